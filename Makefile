@@ -1,0 +1,71 @@
+# Two commands for a fresh machine: `make run` and `make test` (see README).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+SYSTEM_PACKAGES := chromium fonts-noto-cjk gettext
+
+.PHONY: help run test serve bench lint messages install install-dev system-deps clean-venv
+
+help:
+	@echo "make run    - install, migrate, load demo data if empty, serve http://127.0.0.1:$(PORT)"
+	@echo "make test   - install test tools (and Debian's chromium + fonts-noto-cjk), run the suite"
+	@echo "make serve  - production-like: DJANGO_DEBUG=false, collectstatic, gunicorn on 127.0.0.1"
+	@echo "make bench  - benchmark; prints JSON lines and writes bench/results.json"
+	@echo "make lint   - ruff"
+	@echo "make messages - refresh and compile translations"
+
+$(PY):
+	@py=$$(scripts/find-python) || exit 1; echo "Using $$py"; "$$py" -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet ".[dev]"
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Debian packages the browser tests need; installed only when missing.
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  sudo=""; [ "$$(id -u)" -ne 0 ] && sudo="sudo"; \
+	  $$sudo apt-get install -y -q $$missing || { $$sudo apt-get update -q && $$sudo apt-get install -y -q $$missing; }; \
+	fi
+
+test: install-dev system-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+serve: install
+	@test -f .secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > .secret_key
+	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(cat .secret_key) DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_COOKIES=false \
+	  DJANGO_HSTS_SECONDS=0 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(cat .secret_key) $(PY) manage.py collectstatic --noinput -v 0
+	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(cat .secret_key) DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_COOKIES=false \
+	  DJANGO_HSTS_SECONDS=0 $(VENV)/bin/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers $$(( $$(nproc) * 2 + 1 )) \
+	  --access-logfile - --timeout 60
+
+bench: install-dev
+	$(PY) bench/run.py
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+messages: install-dev
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean-venv:
+	rm -rf $(VENV)

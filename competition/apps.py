@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class CompetitionConfig(AppConfig):
+    name = "competition"
+    verbose_name = _("大赛")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from wagtail.permissions import register_permission_policy
+
+        from . import roles
+        from .admin_views import EntryPermissionPolicy
+        from .models import Entry
+
+        post_migrate.connect(roles.ensure_role_groups, sender=self)
+        register_permission_policy(Entry, EntryPermissionPolicy(Entry))

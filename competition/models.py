@@ -1,0 +1,406 @@
+"""The data core: places, organizations, teams, contests and their entries.
+
+Writes go through ``competition.services``; reads that other apps need go through
+``competition.selectors``. This app imports neither ``judging`` nor ``cms``.
+"""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.core.validators import MaxValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from pypinyin import lazy_pinyin
+
+MOBILE_PHONE_VALIDATOR = RegexValidator(
+    r"^1[3-9]\d{9}$", _("请输入 11 位中国大陆手机号码，例如 13812341234。")
+)
+
+
+def pinyin_key(text: str) -> str:
+    """Sort key that orders Chinese names by pinyin (DESIGN §8)."""
+    return " ".join(lazy_pinyin(text or "")).lower()[:200]
+
+
+def private_storage():
+    """Entry files: never under a public URL (see ``competition.files``)."""
+    return storages["private"]
+
+
+def random_file_name(prefix: str, extension: str) -> str:
+    """Names on disk are random; an original file name is never used."""
+    return f"{prefix}/{secrets.token_hex(2)}/{secrets.token_hex(16)}.{extension}"
+
+
+class County(models.Model):
+    """A county-level division (县、市、区). Order follows the official listing."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    short_name = models.CharField(
+        _("简称"), max_length=20, blank=True, help_text=_("例如“潞州”，评审匿名化时一并隐去。")
+    )
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("县（市、区）")
+        verbose_name_plural = _("县（市、区）")
+
+    def __str__(self):
+        return self.name
+
+
+class Organization(models.Model):
+    """A civilization-practice center, institute or station in one county."""
+
+    class Kind(models.TextChoices):
+        CENTER = "center", _("新时代文明实践中心")
+        INSTITUTE = "institute", _("新时代文明实践所")
+        STATION = "station", _("新时代文明实践站")
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    county = models.ForeignKey(
+        County, verbose_name=_("所属县（市、区）"), on_delete=models.PROTECT, related_name="organizations"
+    )
+    star_level = models.PositiveSmallIntegerField(
+        _("星级"), default=0, validators=[MaxValueValidator(5)], help_text=_("0–5 星")
+    )
+    sort_key = models.CharField(max_length=200, editable=False, db_index=True, default="")
+
+    class Meta:
+        ordering = ["sort_key"]
+        verbose_name = _("文明实践阵地")
+        verbose_name_plural = _("文明实践阵地")
+        constraints = [
+            models.CheckConstraint(condition=Q(star_level__lte=5), name="organization_star_0_5"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # Derived column: keeps pinyin ordering in the database, wherever the row is saved from.
+        self.sort_key = pinyin_key(self.name)
+        super().save(*args, **kwargs)
+
+
+class Category(models.Model):
+    """A service category (项目类别). The eight defaults come from a data migration."""
+
+    code = models.SlugField(_("代码"), max_length=30, unique=True)
+    name = models.CharField(_("中文名称"), max_length=50)
+    name_en = models.CharField(_("英文名称"), max_length=80, blank=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("项目类别")
+        verbose_name_plural = _("项目类别")
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+
+class Team(models.Model):
+    """A volunteer team (参赛团队); one log-in account owns one team.
+
+    The county is never stored: it derives from the organization.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team")
+    name = models.CharField(_("团队名称"), max_length=100)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("所属文明实践阵地"),
+        on_delete=models.PROTECT,
+        related_name="teams",
+    )
+    contact_name = models.CharField(_("联系人"), max_length=50, help_text=_("组委会就参赛事宜与之联系的人。"))
+    contact_phone = models.CharField(
+        _("联系电话"),
+        max_length=11,
+        validators=[MOBILE_PHONE_VALIDATOR],
+        help_text=_("仅用于组委会联系参赛事宜，不向评委和公众展示。"),
+    )
+    sort_key = models.CharField(max_length=200, editable=False, db_index=True, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["sort_key"]
+        verbose_name = _("参赛团队")
+        verbose_name_plural = _("参赛团队")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.sort_key = pinyin_key(self.name)
+        super().save(*args, **kwargs)
+
+    @property
+    def county(self) -> County:
+        return self.organization.county
+
+
+class TeamMember(models.Model):
+    """A person in a team. Only a name and a role: their names are masked for judges."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="members")
+    name = models.CharField(_("姓名"), max_length=50)
+    role = models.CharField(_("分工"), max_length=50, blank=True)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        verbose_name = _("团队成员")
+        verbose_name_plural = _("团队成员")
+
+    def __str__(self):
+        return self.name
+
+
+class Coordinator(models.Model):
+    """A county coordinator (县区管理员): sees and reviews only their county's entries."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coordinator"
+    )
+    county = models.ForeignKey(
+        County, verbose_name=_("负责县（市、区）"), on_delete=models.PROTECT, related_name="coordinators"
+    )
+
+    class Meta:
+        verbose_name = _("县区管理员")
+        verbose_name_plural = _("县区管理员")
+
+    def __str__(self):
+        return f"{self.user.get_username()} · {self.county}"
+
+
+class Contest(models.Model):
+    """One yearly competition. Submission is open in [submission_opens, submission_closes)."""
+
+    title = models.CharField(_("大赛名称"), max_length=200)
+    year = models.PositiveIntegerField(_("年度"))
+    slug = models.SlugField(_("网址标识"), max_length=60, unique=True)
+    description = models.TextField(_("简介"), blank=True)
+    submission_opens = models.DateTimeField(_("开始申报时间"))
+    submission_closes = models.DateTimeField(
+        _("截止申报时间"), help_text=_("北京时间；到点即截止，以服务器时间为准。")
+    )
+    max_entries_per_team = models.PositiveSmallIntegerField(_("每队最多申报项目数"), default=3)
+    categories = models.ManyToManyField(Category, verbose_name=_("项目类别"), related_name="contests")
+    recommendation_quota = models.PositiveIntegerField(
+        _("每县推荐名额"),
+        null=True,
+        blank=True,
+        help_text=_("留空表示不限；设置后县区管理员最多可向市级推荐这么多项目。"),
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-year", "-submission_opens"]
+        verbose_name = _("大赛")
+        verbose_name_plural = _("大赛")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(submission_closes__gt=models.F("submission_opens")),
+                name="contest_closes_after_opens",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def is_open(self, at=None) -> bool:
+        at = at or timezone.now()
+        return self.submission_opens <= at < self.submission_closes
+
+
+class Entry(models.Model):
+    """A competition entry (参赛项目).
+
+    Invariants kept by ``competition.services``: a submitted entry is complete; only its team
+    changes it, and only while the contest is open; each save bumps ``version`` so that
+    concurrent saves are detected rather than overwritten; every change leaves an EntryEvent.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已提交")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    class Eligibility(models.TextChoices):
+        PENDING = "pending", _("待审查")
+        ELIGIBLE = "eligible", _("资格审查通过")
+        INELIGIBLE = "ineligible", _("资格审查未通过")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    contest = models.ForeignKey(Contest, on_delete=models.PROTECT, related_name="entries")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="entries")
+    category = models.ForeignKey(
+        Category, verbose_name=_("项目类别"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    title = models.CharField(_("项目名称"), max_length=60)
+    summary = models.TextField(_("项目简介"), max_length=500, blank=True)
+    need = models.TextField(_("针对的需求"), max_length=3000, blank=True)
+    approach = models.TextField(_("实施方式"), max_length=5000, blank=True)
+    innovation = models.TextField(_("创新之处"), max_length=3000, blank=True)
+    outcomes = models.TextField(_("服务成效"), max_length=5000, blank=True)
+    volunteers = models.PositiveIntegerField(_("志愿者人数"), null=True, blank=True)
+    beneficiaries = models.PositiveIntegerField(_("服务对象人数"), null=True, blank=True)
+    service_hours = models.PositiveIntegerField(_("服务时长（小时）"), null=True, blank=True)
+    activities = models.PositiveIntegerField(_("开展活动次数"), null=True, blank=True)
+    started_on = models.DateField(_("项目启动日期"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    consent_publish = models.BooleanField(_("同意公开"), default=False)
+    consent_guardians = models.BooleanField(_("监护人同意"), default=False)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    eligibility = models.CharField(
+        _("资格审查"), max_length=20, choices=Eligibility.choices, default=Eligibility.PENDING
+    )
+    eligibility_reason = models.TextField(_("审查意见"), blank=True)
+    eligibility_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    eligibility_decided_at = models.DateTimeField(null=True, blank=True)
+    recommended = models.BooleanField(_("已推荐"), default=False)
+    version = models.PositiveIntegerField(default=1)
+    # One form, one entry: a double-clicked "create" posts the same token twice.
+    creation_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("参赛项目")
+        verbose_name_plural = _("参赛项目")
+        indexes = [models.Index(fields=["contest", "status"]), models.Index(fields=["team", "contest"])]
+        permissions = [("review_entry", _("可以进行资格审查"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="submitted") | Q(submitted_at__isnull=False),
+                name="entry_submitted_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(eligibility="ineligible") | ~Q(eligibility_reason=""),
+                name="entry_ineligible_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def county(self) -> County:
+        return self.team.organization.county
+
+
+class EntryPhoto(models.Model):
+    """A photo of an entry: re-encoded without metadata, stored under a random name."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(storage=private_storage, max_length=200)
+    content_type = models.CharField(max_length=30)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+    caption = models.CharField(_("图片说明"), max_length=100, blank=True)
+    sort_order = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        verbose_name = _("项目照片")
+        verbose_name_plural = _("项目照片")
+
+    def __str__(self):
+        return self.caption or str(self.public_id)
+
+
+class EntryAttachment(models.Model):
+    """A PDF of an entry: parsed, re-written without document metadata, random name on disk.
+
+    ``title`` is a cleaned display name for the team's own pages; it is never used on disk.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(storage=private_storage, max_length=200)
+    title = models.CharField(_("附件名称"), max_length=100)
+    size = models.PositiveIntegerField()
+    pages = models.PositiveIntegerField()
+    sort_order = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        verbose_name = _("项目附件")
+        verbose_name_plural = _("项目附件")
+
+    def __str__(self):
+        return self.title
+
+
+class EntryEvent(models.Model):
+    """History and audit trail of an entry: who did what, when, with before/after values."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("创建草稿")
+        SAVED = "saved", _("保存修改")
+        SUBMITTED = "submitted", _("提交")
+        WITHDRAWN = "withdrawn", _("撤回")
+        REOPENED = "reopened", _("恢复为草稿")
+        ELIGIBILITY = "eligibility", _("资格审查")
+        RECOMMENDED = "recommended", _("推荐")
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    changes = models.JSONField(default=dict, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("项目记录")
+        verbose_name_plural = _("项目记录")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class LoginThrottle(models.Model):
+    """Failed log-ins per (username, client address) pair; see ``competition.throttle``."""
+
+    username = models.CharField(max_length=150)
+    address = models.GenericIPAddressField()
+    failures = models.PositiveIntegerField(default=0)
+    first_failure_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["username", "address"], name="login_throttle_pair"),
+        ]
+
+    def __str__(self):
+        return f"{self.username} @ {self.address}"

@@ -1,0 +1,49 @@
+"""The role groups and their model permissions, kept in step after every migrate."""
+
+from django.contrib.auth.models import Group, Permission
+
+from .rules import COORDINATORS, JUDGES, ORGANIZERS, SUPERVISORS
+
+COMPETITION_MODELS = (
+    "county",
+    "organization",
+    "category",
+    "team",
+    "teammember",
+    "coordinator",
+    "contest",
+)
+
+ROLE_PERMISSIONS = {
+    # Organizers run the contest in the back office; entries themselves are written by teams
+    # and only reviewed there (see competition.admin_views).
+    ORGANIZERS: [("wagtailadmin", "access_admin")]
+    + [
+        ("competition", f"{action}_{model}")
+        for model in COMPETITION_MODELS
+        for action in ("add", "change", "delete", "view")
+    ]
+    + [("competition", "view_entry"), ("competition", "review_entry")],
+    COORDINATORS: [
+        ("wagtailadmin", "access_admin"),
+        ("competition", "view_entry"),
+        ("competition", "review_entry"),
+    ],
+    SUPERVISORS: [("wagtailadmin", "access_admin"), ("competition", "view_entry")]
+    + [("competition", f"view_{model}") for model in COMPETITION_MODELS],
+    JUDGES: [],
+}
+
+
+def ensure_role_groups(**kwargs) -> None:
+    for name, wanted in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        permissions = [
+            p
+            for p in Permission.objects.filter(
+                content_type__app_label__in={app for app, _code in wanted},
+                codename__in={code for _app, code in wanted},
+            ).select_related("content_type")
+            if (p.content_type.app_label, p.codename) in set(wanted)
+        ]
+        group.permissions.add(*permissions)

@@ -1,0 +1,72 @@
+"""Who may do what: plain predicates. Views name them; hidden objects become 404s."""
+
+from .models import Entry
+
+ORGANIZERS = "组委会"
+COORDINATORS = "县区管理员"
+SUPERVISORS = "监督委员会"
+JUDGES = "评委"
+
+
+def group_names(user) -> frozenset[str]:
+    """The user's group names, looked up once per request-bound user object."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_group_names", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._group_names = cached
+    return cached
+
+
+def is_organizer(user) -> bool:
+    return user.is_active and (user.is_superuser or ORGANIZERS in group_names(user))
+
+
+def is_supervisor(user) -> bool:
+    return user.is_active and SUPERVISORS in group_names(user)
+
+
+def coordinator_county_id(user) -> int | None:
+    """The county a coordinator answers for, or None."""
+    if not (user.is_authenticated and user.is_active):
+        return None
+    if not hasattr(user, "_coordinator_county_id"):
+        from .models import Coordinator
+
+        user._coordinator_county_id = (
+            Coordinator.objects.filter(user=user).values_list("county_id", flat=True).first()
+        )
+    return user._coordinator_county_id
+
+
+def team_id_of(user) -> int | None:
+    if not (user.is_authenticated and user.is_active):
+        return None
+    if not hasattr(user, "_team_id"):
+        from .models import Team
+
+        user._team_id = Team.objects.filter(user=user).values_list("pk", flat=True).first()
+    return user._team_id
+
+
+def owns_entry(user, entry: Entry) -> bool:
+    team_id = team_id_of(user)
+    return team_id is not None and entry.team_id == team_id
+
+
+def can_view_entry(user, entry: Entry) -> bool:
+    """Its team, organizers, supervisors and the coordinator of its county."""
+    if owns_entry(user, entry) or is_organizer(user) or is_supervisor(user):
+        return True
+    county_id = coordinator_county_id(user)
+    return county_id is not None and entry.team.organization.county_id == county_id
+
+
+def can_review_eligibility(user, entry: Entry) -> bool:
+    if entry.status != Entry.Status.SUBMITTED:
+        return False
+    if is_organizer(user):
+        return True
+    county_id = coordinator_county_id(user)
+    return county_id is not None and entry.team.organization.county_id == county_id

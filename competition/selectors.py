@@ -1,0 +1,93 @@
+"""Reads: the queries pages and other apps use. Each returns a queryset with what its page
+needs already joined or prefetched, so that a page's query count does not grow with its data.
+"""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from . import rules
+from .models import Contest, County, Entry, EntryEvent, Organization, Team
+
+
+def open_contests(*, now=None) -> QuerySet[Contest]:
+    now = now or timezone.now()
+    return Contest.objects.filter(submission_opens__lte=now, submission_closes__gt=now)
+
+
+def current_contest(*, now=None) -> Contest | None:
+    """The contest open for submission, else the most recent one."""
+    return open_contests(now=now).first() or Contest.objects.first()
+
+
+def contests_for_team_dashboard(*, team: Team, now=None) -> QuerySet[Contest]:
+    now = now or timezone.now()
+    return (
+        Contest.objects.filter(submission_closes__gt=now)
+        .annotate(
+            team_entry_count=Count(
+                "entries", filter=Q(entries__team=team) & ~Q(entries__status=Entry.Status.WITHDRAWN)
+            )
+        )
+        .order_by("submission_closes")
+    )
+
+
+def entries_for_team(*, team: Team) -> QuerySet[Entry]:
+    return (
+        Entry.objects.filter(team=team)
+        .select_related("contest", "category")
+        .annotate(photo_count=Count("photos", distinct=True))
+        .order_by("-contest__year", "-updated_at")
+    )
+
+
+def entry_for_team(*, team: Team | None, public_id) -> Entry:
+    """The team's own entry, or 404 (another team's entry is indistinguishable from none)."""
+    if team is None:
+        raise Http404
+    entry = (
+        Entry.objects.filter(team=team, public_id=public_id)
+        .select_related("contest", "category", "team__organization__county")
+        .prefetch_related("photos", "attachments")
+        .first()
+    )
+    if entry is None:
+        raise Http404
+    return entry
+
+
+def entry_history(*, entry: Entry) -> QuerySet[EntryEvent]:
+    return entry.events.select_related("actor").order_by("at", "pk")
+
+
+def entries_visible_to(user) -> QuerySet[Entry]:
+    """Entries a back-office user may see: all for organizers and supervisors, one county for
+    a coordinator, none otherwise. Drafts are the team's own business and never listed."""
+    entries = Entry.objects.exclude(status=Entry.Status.DRAFT).select_related(
+        "contest", "category", "team__organization__county"
+    )
+    if rules.is_organizer(user) or rules.is_supervisor(user):
+        return entries
+    county_id = rules.coordinator_county_id(user)
+    if county_id is not None:
+        return entries.filter(team__organization__county_id=county_id)
+    return entries.none()
+
+
+def organizations_for_choice() -> QuerySet[Organization]:
+    return Organization.objects.select_related("county").order_by("county__sort_order", "sort_key")
+
+
+def counties() -> QuerySet[County]:
+    return County.objects.all()
+
+
+def entry_with_files(*, public_id) -> Entry | None:
+    """An entry with everything its pages show, for views that check permission themselves."""
+    return (
+        Entry.objects.filter(public_id=public_id)
+        .select_related("contest", "category", "team__organization__county")
+        .prefetch_related(Prefetch("photos"), Prefetch("attachments"))
+        .first()
+    )

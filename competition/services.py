@@ -1,0 +1,496 @@
+"""Writes: every change to teams and entries goes through these functions.
+
+They enforce the promises of DESIGN §4 that belong to submission: the deadline (server time),
+atomic saves of rows and files together, no silent overwrite between concurrent saves, and a
+history entry for every change.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import (
+    Contest,
+    Entry,
+    EntryAttachment,
+    EntryEvent,
+    EntryPhoto,
+    Organization,
+    Team,
+    TeamMember,
+    private_storage,
+    random_file_name,
+)
+from .uploads import CleanPdf, CleanPhoto
+
+User = get_user_model()
+
+# The text and figure fields a team writes, in form order.
+ENTRY_TEXT_FIELDS = ("title", "summary", "need", "approach", "innovation", "outcomes")
+ENTRY_FIGURE_FIELDS = ("volunteers", "beneficiaries", "service_hours", "activities", "started_on")
+ENTRY_FIELDS = ("category", *ENTRY_TEXT_FIELDS, *ENTRY_FIGURE_FIELDS, "consent_publish", "consent_guardians")
+PHOTOS_MAX = 9
+PDFS_MAX = 3
+
+
+class EntryError(Exception):
+    """A save that must not happen; ``message`` is shown to the user as it is."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+
+class DeadlinePassed(EntryError):
+    pass
+
+
+class EditConflict(EntryError):
+    pass
+
+
+class EntryLimitReached(EntryError):
+    pass
+
+
+class EntryIncomplete(EntryError):
+    """``entry`` is the draft that was saved anyway, or None when nothing was saved."""
+
+    def __init__(self, message: str, problems: list[str], entry: Entry | None = None):
+        super().__init__(message, problems)
+        self.entry = entry
+
+
+class EntryNotEditable(EntryError):
+    pass
+
+
+@dataclass
+class EntryFileChanges:
+    """What a save does to the entry's files (already validated and cleaned)."""
+
+    new_photos: list[tuple[CleanPhoto, str]] = field(default_factory=list)
+    new_attachments: list[tuple[CleanPdf, str]] = field(default_factory=list)
+    photo_captions: dict[str, str] = field(default_factory=dict)  # public_id -> caption
+    delete_photos: set[str] = field(default_factory=set)
+    delete_attachments: set[str] = field(default_factory=set)
+
+
+# --- Teams -----------------------------------------------------------------------------------
+
+
+def team_register(
+    *,
+    username: str,
+    password: str,
+    email: str,
+    phone: str,
+    team_name: str,
+    organization: Organization,
+    contact_name: str,
+) -> Team:
+    with transaction.atomic():
+        user = User.objects.create_user(username=username, email=email, password=password)
+        return Team.objects.create(
+            user=user,
+            name=team_name,
+            organization=organization,
+            contact_name=contact_name,
+            contact_phone=phone,
+        )
+
+
+def team_update(
+    *,
+    team: Team,
+    name: str,
+    organization: Organization,
+    contact_name: str,
+    contact_phone: str,
+    members: list[tuple[str, str]],
+) -> Team:
+    """Replace the profile and the member list in one transaction."""
+    with transaction.atomic():
+        team.name = name
+        team.organization = organization
+        team.contact_name = contact_name
+        team.contact_phone = contact_phone
+        team.save()
+        team.members.all().delete()
+        TeamMember.objects.bulk_create(
+            TeamMember(team=team, name=member_name, role=role, sort_order=i)
+            for i, (member_name, role) in enumerate(members)
+        )
+    return team
+
+
+# --- Entries ---------------------------------------------------------------------------------
+
+
+def entry_missing_parts(entry: Entry, *, photo_count: int) -> list[str]:
+    """What a submission still lacks, as messages; empty when the entry is complete."""
+    problems = []
+    labels = {f.name: f.verbose_name for f in Entry._meta.get_fields() if hasattr(f, "verbose_name")}
+    if entry.category_id is None:
+        problems.append(_("请选择项目类别。"))
+    elif not entry.contest.categories.filter(pk=entry.category_id).exists():
+        problems.append(_("所选项目类别不在本届大赛范围内。"))
+    for name in ENTRY_TEXT_FIELDS:
+        if not (getattr(entry, name) or "").strip():
+            problems.append(_("请填写“%(field)s”。") % {"field": labels[name]})
+    for name in ENTRY_FIGURE_FIELDS:
+        if getattr(entry, name) is None:
+            problems.append(_("请填写“%(field)s”。") % {"field": labels[name]})
+    if photo_count < 1:
+        problems.append(_("请至少上传 1 张项目照片。"))
+    if not entry.consent_publish:
+        problems.append(_("提交前请确认同意在项目入选后公开项目文字和照片。"))
+    if not entry.consent_guardians:
+        problems.append(_("提交前请确认照片中如有未成年人，已取得其监护人同意。"))
+    return problems
+
+
+def _audit_value(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def _check_open(contest: Contest, now) -> None:
+    if not contest.is_open(now):
+        closes = timezone.localtime(contest.submission_closes)
+        if now < contest.submission_opens:
+            raise DeadlinePassed(_("本届大赛尚未开始申报。"))
+        raise DeadlinePassed(
+            _("申报已于 %(time)s（北京时间）截止，本次修改未能保存；已保存的内容不受影响。")
+            % {"time": closes.strftime("%Y-%m-%d %H:%M")}
+        )
+
+
+def entry_create(
+    *,
+    team: Team,
+    contest: Contest,
+    data: dict,
+    files: EntryFileChanges,
+    creation_token: uuid.UUID | None,
+    submit: bool,
+    by,
+    now=None,
+) -> Entry:
+    """Create a draft (or submit at once). The same ``creation_token`` never makes two entries."""
+    now = now or timezone.now()
+    _check_open(contest, now)
+    if creation_token:
+        existing = Entry.objects.filter(creation_token=creation_token, team=team).first()
+        if existing:
+            return existing
+    try:
+        with _files_saved_with_rows() as written, transaction.atomic():
+            Team.objects.select_for_update().filter(pk=team.pk).first()  # one create at a time
+            active = Entry.objects.filter(team=team, contest=contest).exclude(status=Entry.Status.WITHDRAWN)
+            if active.count() >= contest.max_entries_per_team:
+                raise EntryLimitReached(
+                    _("每个团队在本届大赛最多申报 %(n)s 个项目，您已达到上限。")
+                    % {"n": contest.max_entries_per_team}
+                )
+            entry = Entry(team=team, contest=contest, creation_token=creation_token)
+            for name in ENTRY_FIELDS:
+                if name in data:
+                    setattr(entry, name, data[name])
+            entry.created_at = entry.updated_at = now
+            entry.save()
+            _apply_file_changes(entry, files, written)
+            EntryEvent.objects.create(entry=entry, kind=EntryEvent.Kind.CREATED, actor=by, at=now)
+            problems = _submit(entry, by=by, now=now) if submit else []
+    except IntegrityError:
+        # A concurrent request with the same token won the race: show its entry.
+        if creation_token:
+            existing = Entry.objects.filter(creation_token=creation_token, team=team).first()
+            if existing:
+                return existing
+        raise
+    if problems:
+        # Nothing is lost: the draft is kept, the team learns what is missing.
+        raise EntryIncomplete(_("已保存为草稿，但还不能提交："), problems, entry=entry)
+    return entry
+
+
+def entry_update(
+    *,
+    entry: Entry,
+    data: dict,
+    files: EntryFileChanges,
+    expected_version: int,
+    submit: bool,
+    by,
+    now=None,
+) -> Entry:
+    """Save a team's edit. Refused after the deadline and when someone saved in between."""
+    now = now or timezone.now()
+    _check_open(entry.contest, now)
+    with _files_saved_with_rows() as written, transaction.atomic():
+        current = Entry.objects.select_for_update().select_related("contest").get(pk=entry.pk)
+        if current.status == Entry.Status.WITHDRAWN:
+            raise EntryNotEditable(_("该项目已撤回。如需继续申报，请先恢复为草稿。"))
+        if current.version != expected_version:
+            raise EditConflict(
+                _(
+                    "这个项目已在其他窗口或设备上保存过（%(time)s），为避免覆盖对方的修改，"
+                    "本次内容没有保存。您填写的内容仍在下方，请核对后再次保存。"
+                )
+                % {"time": timezone.localtime(current.updated_at).strftime("%H:%M:%S")}
+            )
+        changes = {}
+        for name in ENTRY_FIELDS:
+            if name not in data:
+                continue
+            attr = "category_id" if name == "category" else name
+            before = getattr(current, attr)
+            after = data[name].pk if name == "category" and data[name] else data[name]
+            if before != after:
+                changes[name] = [_audit_value(before), _audit_value(after)]
+                setattr(current, attr, after)
+        changes.update(_apply_file_changes(current, files, written))
+        current.version += 1
+        current.updated_at = now
+        current.save()
+        EntryEvent.objects.create(
+            entry=current, kind=EntryEvent.Kind.SAVED, actor=by, at=now, changes=changes
+        )
+        problems = []
+        if current.status == Entry.Status.SUBMITTED:
+            # A submitted entry must stay complete through later edits: refuse, keep the text.
+            problems = entry_missing_parts(current, photo_count=current.photos.count())
+            if problems:
+                raise EntryIncomplete(_("已提交的项目必须保持完整，本次修改未保存："), problems)
+        elif submit:
+            problems = _submit(current, by=by, now=now)
+    if problems:
+        raise EntryIncomplete(_("已保存为草稿，但还不能提交："), problems, entry=current)
+    return current
+
+
+def _submit(entry: Entry, *, by, now) -> list[str]:
+    """Submit a complete entry; return what is missing (and change nothing) otherwise."""
+    problems = entry_missing_parts(entry, photo_count=entry.photos.count())
+    if problems:
+        return problems
+    if entry.status != Entry.Status.SUBMITTED:
+        entry.status = Entry.Status.SUBMITTED
+        entry.submitted_at = entry.submitted_at or now  # the first submission counts for ties
+        entry.save(update_fields=["status", "submitted_at"])
+        EntryEvent.objects.create(entry=entry, kind=EntryEvent.Kind.SUBMITTED, actor=by, at=now)
+    return []
+
+
+class _files_saved_with_rows:
+    """Files written inside the block are deleted again if the block fails.
+
+    Together with ``transaction.atomic`` this saves rows and files together or not at all.
+    """
+
+    def __enter__(self):
+        self.written: list[str] = []
+        return self.written
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None:
+            storage = private_storage()
+            for name in self.written:
+                storage.delete(name)
+        return False
+
+
+def _apply_file_changes(entry: Entry, files: EntryFileChanges, written: list[str]) -> dict:
+    storage = private_storage()
+    changes = {}
+    photos = {str(p.public_id): p for p in entry.photos.all()}
+    attachments = {str(a.public_id): a for a in entry.attachments.all()}
+    doomed_photos = [photos[pid] for pid in files.delete_photos if pid in photos]
+    doomed_attachments = [attachments[aid] for aid in files.delete_attachments if aid in attachments]
+    if len(photos) - len(doomed_photos) + len(files.new_photos) > PHOTOS_MAX:
+        raise EntryError(_("每个项目最多上传 %(n)s 张照片。") % {"n": PHOTOS_MAX})
+    if len(attachments) - len(doomed_attachments) + len(files.new_attachments) > PDFS_MAX:
+        raise EntryError(_("每个项目最多上传 %(n)s 个 PDF 附件。") % {"n": PDFS_MAX})
+
+    for pid, caption in files.photo_captions.items():
+        photo = photos.get(pid)
+        if photo and photo not in doomed_photos and photo.caption != caption:
+            photo.caption = caption
+            photo.save(update_fields=["caption"])
+            changes.setdefault("photo_captions", []).append(caption)
+
+    order = max([p.sort_order for p in photos.values()], default=0)
+    for clean, caption in files.new_photos:
+        name = storage.save(random_file_name("photos", clean.extension), ContentFile(clean.content))
+        written.append(name)
+        order += 1
+        EntryPhoto.objects.create(
+            entry=entry,
+            file=name,
+            content_type=clean.content_type,
+            width=clean.width,
+            height=clean.height,
+            size=len(clean.content),
+            caption=caption,
+            sort_order=order,
+        )
+    order = max([a.sort_order for a in attachments.values()], default=0)
+    for clean, title in files.new_attachments:
+        name = storage.save(random_file_name("attachments", "pdf"), ContentFile(clean.content))
+        written.append(name)
+        order += 1
+        EntryAttachment.objects.create(
+            entry=entry, file=name, title=title, size=len(clean.content), pages=clean.pages, sort_order=order
+        )
+
+    gone = [p.file.name for p in doomed_photos] + [a.file.name for a in doomed_attachments]
+    if doomed_photos:
+        EntryPhoto.objects.filter(pk__in=[p.pk for p in doomed_photos]).delete()
+    if doomed_attachments:
+        EntryAttachment.objects.filter(pk__in=[a.pk for a in doomed_attachments]).delete()
+    # Removed files disappear only once the rows are gone for good.
+    transaction.on_commit(lambda: [storage.delete(n) for n in gone])
+
+    if files.new_photos:
+        changes["photos_added"] = len(files.new_photos)
+    if doomed_photos:
+        changes["photos_removed"] = len(doomed_photos)
+    if files.new_attachments:
+        changes["attachments_added"] = [title for _clean, title in files.new_attachments]
+    if doomed_attachments:
+        changes["attachments_removed"] = [a.title for a in doomed_attachments]
+    return changes
+
+
+def entry_withdraw(*, entry: Entry, by, now=None) -> Entry:
+    now = now or timezone.now()
+    _check_open(entry.contest, now)
+    with transaction.atomic():
+        current = Entry.objects.select_for_update().get(pk=entry.pk)
+        if current.status == Entry.Status.WITHDRAWN:
+            return current
+        before = current.status
+        current.status = Entry.Status.WITHDRAWN
+        current.version += 1
+        current.updated_at = now
+        current.save(update_fields=["status", "version", "updated_at"])
+        EntryEvent.objects.create(
+            entry=current,
+            kind=EntryEvent.Kind.WITHDRAWN,
+            actor=by,
+            at=now,
+            changes={"status": [before, current.status]},
+        )
+    return current
+
+
+def entry_reopen(*, entry: Entry, by, now=None) -> Entry:
+    """Bring a withdrawn entry back as a draft (it counts against the team's limit again)."""
+    now = now or timezone.now()
+    _check_open(entry.contest, now)
+    with transaction.atomic():
+        Team.objects.select_for_update().filter(pk=entry.team_id).first()
+        current = Entry.objects.select_for_update().select_related("contest").get(pk=entry.pk)
+        if current.status != Entry.Status.WITHDRAWN:
+            return current
+        active = Entry.objects.filter(team_id=current.team_id, contest=current.contest).exclude(
+            status=Entry.Status.WITHDRAWN
+        )
+        if active.count() >= current.contest.max_entries_per_team:
+            raise EntryLimitReached(
+                _("每个团队在本届大赛最多申报 %(n)s 个项目，您已达到上限。")
+                % {"n": current.contest.max_entries_per_team}
+            )
+        current.status = Entry.Status.DRAFT
+        current.version += 1
+        current.updated_at = now
+        current.save(update_fields=["status", "version", "updated_at"])
+        EntryEvent.objects.create(
+            entry=current,
+            kind=EntryEvent.Kind.REOPENED,
+            actor=by,
+            at=now,
+            changes={"status": [Entry.Status.WITHDRAWN, Entry.Status.DRAFT]},
+        )
+    return current
+
+
+def entry_decide_eligibility(*, entry: Entry, eligible: bool, reason: str, by, now=None) -> Entry:
+    """Record an eligibility decision (资格审查). Permission is checked by the caller's rule."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not eligible and not reason:
+        raise EntryError(_("判定为不符合资格时，请填写理由，参赛团队将看到这条理由。"))
+    with transaction.atomic():
+        current = Entry.objects.select_for_update().get(pk=entry.pk)
+        if current.status != Entry.Status.SUBMITTED:
+            raise EntryNotEditable(_("只有已提交的项目才能进行资格审查。"))
+        decision = Entry.Eligibility.ELIGIBLE if eligible else Entry.Eligibility.INELIGIBLE
+        changes = {
+            "eligibility": [current.eligibility, decision],
+            "eligibility_reason": [current.eligibility_reason, reason],
+        }
+        current.eligibility = decision
+        current.eligibility_reason = reason
+        current.eligibility_decided_by = by
+        current.eligibility_decided_at = now
+        if not eligible and current.recommended:
+            current.recommended = False
+            changes["recommended"] = [True, False]
+        current.save(
+            update_fields=[
+                "eligibility",
+                "eligibility_reason",
+                "eligibility_decided_by",
+                "eligibility_decided_at",
+                "recommended",
+            ]
+        )
+        EntryEvent.objects.create(
+            entry=current, kind=EntryEvent.Kind.ELIGIBILITY, actor=by, at=now, changes=changes, note=reason
+        )
+    return current
+
+
+def entry_set_recommended(*, entry: Entry, recommended: bool, by, now=None) -> Entry:
+    """A county recommends an eligible entry to the city round, within the contest's quota."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = (
+            Entry.objects.select_for_update().select_related("contest", "team__organization").get(pk=entry.pk)
+        )
+        if current.recommended == recommended:
+            return current
+        if recommended:
+            if current.eligibility != Entry.Eligibility.ELIGIBLE:
+                raise EntryError(_("只有通过资格审查的项目才能推荐。"))
+            quota = current.contest.recommendation_quota
+            if quota is not None:
+                used = Entry.objects.filter(
+                    contest=current.contest,
+                    recommended=True,
+                    team__organization__county_id=current.team.organization.county_id,
+                ).count()
+                if used >= quota:
+                    raise EntryLimitReached(_("本县（市、区）的推荐名额（%(n)s 个）已用完。") % {"n": quota})
+        current.recommended = recommended
+        current.save(update_fields=["recommended"])
+        EntryEvent.objects.create(
+            entry=current,
+            kind=EntryEvent.Kind.RECOMMENDED,
+            actor=by,
+            at=now,
+            changes={"recommended": [not recommended, recommended]},
+        )
+    return current

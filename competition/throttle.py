@@ -1,0 +1,59 @@
+"""Log-in lock-out, counted per (username, client address) pair.
+
+Keyed on the pair on purpose: by username alone, anyone could lock a judge out by guessing
+wrong on purpose; by address alone, a whole county office behind one address would be locked
+out by one forgetful colleague.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import LoginThrottle
+
+
+def _key(username: str) -> str:
+    return (username or "").strip().lower()[:150]
+
+
+def client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104 (a placeholder, not a bind)
+
+
+def login_locked_until(*, username: str, address: str, now=None):
+    """When the pair may try again, or None if it is not locked."""
+    now = now or timezone.now()
+    locked_until = (
+        LoginThrottle.objects.filter(username=_key(username), address=address)
+        .values_list("locked_until", flat=True)
+        .first()
+    )
+    if locked_until and locked_until > now:
+        return locked_until
+    return None
+
+
+def record_login_failure(*, username: str, address: str, now=None) -> None:
+    now = now or timezone.now()
+    window = timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+    with transaction.atomic():
+        row, created = LoginThrottle.objects.select_for_update().get_or_create(
+            username=_key(username), address=address, defaults={"first_failure_at": now, "failures": 0}
+        )
+        if not created and row.first_failure_at + window < now:
+            # The previous burst is old: start counting again.
+            row.failures = 0
+            row.first_failure_at = now
+            row.locked_until = None
+            row.save()
+        LoginThrottle.objects.filter(pk=row.pk).update(failures=F("failures") + 1)
+        row.refresh_from_db(fields=["failures"])
+        if row.failures >= settings.LOGIN_FAILURE_LIMIT:
+            LoginThrottle.objects.filter(pk=row.pk).update(locked_until=now + window)
+
+
+def clear_login_failures(*, username: str, address: str) -> None:
+    LoginThrottle.objects.filter(username=_key(username), address=address).delete()

@@ -1,0 +1,174 @@
+"""Checking and cleaning uploaded photos and PDFs before anything is stored.
+
+Nothing here trusts a file name or a declared content type: photos are identified and fully
+decoded by Pillow, then re-encoded from bare pixels (so EXIF, GPS, XMP, ICC comments and any
+bytes appended to the file are gone); PDFs are recognised by signature, parsed by pypdf and
+re-written without document metadata. Every refusal is a ``ValidationError`` with a message
+the uploader can act on.
+"""
+
+import io
+import re
+import unicodedata
+import warnings
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
+
+
+@dataclass(frozen=True)
+class CleanPhoto:
+    content: bytes
+    extension: str
+    content_type: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class CleanPdf:
+    content: bytes
+    pages: int
+
+
+def display_name(name: str, *, fallback: str = "file", limit: int = 80) -> str:
+    """A harmless name to *show*: no path, no control characters, bounded length."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = re.split(r"[\\/]", name)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = name.strip().strip(".").strip()
+    if len(name) > limit:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: limit - len(ext) - 1] + dot + ext) if dot and len(ext) <= 8 else name[:limit]
+    return name or fallback
+
+
+def _too_big(upload, limit: int) -> str:
+    return _("“%(name)s”太大（%(size)s），每个文件不能超过 %(limit)s。") % {
+        "name": display_name(upload.name),
+        "size": filesizeformat(upload.size),
+        "limit": filesizeformat(limit),
+    }
+
+
+def clean_photo(upload) -> CleanPhoto:
+    """Validate one uploaded photo and return its re-encoded, metadata-free content."""
+    name = display_name(upload.name)
+    not_a_photo = _("“%(name)s”不是可用的照片。请上传 JPEG、PNG 或 WebP 格式的图片。") % {"name": name}
+    if upload.size > settings.ENTRY_PHOTO_MAX_BYTES:
+        raise ValidationError(_too_big(upload, settings.ENTRY_PHOTO_MAX_BYTES), code="too_big")
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(upload)
+            image_format = image.format
+            width, height = image.size
+            # Our own pixel cap, checked from the header before any decoding.
+            if width * height > settings.ENTRY_PHOTO_MAX_PIXELS:
+                raise ValidationError(
+                    _("“%(name)s”的尺寸过大（%(w)s×%(h)s 像素），每张照片不能超过 %(mp)s 百万像素。")
+                    % {
+                        "name": name,
+                        "w": width,
+                        "h": height,
+                        "mp": settings.ENTRY_PHOTO_MAX_PIXELS // 1_000_000,
+                    },
+                    code="too_many_pixels",
+                )
+            if image_format not in PHOTO_FORMATS:
+                raise ValidationError(not_a_photo, code="format")
+            image.load()  # full decode: a truncated or corrupt file fails here
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError(
+            _("“%(name)s”的尺寸过大，每张照片不能超过 %(mp)s 百万像素。")
+            % {"name": name, "mp": settings.ENTRY_PHOTO_MAX_PIXELS // 1_000_000},
+            code="too_many_pixels",
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        raise ValidationError(
+            _("“%(name)s”无法读取，文件可能已损坏或不是 JPEG、PNG、WebP 图片。") % {"name": name},
+            code="corrupt",
+        ) from None
+    return _reencode(image)
+
+
+def _to_srgb(image: Image.Image) -> Image.Image:
+    profile = image.info.get("icc_profile")
+    if not profile or image.mode not in {"RGB", "RGBA"}:
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+        return ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode=image.mode)
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return image
+
+
+def _reencode(image: Image.Image) -> CleanPhoto:
+    image = ImageOps.exif_transpose(image)  # keep the orientation the camera meant
+    has_alpha = image.mode in {"RGBA", "LA", "PA"} or (image.mode == "P" and "transparency" in image.info)
+    image = image.convert("RGBA" if has_alpha else "RGB")
+    image = _to_srgb(image)
+    max_side = settings.ENTRY_PHOTO_MAX_SIDE
+    if max(image.size) > max_side:
+        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    # A new image carries only pixels: no EXIF, GPS, XMP, ICC, comments or trailing bytes.
+    bare = Image.new(image.mode, image.size)
+    bare.paste(image)
+    out = io.BytesIO()
+    if has_alpha:
+        bare.save(out, format="PNG", optimize=True)
+        extension, content_type = "png", "image/png"
+    else:
+        bare.save(out, format="JPEG", quality=85, optimize=True, progressive=True)
+        extension, content_type = "jpg", "image/jpeg"
+    return CleanPhoto(out.getvalue(), extension, content_type, bare.width, bare.height)
+
+
+def clean_pdf(upload) -> CleanPdf:
+    """Validate one uploaded PDF and return it re-written without document metadata."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PyPdfError
+
+    name = display_name(upload.name)
+    if upload.size > settings.ENTRY_PDF_MAX_BYTES:
+        raise ValidationError(_too_big(upload, settings.ENTRY_PDF_MAX_BYTES), code="too_big")
+    upload.seek(0)
+    head = upload.read(1024)
+    if b"%PDF-" not in head:
+        raise ValidationError(
+            _("“%(name)s”不是 PDF 文件，附件只接受 PDF 格式。") % {"name": name}, code="format"
+        )
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(upload, strict=False)
+            if reader.is_encrypted:
+                raise ValidationError(
+                    _("“%(name)s”设置了密码，请上传未加密的 PDF。") % {"name": name}, code="encrypted"
+                )
+            pages = len(reader.pages)
+            if pages < 1:
+                raise ValueError("no pages")
+            writer = PdfWriter(clone_from=reader)
+            writer.metadata = None
+            writer.xmp_metadata = None
+            out = io.BytesIO()
+            writer.write(out)
+    except ValidationError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError):
+        raise ValidationError(
+            _("“%(name)s”无法打开，文件可能已损坏。请重新导出 PDF 后再上传。") % {"name": name},
+            code="corrupt",
+        ) from None
+    return CleanPdf(out.getvalue(), pages)

@@ -1,0 +1,118 @@
+"""Wagtail admin screens for the contest's reference data (one back office)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+
+from . import rules
+from .admin_views import EntryViewSet
+from .models import Category, Contest, Coordinator, County, Organization, Team
+from .templatetags.competition_tags import mask_phone
+
+
+class ContestViewSet(ModelViewSet):
+    model = Contest
+    icon = "date"
+    menu_label = _("大赛设置")
+    list_display = ["title", "year", "submission_opens", "submission_closes", "max_entries_per_team"]
+    search_fields = ["title"]
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("title"),
+                FieldRowPanel([FieldPanel("year"), FieldPanel("slug")]),
+                FieldPanel("description"),
+            ],
+            heading=_("基本信息"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("submission_opens"), FieldPanel("submission_closes")]),
+                FieldPanel("max_entries_per_team"),
+                FieldPanel("recommendation_quota"),
+            ],
+            heading=_("申报规则"),
+        ),
+        FieldPanel("categories", widget=forms.CheckboxSelectMultiple),
+    ]
+
+
+class CountyViewSet(ModelViewSet):
+    model = County
+    icon = "site"
+    menu_label = _("县（市、区）")
+    list_display = ["name", "short_name", "sort_order"]
+    form_fields = ["name", "short_name", "sort_order"]
+    search_fields = ["name"]
+
+
+class OrganizationViewSet(ModelViewSet):
+    model = Organization
+    icon = "home"
+    menu_label = _("文明实践阵地")
+    list_display = ["name", "kind", "county", "star_level"]
+    list_filter = ["kind", "county", "star_level"]
+    form_fields = ["name", "short_name", "kind", "county", "star_level"]
+    search_fields = ["name"]
+
+
+class CategoryViewSet(ModelViewSet):
+    model = Category
+    icon = "tag"
+    menu_label = _("项目类别")
+    list_display = ["name", "name_en", "code", "sort_order"]
+    form_fields = ["code", "name", "name_en", "sort_order"]
+
+
+class PhoneColumn(Column):
+    """Whole numbers for organizers only; everyone else sees 138****1234."""
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        request = parent_context.get("request")
+        if not (request and rules.is_organizer(request.user)):
+            context["value"] = mask_phone(context["value"])
+        return context
+
+
+class TeamViewSet(ModelViewSet):
+    model = Team
+    icon = "group"
+    menu_label = _("参赛团队")
+    form_fields = ["name", "organization", "contact_name", "contact_phone"]
+    list_filter = ["organization__county"]
+    search_fields = ["name"]
+    list_display = [
+        "name",
+        "organization",
+        "contact_name",
+        PhoneColumn("contact_phone", label=_("联系电话")),
+    ]
+
+
+class CoordinatorViewSet(ModelViewSet):
+    model = Coordinator
+    icon = "user"
+    menu_label = _("县区管理员")
+    form_fields = ["user", "county"]
+    list_display = ["user", "county"]
+
+
+class CompetitionViewSetGroup(ModelViewSetGroup):
+    menu_label = _("大赛管理")
+    menu_icon = "list-ul"
+    menu_order = 150
+    items = (
+        EntryViewSet,
+        ContestViewSet,
+        TeamViewSet,
+        OrganizationViewSet,
+        CountyViewSet,
+        CategoryViewSet,
+        CoordinatorViewSet,
+    )
+
+
+competition_viewset_group = CompetitionViewSetGroup()

@@ -1,0 +1,24 @@
+"""Fast settings for the test suite (pytest uses these)."""
+
+import os
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import STORAGES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# Each test run writes uploads to its own throw-away folder.
+MEDIA_DIR = Path(os.environ.get("TEST_MEDIA_ROOT") or tempfile.mkdtemp(prefix="vc-media-"))
+MEDIA_ROOT = MEDIA_DIR / "public"
+PRIVATE_MEDIA_ROOT = MEDIA_DIR / "private"
+LOGGING = {"version": 1, "disable_existing_loggers": False}
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

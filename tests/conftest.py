@@ -1,0 +1,45 @@
+import pytest
+from django.test import Client
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _fresh_media(settings, tmp_path):
+    """Every test writes its files to its own folder, so file assertions see only its own."""
+    settings.MEDIA_ROOT = tmp_path / "public"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture
+def contest(db):
+    return factories.ContestFactory()
+
+
+@pytest.fixture
+def team(db):
+    return factories.TeamFactory()
+
+
+@pytest.fixture
+def team_client(team) -> Client:
+    client = Client()
+    client.force_login(team.user)
+    return client
+
+
+@pytest.fixture
+def other_team(db):
+    return factories.TeamFactory()
+
+
+@pytest.fixture
+def organizer(db):
+    return factories.organizer()
+
+
+@pytest.fixture
+def organizer_client(organizer) -> Client:
+    client = Client()
+    client.force_login(organizer)
+    return client

@@ -1,0 +1,56 @@
+"""Real files for upload tests, made with Pillow and pypdf (never mocked)."""
+
+import io
+import zipfile
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+from pypdf import PdfWriter
+
+
+def jpeg_bytes(width=64, height=48, color=(200, 30, 40), exif=None, **save_kwargs) -> bytes:
+    out = io.BytesIO()
+    image = Image.new("RGB", (width, height), color)
+    if exif is not None:
+        save_kwargs["exif"] = exif
+    image.save(out, format="JPEG", **save_kwargs)
+    return out.getvalue()
+
+
+def png_bytes(width=64, height=48, mode="RGB") -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, (width, height), (10, 120, 200) if mode == "RGB" else (10, 120, 200, 128)).save(
+        out, format="PNG"
+    )
+    return out.getvalue()
+
+
+def gps_exif() -> Image.Exif:
+    """EXIF with a camera model, an owner name and a GPS position (Changzhi)."""
+    exif = Image.Exif()
+    exif[0x0110] = "DemoCam X100"  # Model
+    exif[0x013B] = "张建国"  # Artist
+    gps = {1: "N", 2: (36.0, 11.0, 42.0), 3: "E", 4: (113.0, 6.0, 58.0)}
+    exif[0x8825] = gps  # GPSInfo IFD
+    return exif
+
+
+def pdf_bytes(pages=1, title="潞州区红马甲志愿服务队申报材料", author="张建国") -> bytes:
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=200, height=200)
+    writer.add_metadata({"/Title": title, "/Author": author, "/Creator": "WPS Office"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def zip_bytes() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("a.txt", "hello")
+    return out.getvalue()
+
+
+def upload(name: str, content: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type=content_type)
