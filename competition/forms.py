@@ -287,6 +287,12 @@ class EntryForm(forms.ModelForm):
             },
         )
 
+    def start_from_version(self, version: int) -> None:
+        """After an edit conflict the form is shown again; saving it once more is a deliberate
+        choice made after the warning, so it starts from the stored ``version``."""
+        self.data = self.data.copy()
+        self.data["version"] = str(version)
+
     # Text fields that are kept for the user if their session expired mid-edit.
     RESCUABLE = (*ENTRY_FIELDS, "version", "creation_token")
 

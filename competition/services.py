@@ -53,7 +53,11 @@ class DeadlinePassed(EntryError):
 
 
 class EditConflict(EntryError):
-    pass
+    """``version`` is the stored one: a save made after seeing the warning starts from it."""
+
+    def __init__(self, message: str, *, version: int):
+        super().__init__(message)
+        self.version = version
 
 
 class EntryLimitReached(EntryError):
@@ -218,6 +222,13 @@ def entry_create(
             existing = Entry.objects.filter(creation_token=creation_token, team=team).first()
             if existing:
                 return existing
+            if Entry.objects.filter(creation_token=creation_token).exists():
+                # Another team's token (a forged form): refuse without saying whose it is.
+                raise EntryError(
+                    _(
+                        "这份表单已失效，本次内容没有保存。请重新打开“新建参赛项目”页面填写（可先复制下方您填写的内容）。"
+                    )
+                ) from None
         raise
     if problems:
         # Nothing is lost: the draft is kept, the team learns what is missing.
@@ -248,7 +259,8 @@ def entry_update(
                     "这个项目已在其他窗口或设备上保存过（%(time)s），为避免覆盖对方的修改，"
                     "本次内容没有保存。您填写的内容仍在下方，请核对后再次保存。"
                 )
-                % {"time": timezone.localtime(current.updated_at).strftime("%H:%M:%S")}
+                % {"time": timezone.localtime(current.updated_at).strftime("%H:%M:%S")},
+                version=current.version,
             )
         changes = {}
         for name in ENTRY_FIELDS:

@@ -19,7 +19,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
+# "MPO" is a JPEG with extra images in an MPF segment (phones' HDR gain maps, depth maps);
+# only its first image, the photo itself, is kept.
+PHOTO_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,8 @@ def clean_pdf(upload) -> CleanPdf:
             writer = PdfWriter(clone_from=reader)
             writer.metadata = None
             writer.xmp_metadata = None
+            # The detached metadata objects would otherwise still be written out.
+            writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
             out = io.BytesIO()
             writer.write(out)
     except ValidationError:

@@ -181,6 +181,9 @@ def entry_edit(request, public_id):
                     _show_problems(request, error)
                     return redirect("competition:entry_edit", public_id=entry.public_id)
                 form.add_error(None, " ".join([error.message, *error.problems]))
+            except services.EditConflict as error:
+                form.add_error(None, error.message)
+                form.start_from_version(error.version)
             except services.EntryError as error:
                 form.add_error(None, error.message)
             else:

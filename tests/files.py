@@ -1,7 +1,9 @@
 """Real files for upload tests, made with Pillow and pypdf (never mocked)."""
 
 import io
+import struct
 import zipfile
+import zlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
@@ -54,3 +56,49 @@ def zip_bytes() -> bytes:
 
 def upload(name: str, content: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG that *claims* width×height RGB pixels but carries a tiny IDAT.
+
+    Built by hand so that a decompression-bomb test never allocates the real image.
+    """
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", ihdr)
+        + _png_chunk(b"IDAT", zlib.compress(b"\x00" * 16))
+        + _png_chunk(b"IEND", b"")
+    )
+
+
+def webp_bytes(width=64, height=48) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (30, 160, 90)).save(out, format="WEBP")
+    return out.getvalue()
+
+
+def mpo_bytes(width=64, height=48) -> bytes:
+    """A JPEG with a second image in an MPF segment, as many phones write (HDR gain maps,
+    depth maps). Pillow reports its format as "MPO"."""
+    out = io.BytesIO()
+    first = Image.new("RGB", (width, height), (200, 30, 40))
+    second = Image.new("RGB", (width // 2, height // 2), (0, 0, 0))
+    first.save(out, format="MPO", save_all=True, append_images=[second])
+    return out.getvalue()
+
+
+def svg_bytes() -> bytes:
+    return (
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="640" height="480">'
+        b"<script>alert(document.cookie)</script><rect width='640' height='480'/></svg>"
+    )
+
+
+def padded(content: bytes, size: int) -> bytes:
+    """``content`` followed by zero bytes up to exactly ``size`` bytes (for size limits)."""
+    return content + b"\x00" * (size - len(content))
