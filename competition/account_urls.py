@@ -1,21 +1,45 @@
 """Log-in, log-out, sign-up and passwords under /accounts/ (Django's views, our forms)."""
 
 from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import throttle, views
 from .forms import LoginForm
 
 app_name = "accounts"
 
+
+class LoginView(auth_views.LoginView):
+    """Django's log-in view with our form. A logged-in user is sent on to the dashboard, except
+    when ``next=`` names the page that sent them here: that page refused them (the back office
+    does so for a team or a judge), and sending them back would loop. They get the form
+    instead, to log in with another account."""
+
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not self.get_redirect_url():
+            return redirect(self.get_default_redirect_url())
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """A new password set through the e-mailed link also lifts the log-in lock-out, as the
+    lock-out message promises."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        throttle.clear_all_login_failures(username=form.user.get_username())
+        return response
+
+
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            form_class=LoginForm, template_name="accounts/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
     path(
@@ -47,12 +71,7 @@ urlpatterns = [
         name="password_reset_done",
     ),
     path(
-        "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html",
-            success_url=reverse_lazy("accounts:password_reset_complete"),
-        ),
-        name="password_reset_confirm",
+        "password/reset/<uidb64>/<token>/", PasswordResetConfirmView.as_view(), name="password_reset_confirm"
     ),
     path(
         "password/reset/done/",

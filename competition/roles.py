@@ -1,6 +1,9 @@
 """The role groups and their model permissions, kept in step after every migrate."""
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
+from django.db import DEFAULT_DB_ALIAS
 
 from .rules import COORDINATORS, JUDGES, ORGANIZERS, SUPERVISORS
 
@@ -35,15 +38,22 @@ ROLE_PERMISSIONS = {
 }
 
 
-def ensure_role_groups(**kwargs) -> None:
+def ensure_role_groups(*, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+    # On a fresh database this runs before auth's own post_migrate handler has created the
+    # model permissions (competition comes first in INSTALLED_APPS): create them first, or the
+    # groups would be left without them until the next migrate.
+    for label in {app for wanted in ROLE_PERMISSIONS.values() for app, _code in wanted}:
+        create_permissions(apps.get_app_config(label), verbosity=0, using=using)
     for name, wanted in ROLE_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=name)
+        group, _created = Group.objects.using(using).get_or_create(name=name)
         permissions = [
             p
-            for p in Permission.objects.filter(
+            for p in Permission.objects.using(using)
+            .filter(
                 content_type__app_label__in={app for app, _code in wanted},
                 codename__in={code for _app, code in wanted},
-            ).select_related("content_type")
+            )
+            .select_related("content_type")
             if (p.content_type.app_label, p.codename) in set(wanted)
         ]
         group.permissions.add(*permissions)

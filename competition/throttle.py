@@ -57,3 +57,8 @@ def record_login_failure(*, username: str, address: str, now=None) -> None:
 
 def clear_login_failures(*, username: str, address: str) -> None:
     LoginThrottle.objects.filter(username=_key(username), address=address).delete()
+
+
+def clear_all_login_failures(*, username: str) -> None:
+    """After the owner proved who they are (a password reset), lift the lock from every address."""
+    LoginThrottle.objects.filter(username=_key(username)).delete()

@@ -1,8 +1,10 @@
 """Wagtail admin screens for the contest's reference data (one back office)."""
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
@@ -12,31 +14,44 @@ from .models import Category, Contest, Coordinator, County, Organization, Team
 from .templatetags.competition_tags import mask_phone
 
 
+class ContestForm(WagtailAdminModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        opens, closes = cleaned.get("submission_opens"), cleaned.get("submission_closes")
+        if opens and closes and closes <= opens:
+            # Said here in words; otherwise the database constraint's name would be the message.
+            self.add_error("submission_closes", gettext("截止申报时间必须晚于开始申报时间。"))
+        return cleaned
+
+
 class ContestViewSet(ModelViewSet):
     model = Contest
     icon = "date"
     menu_label = _("大赛设置")
     list_display = ["title", "year", "submission_opens", "submission_closes", "max_entries_per_team"]
     search_fields = ["title"]
-    panels = [
-        MultiFieldPanel(
-            [
-                FieldPanel("title"),
-                FieldRowPanel([FieldPanel("year"), FieldPanel("slug")]),
-                FieldPanel("description"),
-            ],
-            heading=_("基本信息"),
-        ),
-        MultiFieldPanel(
-            [
-                FieldRowPanel([FieldPanel("submission_opens"), FieldPanel("submission_closes")]),
-                FieldPanel("max_entries_per_team"),
-                FieldPanel("recommendation_quota"),
-            ],
-            heading=_("申报规则"),
-        ),
-        FieldPanel("categories", widget=forms.CheckboxSelectMultiple),
-    ]
+    edit_handler = ObjectList(
+        [
+            MultiFieldPanel(
+                [
+                    FieldPanel("title"),
+                    FieldRowPanel([FieldPanel("year"), FieldPanel("slug")]),
+                    FieldPanel("description"),
+                ],
+                heading=_("基本信息"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldRowPanel([FieldPanel("submission_opens"), FieldPanel("submission_closes")]),
+                    FieldPanel("max_entries_per_team"),
+                    FieldPanel("recommendation_quota"),
+                ],
+                heading=_("申报规则"),
+            ),
+            FieldPanel("categories", widget=forms.CheckboxSelectMultiple),
+        ],
+        base_form_class=ContestForm,
+    )
 
 
 class CountyViewSet(ModelViewSet):

@@ -169,3 +169,19 @@ def add_photo(entry: Entry, content: bytes = b"", caption: str = "") -> EntryPho
         size=len(content),
         caption=caption,
     )
+
+
+def judge(**kwargs):
+    return user_in_group(rules.JUDGES, **kwargs)
+
+
+def add_attachment(entry: Entry, content: bytes = b"", title: str = "申报材料.pdf"):
+    """Attach a stored PDF (real bytes) to an entry, as the service would."""
+    from django.core.files.base import ContentFile
+
+    from competition.models import EntryAttachment, private_storage
+    from tests.files import pdf_bytes
+
+    content = content or pdf_bytes()
+    name = private_storage().save(random_file_name("attachments", "pdf"), ContentFile(content))
+    return EntryAttachment.objects.create(entry=entry, file=name, title=title, size=len(content), pages=1)
