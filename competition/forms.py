@@ -5,6 +5,7 @@ import uuid
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext
@@ -139,8 +140,14 @@ class EntryForm(forms.ModelForm):
     ``creation_token`` makes a double-clicked create produce one entry.
     """
 
+    OWNER_SALT = "competition.entry-form-owner"
+    OWNER_MAX_AGE = 7 * 24 * 60 * 60
+
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     creation_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # Signed id of the user the form was shown to: text rescued after a session expired is
+    # given back to that user only (see views._rescue_and_login).
+    owner = forms.CharField(widget=forms.HiddenInput, required=False)
     new_photos = MultipleFileField(
         label=_("添加照片"),
         required=False,
@@ -184,10 +191,11 @@ class EntryForm(forms.ModelForm):
             "consent_guardians": _("照片中如有未成年人，我们已取得其监护人同意。"),
         }
 
-    def __init__(self, *args, contest, entry: Entry | None = None, **kwargs):
+    def __init__(self, *args, contest, user, entry: Entry | None = None, **kwargs):
         super().__init__(*args, instance=entry, **kwargs)
         self.contest = contest
         self.entry = entry
+        self.fields["owner"].initial = signing.dumps(user.pk, salt=self.OWNER_SALT)
         self.fields["category"].queryset = contest.categories.all()
         self.fields["category"].empty_label = gettext("请选择")
         self.fields["category"].label_from_instance = lambda c: c.label
@@ -295,6 +303,14 @@ class EntryForm(forms.ModelForm):
 
     # Text fields that are kept for the user if their session expired mid-edit.
     RESCUABLE = (*ENTRY_FIELDS, "version", "creation_token")
+
+    @classmethod
+    def owner_in(cls, data) -> int | None:
+        """The id of the user a posted form was shown to, if its signature holds."""
+        try:
+            return signing.loads(data.get("owner") or "", salt=cls.OWNER_SALT, max_age=cls.OWNER_MAX_AGE)
+        except signing.BadSignature:
+            return None
 
 
 class EligibilityForm(forms.Form):

@@ -401,6 +401,7 @@ class LoginThrottle(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["username", "address"], name="login_throttle_pair"),
         ]
+        indexes = [models.Index(fields=["first_failure_at"])]
 
     def __str__(self):
         return f"{self.username} @ {self.address}"

@@ -26,7 +26,9 @@ ROLE_PERMISSIONS = {
         for model in COMPETITION_MODELS
         for action in ("add", "change", "delete", "view")
     ]
-    + [("competition", "view_entry"), ("competition", "review_entry")],
+    + [("competition", "view_entry"), ("competition", "review_entry")]
+    # to create accounts for coordinators, judges and supervisors in the back office
+    + [("auth", "add_user"), ("auth", "change_user"), ("auth", "view_user")],
     COORDINATORS: [
         ("wagtailadmin", "access_admin"),
         ("competition", "view_entry"),
@@ -57,3 +59,15 @@ def ensure_role_groups(*, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
             if (p.content_type.app_label, p.codename) in set(wanted)
         ]
         group.permissions.add(*permissions)
+
+
+def sync_coordinator_group(user) -> None:
+    """A user is in the coordinators' group exactly when a Coordinator row names them."""
+    from .models import Coordinator
+
+    group = Group.objects.get(name=COORDINATORS)
+    if Coordinator.objects.filter(user=user).exists():
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
+    user.__dict__.pop("_group_names", None)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from .models import (
     Contest,
+    County,
     Entry,
     EntryAttachment,
     EntryEvent,
@@ -489,6 +490,8 @@ def entry_set_recommended(*, entry: Entry, recommended: bool, by, now=None) -> E
                 raise EntryError(_("只有通过资格审查的项目才能推荐。"))
             quota = current.contest.recommendation_quota
             if quota is not None:
+                # One county's recommendations are counted one at a time.
+                County.objects.select_for_update().filter(pk=current.team.organization.county_id).first()
                 used = Entry.objects.filter(
                     contest=current.contest,
                     recommended=True,

@@ -53,6 +53,8 @@ def record_login_failure(*, username: str, address: str, now=None) -> None:
         row.refresh_from_db(fields=["failures"])
         if row.failures >= settings.LOGIN_FAILURE_LIMIT:
             LoginThrottle.objects.filter(pk=row.pk).update(locked_until=now + window)
+    # Rows of bursts that ended long ago (typos of unknown names included) are forgotten.
+    LoginThrottle.objects.filter(first_failure_at__lt=now - 2 * window).exclude(locked_until__gt=now).delete()
 
 
 def clear_login_failures(*, username: str, address: str) -> None:

@@ -135,9 +135,32 @@ def _reencode(image: Image.Image) -> CleanPhoto:
     return CleanPhoto(out.getvalue(), extension, content_type, bare.width, bare.height)
 
 
+ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/RichMediaExecute"}
+
+
+def _copy_pages_only(reader):
+    """A new document made of the pages alone: no catalog-level metadata, XMP, JavaScript,
+    open actions, embedded files or outlines; page actions and script links are dropped too."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for page in reader.pages:
+        page = writer.add_page(page)
+        for key in ("/AA", "/Metadata", "/PieceInfo"):
+            page.pop(key, None)
+        for annotation in page.get("/Annots", None) or []:
+            annotation = annotation.get_object()
+            action = annotation.get("/A")
+            if action is not None and action.get_object().get("/S") in ACTIVE_ACTIONS:
+                annotation.pop("/A", None)
+            annotation.pop("/AA", None)
+    writer.metadata = None
+    return writer
+
+
 def clean_pdf(upload) -> CleanPdf:
     """Validate one uploaded PDF and return it re-written without document metadata."""
-    from pypdf import PdfReader, PdfWriter
+    from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
     name = display_name(upload.name)
@@ -161,11 +184,7 @@ def clean_pdf(upload) -> CleanPdf:
             pages = len(reader.pages)
             if pages < 1:
                 raise ValueError("no pages")
-            writer = PdfWriter(clone_from=reader)
-            writer.metadata = None
-            writer.xmp_metadata = None
-            # The detached metadata objects would otherwise still be written out.
-            writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
+            writer = _copy_pages_only(reader)
             out = io.BytesIO()
             writer.write(out)
     except ValidationError:

@@ -96,14 +96,20 @@ def team_profile(request):
 
 
 def _rescue_and_login(request):
-    """The session expired while the form was open: keep what was typed, then log in again."""
+    """The session expired while the form was open: keep what was typed, then log in again.
+
+    The text is kept only for the user the form was shown to (signed in the form)."""
+    owner = EntryForm.owner_in(request.POST)
+    if owner is None:
+        messages.warning(request, _("登录已过期，请重新登录。"))
+        return redirect_to_login(request.get_full_path())
     data = {
         key: request.POST.get(key, "")[:6000]
         for key in request.POST
         if key in EntryForm.RESCUABLE or (key.startswith("photo-") and key.endswith("-caption"))
     }
     data.update({key: "on" for key in ("consent_publish", "consent_guardians") if request.POST.get(key)})
-    request.session[RESCUE_KEY] = {"path": request.path, "data": data}
+    request.session[RESCUE_KEY] = {"path": request.path, "owner": owner, "data": data}
     messages.warning(
         request,
         _("登录已过期。您填写的文字已为您保留，重新登录后会自动填回（照片和附件需要重新选择）。"),
@@ -116,6 +122,8 @@ def _take_rescued(request) -> dict | None:
     if not rescued or rescued.get("path") != request.path:
         return None
     del request.session[RESCUE_KEY]
+    if rescued.get("owner") != request.user.pk:
+        return None
     messages.info(request, _("已填回您登录过期前填写的内容，请检查后保存。"))
     return rescued["data"]
 
@@ -132,7 +140,7 @@ def entry_create(request, contest_slug):
     team = _team_required(request)
     contest = get_object_or_404(Contest, slug=contest_slug)
     if request.method == "POST":
-        form = EntryForm(request.POST, request.FILES, contest=contest)
+        form = EntryForm(request.POST, request.FILES, contest=contest, user=request.user)
         if form.is_valid():
             try:
                 entry = services.entry_create(
@@ -153,7 +161,11 @@ def entry_create(request, contest_slug):
                 return _after_save(request, entry, submitted="submit" in request.POST)
     else:
         rescued = _take_rescued(request)
-        form = EntryForm(data=rescued, contest=contest) if rescued else EntryForm(contest=contest)
+        form = (
+            EntryForm(data=rescued, contest=contest, user=request.user)
+            if rescued
+            else EntryForm(contest=contest, user=request.user)
+        )
     return render(request, "competition/entry_form.html", {"form": form, "contest": contest, "team": team})
 
 
@@ -165,7 +177,7 @@ def entry_edit(request, public_id):
     team = _team_or_none(request.user)
     entry = selectors.entry_for_team(team=team, public_id=public_id)
     if request.method == "POST":
-        form = EntryForm(request.POST, request.FILES, contest=entry.contest, entry=entry)
+        form = EntryForm(request.POST, request.FILES, contest=entry.contest, entry=entry, user=request.user)
         if form.is_valid():
             try:
                 entry = services.entry_update(
@@ -191,9 +203,9 @@ def entry_edit(request, public_id):
     else:
         rescued = _take_rescued(request)
         form = (
-            EntryForm(data=rescued, contest=entry.contest, entry=entry)
+            EntryForm(data=rescued, contest=entry.contest, entry=entry, user=request.user)
             if rescued
-            else EntryForm(contest=entry.contest, entry=entry)
+            else EntryForm(contest=entry.contest, entry=entry, user=request.user)
         )
     return render(
         request,

@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from . import rules
+from . import roles, rules
 from .admin_views import EntryViewSet
 from .models import Category, Contest, Coordinator, County, Organization, Team
 from .templatetags.competition_tags import mask_phone
@@ -107,12 +108,41 @@ class TeamViewSet(ModelViewSet):
     ]
 
 
+class CoordinatorCreateView(generic.CreateView):
+    def save_instance(self):
+        instance = super().save_instance()
+        roles.sync_coordinator_group(instance.user)
+        return instance
+
+
+class CoordinatorEditView(generic.EditView):
+    def save_instance(self):
+        previous_user = type(self.object).objects.get(pk=self.object.pk).user
+        instance = super().save_instance()
+        roles.sync_coordinator_group(instance.user)
+        if previous_user != instance.user:
+            roles.sync_coordinator_group(previous_user)
+        return instance
+
+
+class CoordinatorDeleteView(generic.DeleteView):
+    def delete_action(self):
+        user = self.object.user
+        super().delete_action()
+        roles.sync_coordinator_group(user)
+
+
 class CoordinatorViewSet(ModelViewSet):
+    """Naming a user here makes them the county's coordinator (and puts them in the group)."""
+
     model = Coordinator
     icon = "user"
     menu_label = _("县区管理员")
     form_fields = ["user", "county"]
     list_display = ["user", "county"]
+    add_view_class = CoordinatorCreateView
+    edit_view_class = CoordinatorEditView
+    delete_view_class = CoordinatorDeleteView
 
 
 class CompetitionViewSetGroup(ModelViewSetGroup):

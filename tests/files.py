@@ -102,3 +102,27 @@ def svg_bytes() -> bytes:
 def padded(content: bytes, size: int) -> bytes:
     """``content`` followed by zero bytes up to exactly ``size`` bytes (for size limits)."""
     return content + b"\x00" * (size - len(content))
+
+
+def pdf_with_javascript() -> bytes:
+    """A PDF that runs a script when opened (document-level and open action) and carries an
+    embedded file."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    def js_action(code):
+        return DictionaryObject(
+            {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject(code)}
+        )
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.add_attachment("secret.txt", b"team roster: Zhang Jianguo 13812341234")
+    names = writer.root_object["/Names"].get_object()
+    action = writer._add_object(js_action("app.alert('document');"))
+    names[NameObject("/JavaScript")] = DictionaryObject(
+        {NameObject("/Names"): ArrayObject([TextStringObject("run"), action])}
+    )
+    writer.root_object[NameObject("/OpenAction")] = js_action("app.alert('open');")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -578,3 +578,32 @@ def test_private_file_attachment_name_only_for_owner(world, files):
 
     assert "filename*=utf-8''%E7%94%B3%E6%8A%A5%E6%9D%90%E6%96%99.pdf" in owner["Content-Disposition"]
     assert organizer["Content-Disposition"] == 'inline; filename="attachment.pdf"'
+
+
+# --- Appointing coordinators --------------------------------------------------------------------
+
+
+def test_admin_appointing_a_coordinator_puts_the_user_in_the_group(world):
+    organizer_client = client_for(factories.organizer())
+    user = factories.UserFactory(username="lichengxian", is_staff=True)
+    lichengxian = factories.CountyFactory(name="黎城县")
+
+    response = organizer_client.post("/admin/coordinator/new/", {"user": user.pk, "county": lichengxian.pk})
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert list(user.groups.values_list("name", flat=True)) == ["县区管理员"]
+    assert client_for(user).get(ENTRIES_URL).status_code == 200
+
+
+def test_admin_removing_a_coordinator_takes_the_user_out_of_the_group(world):
+    organizer_client = client_for(factories.organizer())
+    user = world["coordinator_a"]
+    coordinator = user.coordinator
+
+    response = organizer_client.post(f"/admin/coordinator/delete/{coordinator.pk}/")
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert list(user.groups.values_list("name", flat=True)) == []
+    assert client_for(user).get(ENTRIES_URL).status_code == 302

@@ -755,6 +755,7 @@ def test_entry_create_after_session_expired_gives_the_text_back_after_login(team
         create_url(contest),
         entry_post(
             creation_token=str(token),
+            owner=form_page.context["form"]["owner"].value(),
             csrfmiddlewaretoken=form_page.context["csrf_token"],
             new_photos=[photo()],
         ),
@@ -781,10 +782,12 @@ def test_entry_edit_after_session_expired_gives_the_text_and_captions_back(team,
     stored = factories.add_photo(entry, caption="旧说明")
     client = Client()
     client.force_login(team.user)
+    owner = client.get(edit_url(entry)).context["form"]["owner"].value()
     expire_all_sessions()
 
     posted = client.post(
-        edit_url(entry), entry_post(version="1", **{f"photo-{stored.public_id}-caption": "新写的说明"})
+        edit_url(entry),
+        entry_post(version="1", owner=owner, **{f"photo-{stored.public_id}-caption": "新写的说明"}),
     )
     log_in_again(client, team.user, edit_url(entry))
     again = client.get(edit_url(entry))
@@ -802,14 +805,42 @@ def test_entry_edit_after_session_expired_gives_the_text_and_captions_back(team,
 def test_entry_create_rescued_text_is_given_back_only_once(team, contest):
     client = Client()
     client.force_login(team.user)
+    owner = client.get(create_url(contest)).context["form"]["owner"].value()
     expire_all_sessions()
-    client.post(create_url(contest), entry_post())
+    client.post(create_url(contest), entry_post(owner=owner))
     log_in_again(client, team.user, create_url(contest))
 
     first = client.get(create_url(contest))
     second = client.get(create_url(contest))
 
     assert (TITLE in page(first), TITLE in page(second)) == (True, False)
+
+
+def test_entry_create_rescued_text_is_not_given_to_another_user_of_the_browser(team, other_team, contest):
+    client = Client()
+    client.force_login(team.user)
+    owner = client.get(create_url(contest)).context["form"]["owner"].value()
+    expire_all_sessions()
+    client.post(create_url(contest), entry_post(owner=owner))
+
+    log_in_again(client, other_team.user, create_url(contest))
+    shown = client.get(create_url(contest))
+
+    assert TITLE not in page(shown)
+    assert messages_of(shown) == []
+
+
+def test_entry_create_without_a_signed_owner_rescues_nothing(team, contest):
+    client = Client()
+    client.force_login(team.user)
+    expire_all_sessions()
+
+    posted = client.post(create_url(contest), entry_post(owner="forged"))
+    log_in_again(client, team.user, create_url(contest))
+    shown = client.get(create_url(contest))
+
+    assert posted.url == f"{reverse('accounts:login')}?next={create_url(contest)}"
+    assert TITLE not in page(shown)
 
 
 # --- query counts ----------------------------------------------------------------------------

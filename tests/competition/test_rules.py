@@ -23,6 +23,8 @@ from tests import factories
         ("13812341234", "138****1234"),
         (13812341234, "138****1234"),
         ("123456", "******"),
+        ("3551234", "35***34"),
+        ("03552123456", "035****3456"),
         ("", ""),
         (None, ""),
     ],
@@ -31,8 +33,9 @@ def test_mask_phone_hides_the_middle_digits(value, shown):
     assert mask_phone(value) == shown
 
 
-def test_mask_phone_never_returns_the_whole_number():
-    assert "13812341234" not in mask_phone("13812341234")
+@pytest.mark.parametrize("number", ["13812341234", "3551234", "03552123456"])
+def test_mask_phone_never_returns_the_whole_number(number):
+    assert number not in mask_phone(number)
 
 
 # --- Role predicates -----------------------------------------------------------------------------
@@ -315,3 +318,19 @@ def test_throttle_clear_forgets_only_that_pair():
     throttle.clear_login_failures(username="ALICE", address="10.0.0.1")
 
     assert list(LoginThrottle.objects.values_list("username", "address")) == [("alice", "10.0.0.2")]
+
+
+def test_record_login_failure_forgets_old_bursts_of_other_pairs(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from competition import throttle
+    from competition.models import LoginThrottle
+
+    long_ago = timezone.now() - timedelta(days=3)
+    throttle.record_login_failure(username="typo-user", address="10.0.0.1", now=long_ago)
+
+    throttle.record_login_failure(username="judge001", address="10.0.0.2")
+
+    assert list(LoginThrottle.objects.values_list("username", flat=True)) == ["judge001"]

@@ -15,6 +15,7 @@ from tests.files import (
     mpo_bytes,
     padded,
     pdf_bytes,
+    pdf_with_javascript,
     png_bytes,
     png_header_only,
     svg_bytes,
@@ -281,3 +282,19 @@ def test_clean_pdf_over_size_limit_is_refused_before_parsing(settings):
 
     assert error.messages == [f"“大附件.pdf”太大（3.0{NBSP}KB），每个文件不能超过 2.0{NBSP}KB。"]
     assert error.code == "too_big"
+
+
+def test_clean_pdf_removes_scripts_open_actions_and_embedded_files():
+    before = PdfReader(io.BytesIO(pdf_with_javascript()))
+    assert "/OpenAction" in before.trailer["/Root"]
+    assert before.attachments == {"secret.txt": [b"team roster: Zhang Jianguo 13812341234"]}
+
+    cleaned = clean_pdf(upload("plan.pdf", pdf_with_javascript(), "application/pdf"))
+
+    after = PdfReader(io.BytesIO(cleaned.content))
+    root = after.trailer["/Root"]
+    assert "/OpenAction" not in root
+    assert "/JavaScript" not in root.get("/Names", {})
+    assert after.attachments == {}
+    assert b"app.alert" not in cleaned.content
+    assert b"13812341234" not in cleaned.content

@@ -175,6 +175,10 @@ def test_renamed_non_image_shows_the_error_and_keeps_the_typed_text(
 
     # At the end of the page the sticky save/submit bar does not cover the last section.
     page.keyboard.press("End")
+    # Bootstrap scrolls smoothly: measure once the page has come to rest at the bottom.
+    page.wait_for_function(
+        "() => Math.ceil(window.scrollY + window.innerHeight) >= document.documentElement.scrollHeight"
+    )
     consents = page.locator(".consent-card")
     bar = page.locator(".sticky-actions")
     expect(bar).to_be_in_viewport()
