@@ -64,7 +64,7 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 
 messages: install-dev
-	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
+	$(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=test-artifacts --ignore=bench --ignore=scripts
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean-venv:
