@@ -91,3 +91,34 @@ def entry_with_files(*, public_id) -> Entry | None:
         .prefetch_related(Prefetch("photos"), Prefetch("attachments"))
         .first()
     )
+
+
+def eligible_entries(*, contest: Contest) -> QuerySet[Entry]:
+    """Submitted entries that passed the eligibility review."""
+    return Entry.objects.filter(
+        contest=contest, status=Entry.Status.SUBMITTED, eligibility=Entry.Eligibility.ELIGIBLE
+    )
+
+
+def recommended_entries(*, contest: Contest) -> QuerySet[Entry]:
+    """Eligible entries that their county recommended to the city round."""
+    return eligible_entries(contest=contest).filter(recommended=True)
+
+
+def entries_with_identity(*, ids) -> QuerySet[Entry]:
+    """Entries with everything that identifies them (team, organization, county, people) and
+    their files: what blind review must hide, loaded in a constant number of queries."""
+    return (
+        Entry.objects.filter(pk__in=ids)
+        .select_related("category", "team__organization__county")
+        .prefetch_related("team__members", "photos", "attachments")
+        .order_by("pk")
+    )
+
+
+ENTRY_FIGURES = ("volunteers", "beneficiaries", "service_hours", "activities", "started_on")
+
+
+def entry_figures(*, entry_id: int) -> dict:
+    """The entry's figures alone (nothing that identifies it): what blind review may show."""
+    return Entry.objects.filter(pk=entry_id).values(*ENTRY_FIGURES).first() or {}

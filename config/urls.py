@@ -13,6 +13,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("competition.account_urls")),
     path("my/", include("competition.urls")),
+    path("judging/", include("judging.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,11 @@ class JudgingConfig(AppConfig):
     name = "judging"
     verbose_name = _("评审")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import (
+            demo,  # noqa: F401  (registers the "judging" demo stage)
+            roles,
+        )
+
+        post_migrate.connect(roles.ensure_judging_permissions, sender=self)

@@ -1,1 +1,418 @@
-"""Blind judging: rounds, rubrics, judges, assignments and score sheets (built in issue 3)."""
+"""Blind judging: rounds with their rubrics, judges, conflicts, assignments and score sheets.
+
+Reads ``competition`` through its models and selectors; ``competition`` never imports this
+app. Writes go through ``judging.services``.
+"""
+
+import secrets
+from decimal import Decimal
+from functools import partial
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+
+from competition.models import Category, Contest, County, Entry, Organization
+
+# Blind codes avoid look-alike characters (0/O, 1/I/L) so they can be read aloud and typed.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def random_code(length: int = 6) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+DEFAULT_RUBRIC = [
+    ("思想引领与目标明确", "项目是否体现新时代文明实践的思想引领，服务目标是否清晰、可衡量。", 15),
+    ("需求精准", "是否立足群众实际需求，需求调研是否充分，服务对象是否明确。", 15),
+    ("项目设计与管理规范", "实施方案是否科学可行，团队分工、制度建设、安全保障和经费管理是否规范。", 20),
+    ("服务成效", "服务覆盖面、持续时间和群众满意度，有无可核实的数据和案例。", 25),
+    ("创新性", "服务内容、方式或机制上的创新和特色。", 10),
+    ("可持续与示范带动", "项目能否长期运行，是否具有推广价值和示范带动作用。", 15),
+]
+
+
+class Round(ClusterableModel):
+    """A judging round (初评 / 复评 / 终评) of a contest with its own rubric and sheets.
+
+    Status only moves forward through ``judging.services.round_set_status`` (setup → scoring →
+    closed → published), except that organizers may reopen a closed round. A later round
+    never writes into an earlier one: each has its own RoundEntry rows and sheets.
+    """
+
+    class Status(models.TextChoices):
+        SETUP = "setup", _("准备中")
+        SCORING = "scoring", _("评分中")
+        CLOSED = "closed", _("评分已截止")
+        PUBLISHED = "published", _("结果已发布")
+
+    class Source(models.TextChoices):
+        ELIGIBLE = "eligible", _("全部通过资格审查的项目")
+        RECOMMENDED = "recommended", _("县区推荐的项目")
+        ADVANCED = "advanced", _("上一轮晋级的项目")
+
+    contest = models.ForeignKey(
+        Contest, verbose_name=_("大赛"), on_delete=models.PROTECT, related_name="rounds"
+    )
+    name = models.CharField(_("轮次名称"), max_length=50, help_text=_("例如：初评、复评、终评"))
+    order = models.PositiveSmallIntegerField(_("顺序"), default=1)
+    code = models.CharField(max_length=12, unique=True, default=partial(random_code, 8), editable=False)
+    scoring_opens = models.DateTimeField(_("评分开始时间"))
+    scoring_closes = models.DateTimeField(_("评分截止时间"))
+    judges_per_entry = models.PositiveSmallIntegerField(
+        _("每个项目的评委人数"), default=5, validators=[MinValueValidator(1), MaxValueValidator(50)]
+    )
+    entry_source = models.CharField(
+        _("参评项目"), max_length=20, choices=Source.choices, default=Source.ELIGIBLE
+    )
+    proportional_to_capacity = models.BooleanField(
+        _("按评委容量分配"), default=False, help_text=_("不勾选时，每位评委的评审量尽量相同。")
+    )
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.SETUP, editable=False
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["contest", "order"]
+        verbose_name = _("评审轮次")
+        verbose_name_plural = _("评审轮次")
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "order"], name="round_order_unique"),
+            models.CheckConstraint(
+                condition=Q(scoring_closes__gt=F("scoring_opens")), name="round_closes_after_opens"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contest.title} · {self.name}"
+
+    @property
+    def is_scoring(self) -> bool:
+        return self.status == self.Status.SCORING
+
+    def accepts_scores(self, sheet=None) -> bool:
+        """Judges may save sheets while the round is open for scoring (its window is a due date
+        shown to judges; closing is an organizer's action so late sheets can still come in),
+        and a sheet an organizer reopened even after the round closed."""
+        if self.status == self.Status.SCORING:
+            return True
+        return self.status == self.Status.CLOSED and sheet is not None and sheet.reopened
+
+
+class Criterion(models.Model):
+    """One line of a round's rubric. Sheet total = 100·Σ(weight·points/max) / Σweight."""
+
+    round = ParentalKey(Round, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(_("评分项"), max_length=50)
+    guidance = models.TextField(_("评分说明"), blank=True)
+    max_points = models.PositiveSmallIntegerField(
+        _("满分"), default=10, validators=[MinValueValidator(1), MaxValueValidator(1000)]
+    )
+    weight = models.DecimalField(
+        _("权重"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("1"),
+        help_text=_("默认等于满分，即总分为各项得分之和。"),
+    )
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        verbose_name = _("评分项")
+        verbose_name_plural = _("评分项")
+        constraints = [
+            models.CheckConstraint(condition=Q(weight__gt=0), name="criterion_weight_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.max_points}）"
+
+
+class Judge(models.Model):
+    """A judge's profile. ``county`` follows ``organization`` when one is set
+    (``judging.services.judge_save`` keeps it so); both drive automatic conflicts."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="judge")
+    name = models.CharField(_("姓名"), max_length=50)
+    title = models.CharField(_("职务或职称"), max_length=100, blank=True)
+    expertise = models.ManyToManyField(Category, verbose_name=_("擅长领域"), blank=True, related_name="+")
+    county = models.ForeignKey(
+        County,
+        verbose_name=_("所在县（市、区）"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("同一县（市、区）的项目自动回避。"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("所在单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("同一单位的项目自动回避。"),
+    )
+    capacity = models.PositiveIntegerField(
+        _("评审容量"), null=True, blank=True, help_text=_("每轮最多评审的项目数；留空表示不限。")
+    )
+    active = models.BooleanField(_("在任"), default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("评委")
+        verbose_name_plural = _("评委")
+
+    def __str__(self):
+        return self.name
+
+
+class JudgeInvitation(models.Model):
+    """A one-time sign-up link for a judge, sent by e-mail. Only a hash of the token is kept."""
+
+    email = models.EmailField(_("电子邮箱"))
+    name = models.CharField(_("姓名"), max_length=50)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expertise = models.ManyToManyField(Category, verbose_name=_("擅长领域"), blank=True, related_name="+")
+    county = models.ForeignKey(County, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    capacity = models.PositiveIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    judge = models.ForeignKey(Judge, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("评委邀请")
+        verbose_name_plural = _("评委邀请")
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
+
+
+class Conflict(models.Model):
+    """A conflict of interest (回避) beyond the automatic ones (same county or organization)."""
+
+    class Source(models.TextChoices):
+        DECLARED = "declared", _("评委申报")
+        ORGANIZER = "organizer", _("组委会设定")
+
+    judge = models.ForeignKey(
+        Judge, verbose_name=_("评委"), on_delete=models.CASCADE, related_name="conflicts"
+    )
+    entry = models.ForeignKey(Entry, verbose_name=_("参赛项目"), on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(_("来源"), max_length=20, choices=Source.choices)
+    reason = models.CharField(_("原因"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("回避关系")
+        verbose_name_plural = _("回避关系")
+        constraints = [models.UniqueConstraint(fields=["judge", "entry"], name="conflict_unique")]
+
+    def __str__(self):
+        return f"{self.judge} ↔ {self.entry_id}"
+
+
+class RoundEntry(models.Model):
+    """An entry as it takes part in one round: its blind code and its masked texts.
+
+    The masked texts are a snapshot made when the entry joins the round (organizers may edit
+    them before scoring starts); judges only ever see these, never the entry itself.
+    """
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="round_entries")
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="+")
+    blind_code = models.CharField(_("匿名编号"), max_length=12)
+    title = models.CharField(_("项目名称（匿名）"), max_length=200)
+    summary = models.TextField(_("项目简介（匿名）"), blank=True)
+    need = models.TextField(_("针对的需求（匿名）"), blank=True)
+    approach = models.TextField(_("实施方式（匿名）"), blank=True)
+    innovation = models.TextField(_("创新之处（匿名）"), blank=True)
+    outcomes = models.TextField(_("服务成效（匿名）"), blank=True)
+    captions = models.JSONField(default=list, blank=True)
+    advanced = models.BooleanField(_("晋级下一轮"), default=False)
+    masked_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    masked_edited_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["round", "blind_code"]
+        verbose_name = _("参评项目")
+        verbose_name_plural = _("参评项目")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "entry"], name="round_entry_unique"),
+            models.UniqueConstraint(fields=["round", "blind_code"], name="round_blind_code_unique"),
+        ]
+
+    def __str__(self):
+        return self.blind_code
+
+
+class Assignment(models.Model):
+    """One judge assigned to one entry in one round. Kept conflict-free by the assigner and
+    by ``judging.services`` for manual changes; one per (round entry, judge)."""
+
+    class Source(models.TextChoices):
+        AUTO = "auto", _("自动分配")
+        MANUAL = "manual", _("组委会调整")
+        REPLACEMENT = "replacement", _("回避后补派")
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="assignments")
+    round_entry = models.ForeignKey(RoundEntry, on_delete=models.CASCADE, related_name="assignments")
+    judge = models.ForeignKey(Judge, on_delete=models.PROTECT, related_name="assignments")
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.AUTO)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("评审分配")
+        verbose_name_plural = _("评审分配")
+        constraints = [
+            models.UniqueConstraint(fields=["round_entry", "judge"], name="assignment_unique"),
+        ]
+        indexes = [models.Index(fields=["judge", "round"])]
+
+    def __str__(self):
+        return f"{self.judge} → {self.round_entry}"
+
+
+class ScoreSheet(models.Model):
+    """A judge's score sheet for one assignment (one per assignment).
+
+    ``version`` increases with every save so that two tabs saving the same sheet are told
+    apart (``judging.services.sheet_save``). ``total`` is derived from the scores and kept for
+    listing and ranking.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("已暂存")
+        SUBMITTED = "submitted", _("已提交")
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.PROTECT, related_name="sheet")
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    total = models.DecimalField(_("总分"), max_digits=7, decimal_places=3, null=True, blank=True)
+    comment_to_organizers = models.TextField(_("给组委会的意见"), blank=True, max_length=3000)
+    feedback_to_team = models.TextField(_("给参赛团队的反馈"), blank=True, max_length=3000)
+    version = models.PositiveIntegerField(default=1)
+    # Reopened by an organizer (with a recorded reason): editable even after the round closed.
+    reopened = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("评分表")
+        verbose_name_plural = _("评分表")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="submitted") | Q(submitted_at__isnull=False, total__isnull=False),
+                name="sheet_submitted_is_complete",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assignment} · {self.get_status_display()}"
+
+
+class Score(models.Model):
+    """Points for one criterion on one sheet (0 ≤ points ≤ the criterion's maximum)."""
+
+    sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    points = models.DecimalField(max_digits=6, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "criterion"], name="score_unique"),
+            models.CheckConstraint(condition=Q(points__gte=0), name="score_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion_id}: {self.points}"
+
+
+class JudgingEvent(models.Model):
+    """Audit log of judging: who, when, what, before and after (DESIGN §4.5)."""
+
+    class Kind(models.TextChoices):
+        ROUND_STATUS = "round_status", _("轮次状态变更")
+        ASSIGNED = "assigned", _("分配评委")
+        UNASSIGNED = "unassigned", _("撤销分配")
+        CONFLICT = "conflict", _("回避")
+        SHEET_SAVED = "sheet_saved", _("暂存评分")
+        SHEET_SUBMITTED = "sheet_submitted", _("提交评分")
+        SHEET_REOPENED = "sheet_reopened", _("重开评分表")
+        MASK_EDITED = "mask_edited", _("修改匿名文本")
+        REMINDER = "reminder", _("催评提醒")
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    judge = models.ForeignKey(Judge, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    round_entry = models.ForeignKey(
+        RoundEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("评审记录")
+        verbose_name_plural = _("评审记录")
+        indexes = [models.Index(fields=["round", "kind"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class AssignmentRun(models.Model):
+    """One run of the assigner for a round: its progress (shown in the admin) and its report."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("运行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="assignment_runs")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    report = models.JSONField(default=dict, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("分配运行")
+        verbose_name_plural = _("分配运行")
+
+    def __str__(self):
+        return f"{self.round} · {self.get_status_display()}"

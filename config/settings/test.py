@@ -22,3 +22,6 @@ MEDIA_ROOT = MEDIA_DIR / "public"
 PRIVATE_MEDIA_ROOT = MEDIA_DIR / "private"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Static files straight from the finders (no collectstatic before tests).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,109 @@
+"""Masking identifying content in entry texts for blind review (DESIGN §4.1).
+
+Two kinds of things are hidden: the names we know (team, organization, county and their
+short forms, people named in the team profile) and things that look identifying whatever
+they are (phone numbers, e-mail addresses, ID-card numbers). Each becomes 【已隐去】.
+"""
+
+import re
+from collections.abc import Iterable
+
+MASK = "【已隐去】"
+
+# Suffixes that turn a place into an organization or team name; what precedes them
+# (e.g. "东和镇王村") identifies the entry on its own.
+ORGANIZATION_SUFFIXES = (
+    "新时代文明实践中心",
+    "新时代文明实践所",
+    "新时代文明实践站",
+    "文明实践中心",
+    "文明实践所",
+    "文明实践站",
+    "志愿服务队",
+    "志愿服务团",
+    "志愿者协会",
+    "志愿服务协会",
+    "志愿者服务队",
+    "志愿队",
+)
+PLACE_SUFFIXES = ("镇", "乡", "街道", "社区", "村")
+COUNTY_SUFFIXES = ("区", "县", "市")
+
+PATTERNS = [
+    re.compile(r"(?<!\d)\d{17}[\dXx](?![\dA-Za-z])"),  # ID-card number (18 digits)
+    re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"),  # e-mail address
+    re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?!\d)"),  # mobile phone
+    re.compile(r"(?<!\d)0\d{2,3}[ -]?\d{7,8}(?!\d)"),  # landline with area code
+    re.compile(r"(?<!\d)[2-8]\d{6,7}(?!\d)(?=[^\d]*(?:电话|热线|咨询|联系))"),  # local number before 电话
+]
+
+MIN_TERM_LENGTH = 2
+
+
+def _strip_suffix(name: str, suffixes: Iterable[str]) -> str:
+    for suffix in suffixes:
+        if name.endswith(suffix) and len(name) - len(suffix) >= MIN_TERM_LENGTH:
+            return name[: -len(suffix)]
+    return name
+
+
+def identifying_terms(
+    *,
+    team_names: Iterable[str] = (),
+    organization_names: Iterable[str] = (),
+    county_names: Iterable[str] = (),
+    people: Iterable[str] = (),
+) -> list[str]:
+    """Every name and short form to hide, longest first (so "潞州区" goes before "潞州")."""
+    terms: set[str] = set()
+    county_list = [(c or "").strip() for c in county_names if (c or "").strip()]
+    county_forms = sorted(
+        {c for c in county_list} | {_strip_suffix(c, COUNTY_SUFFIXES) for c in county_list},
+        key=len,
+        reverse=True,
+    )
+    for name in organization_names:
+        name = (name or "").strip()
+        if not name:
+            continue
+        terms.add(name)
+        place = _strip_suffix(name, ORGANIZATION_SUFFIXES)
+        terms.add(place)
+        # "潞州东和镇王村" names the place with and without its county: also "东和镇王村",
+        # "东和镇", "东和", "王村".
+        for county in county_forms:
+            if place.startswith(county) and len(place) - len(county) >= MIN_TERM_LENGTH:
+                place = place[len(county) :]
+                terms.add(place)
+                break
+        for piece in re.findall(r".+?(?:镇|乡|街道|社区|村)", place):
+            terms.add(piece)
+            terms.add(_strip_suffix(piece, PLACE_SUFFIXES))
+    for name in team_names:
+        name = (name or "").strip()
+        if name:
+            terms.add(name)
+            terms.add(_strip_suffix(name, ORGANIZATION_SUFFIXES))
+    terms.update(county_forms)
+    for name in people:
+        name = (name or "").strip()
+        if name:
+            terms.add(name)
+    return sorted((t for t in terms if len(t) >= MIN_TERM_LENGTH), key=lambda t: (-len(t), t))
+
+
+def compile_terms(terms: list[str]) -> re.Pattern | None:
+    if not terms:
+        return None
+    return re.compile("|".join(re.escape(t) for t in terms))
+
+
+def mask_text(text: str, terms: re.Pattern | None) -> str:
+    """Replace identifying content with 【已隐去】; runs of masks collapse into one."""
+    if not text:
+        return text or ""
+    for pattern in PATTERNS:
+        text = pattern.sub(MASK, text)
+    if terms is not None:
+        text = terms.sub(MASK, text)
+    return re.sub(f"(?:{re.escape(MASK)})+", MASK, text)

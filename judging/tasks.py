@@ -1,0 +1,50 @@
+"""Background work for judging. Thin: ids in, fetch, log and return if gone, delegate."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def run_assignment(run_id: int) -> None:
+    from .models import AssignmentRun
+    from .services import assignment_run_execute
+
+    run = AssignmentRun.objects.select_related("round", "requested_by").filter(pk=run_id).first()
+    if run is None:
+        logger.warning("assignment run %s is gone", run_id)
+        return
+    assignment_run_execute(run=run)
+
+
+@task()
+def send_judge_invitation(invitation_id: int, token: str) -> None:
+    from .models import JudgeInvitation
+
+    invitation = JudgeInvitation.objects.filter(pk=invitation_id).first()
+    if invitation is None or invitation.accepted_at:
+        logger.info("invitation %s is gone or used", invitation_id)
+        return
+    link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("judging:accept_invitation", args=[token])
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"invitation": invitation, "link": link, "platform_name": settings.PLATFORM_NAME}
+        subject = render_to_string("judging/email/invitation_subject.txt", context).strip()
+        body = render_to_string("judging/email/invitation.txt", context)
+    send_mail(subject, body, None, [invitation.email])
+
+
+@task()
+def send_reminders(round_id: int, judge_ids: list[int], by_id: int | None = None) -> int:
+    from django.contrib.auth import get_user_model
+
+    from .services import reminders_send
+
+    by = get_user_model().objects.filter(pk=by_id).first() if by_id else None
+    return reminders_send(round_id=round_id, judge_ids=judge_ids, by=by)

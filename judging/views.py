@@ -1,0 +1,216 @@
+"""Judge pages under /judging/. Every page is private and uncached, and anything a judge may
+not see (not assigned, conflicted, unknown code, round not open to judges) is the same 404."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from competition import selectors as competition_selectors
+from competition.files import private_file_response
+
+from . import selectors, services
+from .forms import AcceptInvitationForm, DeclareConflictForm, SheetForm
+from .models import Round, ScoreSheet
+
+
+def judge_page(view):
+    """Log-in required, judges only (others: 404), and ``Cache-Control: private, no-store``."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        judge = selectors.judge_for_user(request.user)
+        if judge is None:
+            raise Http404
+        response = view(request, judge, *args, **kwargs)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    return wrapper
+
+
+def _assignment_or_404(judge, round_code, blind_code):
+    assignment = selectors.judge_assignment(judge=judge, round_code=round_code, blind_code=blind_code)
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
+def _sheet(assignment) -> ScoreSheet | None:
+    return getattr(assignment, "sheet", None)
+
+
+@judge_page
+def dashboard(request, judge):
+    status = request.GET.get("status", "")
+    if status not in selectors.STATUS_FILTERS:
+        status = ""
+    query = request.GET.get("q", "")
+    return render(
+        request,
+        "judging/dashboard.html",
+        {
+            "judge": judge,
+            "assignments": selectors.dashboard_assignments(judge=judge, status=status, query=query),
+            "rounds": selectors.judge_rounds(judge=judge),
+            "counts": selectors.dashboard_counts(judge=judge),
+            "status": status,
+            "query": query,
+        },
+    )
+
+
+@judge_page
+def score(request, judge, round_code, blind_code):
+    assignment = _assignment_or_404(judge, round_code, blind_code)
+    round = assignment.round
+    round_entry = assignment.round_entry
+    sheet = _sheet(assignment)
+    criteria = list(round.criteria.all())
+    form = SheetForm(
+        request.POST or None,
+        criteria=criteria,
+        scores=selectors.sheet_scores(sheet=sheet),
+        initial={
+            "version": sheet.version if sheet else 0,
+            "comment_to_organizers": sheet.comment_to_organizers if sheet else "",
+            "feedback_to_team": sheet.feedback_to_team if sheet else "",
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        submit = "submit" in request.POST
+        try:
+            services.sheet_save(
+                assignment=assignment,
+                data=services.SheetInput(
+                    points=form.points(),
+                    comment_to_organizers=form.cleaned_data["comment_to_organizers"],
+                    feedback_to_team=form.cleaned_data["feedback_to_team"],
+                ),
+                expected_version=form.cleaned_data.get("version") or 0,
+                submit=submit,
+                by=request.user,
+            )
+        except services.JudgingError as error:
+            form.add_error(None, error.message)
+        else:
+            if submit:
+                messages.success(request, _("评分已提交。本轮截止前仍可修改。"))
+                following = selectors.next_unscored(judge=judge, round=round, after=assignment)
+                if following is not None:
+                    return redirect(
+                        "judging:score", round_code=round.code, blind_code=following.round_entry.blind_code
+                    )
+                messages.info(request, _("本轮分配给您的项目都已评完，感谢您的辛勤工作！"))
+                return redirect("judging:dashboard")
+            messages.success(request, _("已暂存。"))
+            return redirect("judging:score", round_code=round.code, blind_code=round_entry.blind_code)
+    photos = selectors.entry_photos(round_entry=round_entry)
+    captions = round_entry.captions if len(round_entry.captions) == len(photos) else [""] * len(photos)
+    return render(
+        request,
+        "judging/score.html",
+        {
+            "assignment": assignment,
+            "round": round,
+            "round_entry": round_entry,
+            "sheet": sheet,
+            "form": form,
+            "photos": [
+                {"n": n, "caption": caption, "width": photo.width, "height": photo.height}
+                for n, (photo, caption) in enumerate(zip(photos, captions, strict=True), start=1)
+            ],
+            "attachments": [
+                {"n": n, "pages": a.pages, "size": a.size}
+                for n, a in enumerate(selectors.entry_attachments(round_entry=round_entry), start=1)
+            ],
+            "figures": competition_selectors.entry_figures(entry_id=round_entry.entry_id),
+            "editable": round.accepts_scores(sheet),
+            "can_declare": round.status == Round.Status.SCORING
+            and (sheet is None or sheet.status != ScoreSheet.Status.SUBMITTED),
+            "next_assignment": selectors.next_unscored(judge=judge, round=round, after=assignment),
+        },
+    )
+
+
+def _nth(items, n):
+    if n < 1 or n > len(items):
+        raise Http404
+    return items[n - 1]
+
+
+@judge_page
+def photo(request, judge, round_code, blind_code, n):
+    assignment = _assignment_or_404(judge, round_code, blind_code)
+    item = _nth(selectors.entry_photos(round_entry=assignment.round_entry), n)
+    # Stored re-encoded without metadata at upload; served without any name.
+    return private_file_response(item.file, content_type=item.content_type)
+
+
+@judge_page
+def attachment(request, judge, round_code, blind_code, n):
+    assignment = _assignment_or_404(judge, round_code, blind_code)
+    item = _nth(selectors.entry_attachments(round_entry=assignment.round_entry), n)
+    return private_file_response(item.file, content_type="application/pdf", filename=f"attachment-{n}.pdf")
+
+
+@judge_page
+def declare_conflict(request, judge, round_code, blind_code):
+    assignment = _assignment_or_404(judge, round_code, blind_code)
+    form = DeclareConflictForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.conflict_declare(
+                judge=judge, assignment=assignment, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except services.JudgingError as error:
+            messages.error(request, error.message)
+            return redirect("judging:score", round_code=round_code, blind_code=blind_code)
+        messages.success(request, _("已为您回避这个项目，组委会将另行安排评委。"))
+        return redirect("judging:dashboard")
+    return render(
+        request,
+        "judging/declare_conflict.html",
+        {"assignment": assignment, "round_entry": assignment.round_entry, "form": form},
+    )
+
+
+@judge_page
+@require_POST
+def next_entry(request, judge, round_code):
+    round = next((r for r in selectors.judge_rounds(judge=judge) if r.code == round_code), None)
+    if round is None:
+        raise Http404
+    following = selectors.next_unscored(judge=judge, round=round)
+    if following is None:
+        messages.info(request, _("本轮分配给您的项目都已评完。"))
+        return redirect("judging:dashboard")
+    return redirect("judging:score", round_code=round.code, blind_code=following.round_entry.blind_code)
+
+
+def accept_invitation(request, token):
+    invitation = services.invitation_for_token(token)
+    if invitation is None:
+        return render(request, "judging/invitation_invalid.html", status=404)
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            judge = services.judge_accept_invitation(
+                token=token, username=form.cleaned_data["username"], password=form.cleaned_data["password1"]
+            )
+        except services.JudgingError as error:
+            form.add_error(None, error.message)
+        else:
+            login(request, judge.user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("欢迎您担任评委！评审开始后，分配给您的项目会出现在这里。"))
+            return redirect("judging:dashboard")
+    response = render(request, "judging/accept_invitation.html", {"invitation": invitation, "form": form})
+    response["Cache-Control"] = "private, no-store"
+    return response
