@@ -87,7 +87,7 @@ def participating_entries(*, round: Round):
 
 
 def masked_snapshot(entry: Entry) -> dict:
-    """The entry's texts with its team, organization, county and people hidden."""
+    """The entry's texts with its team, organization, county, people and log-in name hidden."""
     team = entry.team
     organization = team.organization
     county = organization.county
@@ -97,6 +97,7 @@ def masked_snapshot(entry: Entry) -> dict:
             organization_names=[organization.name, organization.short_name],
             county_names=[county.name, county.short_name],
             people=[team.contact_name, *(m.name for m in team.members.all())],
+            handles=[team.user.get_username()],
         )
     )
     snapshot = {name: mask_text(getattr(entry, name), terms) for name in MASKED_FIELDS}
@@ -126,7 +127,11 @@ def round_sync_entries(*, round: Round, by=None) -> dict:
     with transaction.atomic():
         created = 0
         for start in range(0, len(joining), 500):
-            batch = list(competition_selectors.entries_with_identity(ids=joining[start : start + 500]))
+            batch = list(
+                competition_selectors.entries_with_identity(ids=joining[start : start + 500]).select_related(
+                    "team__user"
+                )
+            )
             codes = _unique_codes(round, len(batch))
             RoundEntry.objects.bulk_create(
                 RoundEntry(round=round, entry=entry, blind_code=code, **masked_snapshot(entry))
@@ -211,10 +216,26 @@ def judge_sync_county(judge: Judge) -> None:
         judge.save(update_fields=["county"])
 
 
-def judge_create(*, user, name: str, expertise=(), county=None, organization=None, capacity=None) -> Judge:
+def judge_create(
+    *,
+    user,
+    name: str,
+    expertise=(),
+    county=None,
+    organization=None,
+    capacity=None,
+    title: str = "",
+    active: bool = True,
+) -> Judge:
     with transaction.atomic():
         judge = Judge.objects.create(
-            user=user, name=name, county=county, organization=organization, capacity=capacity
+            user=user,
+            name=name,
+            title=title,
+            county=county,
+            organization=organization,
+            capacity=capacity,
+            active=active,
         )
         judge.expertise.set(expertise)
         judge_sync_county(judge)
@@ -535,6 +556,8 @@ def conflict_declare(*, judge: Judge, assignment: Assignment, reason: str, by) -
     if assignment.judge_id != judge.pk:
         raise JudgingError(_("只能申报自己的评审任务。"))
     round = assignment.round
+    if round.status != Round.Status.SCORING:
+        raise JudgingError(_("本轮评分已截止，如需回避请联系组委会。"))
     with transaction.atomic():
         sheet = ScoreSheet.objects.filter(assignment=assignment).first()
         if sheet is not None and sheet.status == ScoreSheet.Status.SUBMITTED:
@@ -677,7 +700,8 @@ def sheet_save(
         sheet.save()
         after = {
             "status": sheet.status,
-            "scores": {str(c): str(p) for c, p in points.items()},
+            # As the database keeps them (two places), so unchanged scores read the same before.
+            "scores": {str(c): str(p.quantize(Decimal("0.01"))) for c, p in points.items()},
             "total": str(sheet.total) if sheet.total is not None else None,
         }
         JudgingEvent.objects.create(
@@ -756,3 +780,17 @@ def reminders_send(*, round_id: int, judge_ids: list[int], by=None) -> int:
         )
         sent += 1
     return sent
+
+
+def reminders_request(*, round: Round, by, judge: Judge | None = None) -> int:
+    """Queue reminder e-mails for one judge or for every judge with unfinished sheets in the
+    round; returns how many judges were queued (``judging.tasks.send_reminders`` sends them)."""
+    from .selectors import unfinished_judge_ids
+    from .tasks import send_reminders
+
+    judge_ids = unfinished_judge_ids(round=round)
+    if judge is not None:
+        judge_ids = [pk for pk in judge_ids if pk == judge.pk]
+    if judge_ids:
+        send_reminders.enqueue(round.pk, judge_ids, getattr(by, "pk", None))
+    return len(judge_ids)

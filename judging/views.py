@@ -1,7 +1,7 @@
 """Judge pages under /judging/. Every page is private and uncached, and anything a judge may
 not see (not assigned, conflicted, unknown code, round not open to judges) is the same 404."""
 
-from functools import wraps
+from functools import partial, wraps
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -10,7 +10,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.defaults import page_not_found
 
+from competition import rules as competition_rules
 from competition import selectors as competition_selectors
 from competition.files import private_file_response
 
@@ -19,21 +21,37 @@ from .forms import AcceptInvitationForm, DeclareConflictForm, SheetForm
 from .models import Round, ScoreSheet
 
 
-def judge_page(view):
-    """Log-in required, judges only (others: 404), and ``Cache-Control: private, no-store``."""
+def judge_page(view=None, *, explain_inactive: bool = False):
+    """Log-in required, judges only (others: 404), and ``Cache-Control: private, no-store`` on
+    every response, the log-in redirect and the 404 page included.
+
+    ``explain_inactive``: a member of the judges' group without an active profile is told so
+    instead of getting a 404 (the dashboard, where logging in sends the judges' group)."""
+    if view is None:
+        return partial(judge_page, explain_inactive=explain_inactive)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        judge = selectors.judge_for_user(request.user)
-        if judge is None:
-            raise Http404
-        response = view(request, judge, *args, **kwargs)
+        response = _judge_response(view, explain_inactive, request, *args, **kwargs)
         response["Cache-Control"] = "private, no-store"
         return response
 
     return wrapper
+
+
+def _judge_response(view, explain_inactive, request, *args, **kwargs):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    try:
+        judge = selectors.judge_for_user(request.user)
+        if judge is None:
+            if explain_inactive and competition_rules.JUDGES in competition_rules.group_names(request.user):
+                return render(request, "judging/judge_inactive.html")
+            raise Http404
+        return view(request, judge, *args, **kwargs)
+    except Http404:
+        # Always the plain 404 page (also with DEBUG on): it must not differ by cause.
+        return page_not_found(request, Http404())
 
 
 def _assignment_or_404(judge, round_code, blind_code):
@@ -47,7 +65,7 @@ def _sheet(assignment) -> ScoreSheet | None:
     return getattr(assignment, "sheet", None)
 
 
-@judge_page
+@judge_page(explain_inactive=True)
 def dashboard(request, judge):
     status = request.GET.get("status", "")
     if status not in selectors.STATUS_FILTERS:
