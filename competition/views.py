@@ -1,6 +1,7 @@
 """Team pages. Views validate input with forms, check permission with ``rules`` and call
 ``services``; nothing else happens here."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -54,6 +55,10 @@ def signup(request):
 def dashboard(request):
     team = _team_or_none(request.user)
     if team is None:
+        # Judges work on their own pages (settings.JUDGE_HOME_URL; this app never imports the
+        # judging app): logging in lands them there.
+        if rules.JUDGES in rules.group_names(request.user):
+            return redirect(settings.JUDGE_HOME_URL)
         return render(request, "competition/dashboard_staff.html", {})
     return render(
         request,

@@ -1,5 +1,6 @@
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from tests import factories
 
@@ -9,6 +10,15 @@ def _fresh_media(settings, tmp_path):
     """Every test writes its files to its own folder, so file assertions see only its own."""
     settings.MEDIA_ROOT = tmp_path / "public"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request through the test client leaves its language active in this thread (English
+    after a request with the language cookie); every test starts from the default language."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -134,6 +134,8 @@ CSRF_USE_SESSIONS = False
 # --- Accounts -------------------------------------------------------------------------------
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "competition:dashboard"
+# Where the dashboard sends a user of the 评委 group (competition.rules.JUDGES) who has no team.
+JUDGE_HOME_URL = "judging:dashboard"
 LOGOUT_REDIRECT_URL = "/"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

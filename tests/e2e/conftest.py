@@ -8,6 +8,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.db import connections
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
@@ -31,11 +34,42 @@ SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "test-artifacts" / "scree
 expect.set_options(timeout=10_000)
 
 
+class OneRequestAtATimeServer(WSGIServer):
+    """The live server, answering one request after another. With SQLite in memory every
+    request thread shares the test database's one connection, and parallel requests (a page's
+    photos) then trip over each other ("sqlite3.InterfaceError: bad parameter or other API
+    misuse"). Responses say ``Connection: close``, so the browser never waits on a kept-alive
+    connection."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_request_at_a_time():
+    original = LiveServerThread.server_class
+    LiveServerThread.server_class = OneRequestAtATimeServer
+    yield
+    LiveServerThread.server_class = original
+
+
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def browser(django_db_setup) -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium fonts-noto-cjk)")
+    # Playwright's sync API keeps an event loop running in this thread, and from then on
+    # asgiref.Local (Django's connection handler) hands out other connection objects than the
+    # ones the test database was set up with. Without the serialized contents on them,
+    # serialized_rollback would silently stop restoring the data migrations' rows (categories,
+    # groups) whenever ordinary database tests ran earlier in the session.
+    serialized = {
+        conn.alias: conn._test_serialized_contents
+        for conn in connections.all()
+        if hasattr(conn, "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
