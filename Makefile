@@ -4,6 +4,8 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# How far the demo data goes when `make run` loads it into an empty database.
+DEMO_STAGE ?= judging
 SYSTEM_PACKAGES := chromium fonts-noto-cjk gettext
 
 .PHONY: help run test serve bench lint messages install install-dev system-deps clean-venv
@@ -33,7 +35,7 @@ install-dev: $(VENV)/.installed-dev
 
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py seed_demo --if-empty --stage $(DEMO_STAGE)
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Debian packages the browser tests need; installed only when missing.

@@ -1,12 +1,11 @@
 """`make bench`: performance figures as JSON lines, also written to bench/results.json.
 
-Not a test: it measures. Each figure has a target where the issue sets one. Runs against a
-throw-away SQLite database (or DATABASE_URL if set) and a throw-away media folder.
+Not a test: it measures, against throw-away SQLite databases (or DATABASE_URL if set, which
+is then emptied and reused) and throw-away media folders. Targets come from the issues.
 """
 
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,82 +22,132 @@ def emit(**figure) -> None:
     print(json.dumps(figure, ensure_ascii=False), flush=True)
 
 
-def manage(*args: str, env: dict) -> float:
+def run(args: list[str], env: dict, capture: bool = False) -> tuple[float, str]:
     started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+    done = subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        text=True,
+        stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
     )
-    return time.perf_counter() - started
+    return time.perf_counter() - started, done.stdout or ""
 
 
-def bench_seed(env: dict) -> None:
-    manage("migrate", "--noinput", "-v", "0", env=env)
-    seconds = manage("seed_demo", "--entries", "2000", "--judges", "60", env=env)
+def environment(tmp: Path, name: str) -> dict:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "MEDIA_ROOT": str(tmp / f"media-{name}"),
+        "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+        "DJANGO_LOG_LEVEL": "WARNING",
+    }
+    if env.get("DATABASE_URL"):
+        run(["manage.py", "flush", "--noinput"], env)
+    else:
+        env["SQLITE_PATH"] = str(tmp / f"{name}.sqlite3")
+    run(["manage.py", "migrate", "--noinput", "-v", "0"], env)
+    return env
+
+
+def production(env: dict) -> dict:
+    """Pages are measured as served in production: DEBUG off (cached templates), collected
+    static files; plain HTTP on the test client."""
+    env = {
+        **env,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdef",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_SECURE_COOKIES": "false",
+    }
+    run(["manage.py", "collectstatic", "--noinput", "-v", "0"], env)
+    return env
+
+
+def record_lines(output: str) -> None:
+    for line in output.splitlines():
+        if line.startswith("{"):
+            figure = json.loads(line)
+            emit(**figure)
+
+
+def bench_city(tmp: Path) -> None:
+    env = environment(tmp, "city")
+    seconds, _ = run(["manage.py", "seed_demo", "--entries", "2000", "--judges", "60"], env)
     emit(
         name="seed_demo --entries 2000 --judges 60",
         seconds=round(seconds, 2),
         target_seconds=60,
         ok=seconds <= 60,
     )
+    _, out = run(["bench/pages.py", "city", "team"], production(env), capture=True)
+    record_lines(out)
+    env = environment(tmp, "city-judging")
+    seconds, _ = run(
+        ["manage.py", "seed_demo", "--entries", "2000", "--judges", "60", "--stage", "judging"], env
+    )
+    emit(name="seed_demo --entries 2000 --judges 60 --stage judging", seconds=round(seconds, 2))
+    _, out = run(["bench/assign_round.py"], env, capture=True)
+    for line in out.splitlines():
+        if line.startswith("{"):
+            emit(
+                **{
+                    **json.loads(line),
+                    "name": "assignment city scale (DB, 2,000 entries, 60 judges, k=5)",
+                    "target_seconds": 3,
+                }
+            )
+    _, out = run(["bench/pages.py", "city", "judge"], production(env), capture=True)
+    record_lines(out)
 
 
-def bench_pages() -> None:
-    """Server time and queries per page for the team pages, measured in-process."""
-    import django
-
-    django.setup()
-    from django.db import connection
-    from django.db.models import Count
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
-
-    from competition.models import Entry, Team
-
-    setup_test_environment()
-    team = Team.objects.annotate(n=Count("entries")).order_by("-n", "pk").first()
-    entry = Entry.objects.filter(team=team).order_by("pk").first()
-    client = Client()
-    client.force_login(team.user)
-    pages = {
-        "team dashboard /my/": "/my/",
-        "entry status page": f"/my/entries/{entry.public_id}/",
-        "entry edit page": f"/my/entries/{entry.public_id}/edit/",
-        "team profile": "/my/team/",
-    }
-    for label, url in pages.items():
-        client.get(url)  # warm up
-        timings = []
-        for _ in range(30):
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                response = client.get(url)
-                timings.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, (url, response.status_code)
-        timings.sort()
+def bench_assigner() -> None:
+    for label, args, target in [
+        ("city", ["2000", "60", "5", "13"], 3),
+        ("national", ["20000", "500", "5", "100"], 30),
+    ]:
+        _, out = run(["bench/assign_memory.py", *args], dict(os.environ), capture=True)
+        figure = json.loads(out.strip().splitlines()[-1])
         emit(
-            name=f"page {label}",
-            queries=len(queries),
-            p50_ms=round(statistics.median(timings), 1),
-            p95_ms=round(timings[int(len(timings) * 0.95) - 1], 1),
-            team_entries=team.n,
+            name=f"assigner {label} scale (solver only, {args[0]} entries, {args[1]} judges, k=5)",
+            target_seconds=target,
+            target_peak_mb=1024 if label == "national" else None,
+            ok=figure["seconds"] <= target and figure["peak_mb"] <= 1024,
+            **figure,
         )
 
 
+def bench_national(tmp: Path) -> None:
+    env = environment(tmp, "national")
+    seconds, _ = run(
+        ["manage.py", "seed_demo", "--entries", "20000", "--judges", "500", "--stage", "judging"], env
+    )
+    emit(name="seed_demo --entries 20000 --judges 500 --stage judging", seconds=round(seconds, 2))
+    _, out = run(["bench/assign_round.py"], env, capture=True)
+    for line in out.splitlines():
+        if line.startswith("{"):
+            emit(
+                **{
+                    **json.loads(line),
+                    "name": "assignment national scale (DB, 20,000 entries, 500 judges, k=5)",
+                    "target_seconds": 30,
+                }
+            )
+    _, out = run(["bench/pages.py", "national", "judge"], production(env), capture=True)
+    record_lines(out)
+
+
 def main() -> None:
+    parts = sys.argv[1:] or ["city", "assigner", "national"]
     with tempfile.TemporaryDirectory(prefix="vc-bench-") as tmp:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.base",
-            "MEDIA_ROOT": str(Path(tmp) / "media"),
-            "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
-            "DJANGO_LOG_LEVEL": "WARNING",
-        }
-        if not env.get("DATABASE_URL"):
-            env["SQLITE_PATH"] = str(Path(tmp) / "bench.sqlite3")
-        os.environ.update(env)
-        sys.path.insert(0, str(ROOT))
-        bench_seed(env)
-        bench_pages()
+        tmp = Path(tmp)
+        if "city" in parts:
+            bench_city(tmp)
+        if "assigner" in parts:
+            bench_assigner()
+        if "national" in parts:
+            bench_national(tmp)
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     print(f"wrote {RESULTS.relative_to(ROOT)}", file=sys.stderr)
 

@@ -450,10 +450,15 @@ def build_submission(context: DemoContext) -> None:
     organizations = _organizations(context, per_county=max(6, n_teams // (len(COUNTIES) * 2) + 2))
 
     groups = {
-        g.name: g for g in Group.objects.filter(name__in=[rules.ORGANIZERS, rules.COORDINATORS, rules.JUDGES])
+        g.name: g
+        for g in Group.objects.filter(
+            name__in=[rules.ORGANIZERS, rules.SUPERVISORS, rules.COORDINATORS, rules.JUDGES]
+        )
     }
     organizer = _users(context, ["organizer"], email_domain="demo.invalid", staff=True)[0]
     organizer.groups.add(groups[rules.ORGANIZERS])
+    supervisor = _users(context, ["supervisor"], email_domain="demo.invalid", staff=True)[0]
+    supervisor.groups.add(groups[rules.SUPERVISORS])
 
     counties = list(County.objects.all())
     coordinators = _users(

@@ -400,6 +400,10 @@ class AssignmentRun(models.Model):
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="assignment_runs")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    # How assignments made by this run are labelled (a run after a conflict makes replacements).
+    source = models.CharField(
+        max_length=20, choices=Assignment.Source.choices, default=Assignment.Source.AUTO
+    )
     progress = models.PositiveSmallIntegerField(default=0)
     message = models.CharField(max_length=300, blank=True)
     report = models.JSONField(default=dict, blank=True)

@@ -444,10 +444,10 @@ def assign_round(
     return _report(result, problem)
 
 
-def assign_round_in_background(*, round: Round, by) -> AssignmentRun:
+def assign_round_in_background(*, round: Round, by, source: str = Assignment.Source.AUTO) -> AssignmentRun:
     from .tasks import run_assignment
 
-    run = AssignmentRun.objects.create(round=round, requested_by=by)
+    run = AssignmentRun.objects.create(round=round, requested_by=by, source=source)
     transaction.on_commit(lambda: run_assignment.enqueue(run.pk))
     return run
 
@@ -458,7 +458,7 @@ def assignment_run_execute(*, run: AssignmentRun) -> AssignmentRun:
 
     AssignmentRun.objects.filter(pk=run.pk).update(status=AssignmentRun.Status.RUNNING, progress=1)
     try:
-        report = assign_round(round=run.round, by=run.requested_by, progress=progress)
+        report = assign_round(round=run.round, by=run.requested_by, source=run.source, progress=progress)
     except JudgingError as error:
         AssignmentRun.objects.filter(pk=run.pk).update(
             status=AssignmentRun.Status.FAILED, message=error.message[:300], finished_at=timezone.now()
@@ -578,7 +578,7 @@ def conflict_declare(*, judge: Judge, assignment: Assignment, reason: str, by) -
             note=reason[:300],
         )
         assignment_remove(assignment=assignment, by=by, note=_("评委申报回避"))
-        run = assign_round_in_background(round=round, by=by)
+        run = assign_round_in_background(round=round, by=by, source=Assignment.Source.REPLACEMENT)
     return run
 
 
@@ -604,7 +604,9 @@ def conflict_set(*, judge: Judge, entry: Entry, reason: str, by) -> Conflict:
                     note=reason[:300],
                 )
                 assignment_remove(assignment=assignment, by=by, note=_("组委会设定回避"))
-                assign_round_in_background(round=assignment.round, by=by)
+                assign_round_in_background(
+                    round=assignment.round, by=by, source=Assignment.Source.REPLACEMENT
+                )
     return conflict
 
 

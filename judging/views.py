@@ -6,6 +6,7 @@ from functools import partial, wraps
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -65,18 +66,25 @@ def _sheet(assignment) -> ScoreSheet | None:
     return getattr(assignment, "sheet", None)
 
 
+DASHBOARD_PAGE_SIZE = 40
+
+
 @judge_page(explain_inactive=True)
 def dashboard(request, judge):
     status = request.GET.get("status", "")
     if status not in selectors.STATUS_FILTERS:
         status = ""
     query = request.GET.get("q", "")
+    page = Paginator(
+        selectors.dashboard_assignments(judge=judge, status=status, query=query), DASHBOARD_PAGE_SIZE
+    )
+    page = page.get_page(request.GET.get("page"))
     return render(
         request,
         "judging/dashboard.html",
         {
             "judge": judge,
-            "assignments": selectors.dashboard_assignments(judge=judge, status=status, query=query),
+            "assignments": page,
             "rounds": selectors.judge_rounds(judge=judge),
             "counts": selectors.dashboard_counts(judge=judge),
             "status": status,

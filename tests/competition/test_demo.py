@@ -39,7 +39,7 @@ def test_seed_demo_builds_counties_teams_entries_and_accounts():
     assert private_storage().exists(photo.file.name)
 
 
-@pytest.mark.parametrize("username", ["organizer", "coordinator01", "judge003", "team0001"])
+@pytest.mark.parametrize("username", ["organizer", "supervisor", "coordinator01", "judge003", "team0001"])
 def test_seed_demo_accounts_log_in_with_the_documented_password(username):
     call_command("seed_demo", entries=3, judges=3, stdout=io.StringIO())
 
@@ -52,6 +52,7 @@ def test_seed_demo_gives_roles_to_demo_accounts():
 
     users = get_user_model().objects
     assert rules.is_organizer(users.get(username="organizer"))
+    assert rules.is_supervisor(users.get(username="supervisor"))
     assert (
         rules.coordinator_county_id(users.get(username="coordinator01"))
         == County.objects.get(name="潞州区").pk

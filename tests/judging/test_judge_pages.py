@@ -645,10 +645,22 @@ def test_dashboard_query_count_is_constant(django_assert_num_queries, n):
     client = client_for(judge.user)
     client.get(reverse("judging:dashboard"))
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(reverse("judging:dashboard"))
 
     assert len(response.context["assignments"]) == n
+
+
+def test_dashboard_lists_forty_assignments_a_page(django_assert_num_queries):
+    _round, judge, _round_entries = open_round(entries=45)
+    client = client_for(judge.user)
+
+    first = client.get(reverse("judging:dashboard"))
+    with django_assert_num_queries(7):
+        second = client.get(reverse("judging:dashboard"), {"page": 2})
+
+    assert (len(first.context["assignments"]), len(second.context["assignments"])) == (40, 5)
+    assert "第 2 / 2 页" in second.text
 
 
 @pytest.mark.parametrize("n", [1, 3])

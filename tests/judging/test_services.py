@@ -281,7 +281,9 @@ def test_conflict_declare_background_run_assigns_a_replacement_without_conflict(
 
     run.refresh_from_db()
     assert run.status == AssignmentRun.Status.DONE
-    assert list(Assignment.objects.filter(round=round).values_list("judge_id", flat=True)) == [free.pk]
+    assert list(Assignment.objects.filter(round=round).values_list("judge_id", "source")) == [
+        (free.pk, Assignment.Source.REPLACEMENT)
+    ]
     assert [j.assignments.count() for j in (judge, same_county, same_organization, organizer_set)] == [0] * 4
 
 
