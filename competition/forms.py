@@ -29,10 +29,10 @@ class GroupedSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         selected = "" if value is None else str(value)
-        parts = [format_html("<select name=\"{}\"{}>", name, flatatt(self.build_attrs(self.attrs, attrs)))]
+        parts = [format_html('<select name="{}"{}>', name, flatatt(self.build_attrs(self.attrs, attrs)))]
         for group, options in self.choices:
             if isinstance(options, (list, tuple)):
-                parts.append(format_html("<optgroup label=\"{}\">", group))
+                parts.append(format_html('<optgroup label="{}">', group))
                 parts.extend(self._option(v, label, selected) for v, label in options)
                 parts.append("</optgroup>")
             else:
@@ -43,8 +43,8 @@ class GroupedSelect(forms.Select):
     @staticmethod
     def _option(value, label, selected) -> str:
         if str(value) == selected:
-            return format_html("<option value=\"{}\" selected>{}</option>", value, label)
-        return format_html("<option value=\"{}\">{}</option>", value, label)
+            return format_html('<option value="{}" selected>{}</option>', value, label)
+        return format_html('<option value="{}">{}</option>', value, label)
 
 
 class OrganizationChoiceField(forms.ModelChoiceField):

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import rules, selectors, services
+from . import extensions, rules, selectors, services
 from .files import private_file_response
 from .forms import EntryForm, SignupForm, TeamMemberFormSet, TeamProfileForm
 from .models import Contest, Entry, EntryAttachment, EntryPhoto, Team
@@ -245,6 +245,7 @@ def entry_detail(request, public_id):
             if entry.status == Entry.Status.DRAFT
             else [],
             "is_open": entry.contest.is_open(),
+            "panels": extensions.entry_panels(request, entry),
         },
     )
 

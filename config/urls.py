@@ -6,12 +6,15 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from judging import team_views
+
 urlpatterns = [
     # One log-in page for everyone (with the lock-out), the back office included.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("competition.account_urls")),
+    path("my/results/<uuid:public_id>/", team_views.team_results, name="team_results"),
     path("my/", include("competition.urls")),
     path("judging/", include("judging.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

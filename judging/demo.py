@@ -166,4 +166,73 @@ def simulate_scores(context, *, round: Round, share: float) -> None:
     context.log(f"  {len(sheets)} sheets scored")
 
 
+def build_results(context: competition_demo.DemoContext) -> None:
+    """Every sheet in (drafts submitted, the rest scored), the round closed, results computed."""
+    from . import result_services
+
+    round = (
+        context.extra.get("round") or Round.objects.filter(contest=context.contest).order_by("order").first()
+    )
+    organizer = get_user_model().objects.get(username="organizer")
+    now = timezone.now()
+    ScoreSheet.objects.filter(assignment__round=round, status=ScoreSheet.Status.DRAFT).update(
+        status=ScoreSheet.Status.SUBMITTED, submitted_at=now
+    )
+    simulate_scores(context, round=round, share=1.0)
+    ScoreSheet.objects.filter(assignment__round=round, status=ScoreSheet.Status.DRAFT).update(
+        status=ScoreSheet.Status.SUBMITTED, submitted_at=now
+    )
+    services.round_set_status(round=round, status=Round.Status.CLOSED, by=organizer)
+    computation = result_services.compute_round_results(round=round, by=organizer)
+    context.log(
+        f"  results: {computation.entries} entries from {computation.sheets} sheets, "
+        f"ICC {computation.icc:.2f}"
+    )
+
+
+def build_published(context: competition_demo.DemoContext) -> None:
+    """The shortlist committed under constraints, a five-day notice that has ended with its
+    objections answered, and the featured projects finalized."""
+    from competition.models import Category
+
+    from . import result_services
+
+    round = (
+        context.extra.get("round") or Round.objects.filter(contest=context.contest).order_by("order").first()
+    )
+    organizer = get_user_model().objects.get(username="organizer")
+    size = min(100, round.results.count())
+    codes = list(Category.objects.values_list("code", flat=True))
+    minimum = max(0, min(8, size // (2 * len(codes))))
+    shortlist = result_services.shortlist_commit(
+        round=round,
+        by=organizer,
+        size=size,
+        county_cap=max(1, size // 6) if size >= 12 else None,
+        category_min={code: minimum for code in codes},
+    )
+    started = timezone.now() - timedelta(days=6)
+    shortlist = result_services.notice_publish(shortlist=shortlist, by=organizer, days=5, now=started)
+    items = list(shortlist.items.select_related("entry")[:2])
+    for n, item in enumerate(items):
+        objection = result_services.objection_file(
+            shortlist=shortlist,
+            entry=item.entry,
+            name=competition_demo._person(context.rng),
+            phone="13900000000",
+            reason="该项目的服务时长数据是否属实，请组委会核实。",
+            address=f"198.51.100.{n + 1}",
+            now=started + timedelta(days=1 + n),
+        )
+        result_services.objection_answer(
+            objection=objection,
+            answer="经核实，项目服务时长数据有活动记录和志愿服务信息系统数据佐证，异议不成立。",
+            by=organizer,
+        )
+    featured = result_services.shortlist_finalize(shortlist=shortlist, by=organizer)
+    context.log(f"  shortlist of {len(featured)} finalized as featured projects")
+
+
 competition_demo.register_stage("judging", build_judging)
+competition_demo.register_stage("results", build_results)
+competition_demo.register_stage("published", build_published)

@@ -51,6 +51,12 @@ class Round(ClusterableModel):
         CLOSED = "closed", _("评分已截止")
         PUBLISHED = "published", _("结果已发布")
 
+    class Method(models.TextChoices):
+        CALIBRATED = "calibrated", _("评委校准（默认）")
+        MEAN = "mean", _("平均分")
+        TRIMMED = "trimmed", _("去掉最高分和最低分后的平均分")
+        ZSCORE = "zscore", _("评委标准分")
+
     class Source(models.TextChoices):
         ELIGIBLE = "eligible", _("全部通过资格审查的项目")
         RECOMMENDED = "recommended", _("县区推荐的项目")
@@ -75,6 +81,35 @@ class Round(ClusterableModel):
     )
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.SETUP, editable=False
+    )
+    # How results are computed (DESIGN §5); every method's figures are kept either way.
+    method = models.CharField(_("计分方法"), max_length=20, choices=Method.choices, default=Method.CALIBRATED)
+    shrinkage = models.DecimalField(
+        _("校准收缩强度"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("5"),
+        help_text=_("评委偏差向 0 收缩的强度，相当于每位评委额外有这么多张偏差为 0 的评分表。"),
+    )
+    disagreement_threshold = models.DecimalField(
+        _("分歧提示阈值"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("20"),
+        help_text=_("同一项目最高分与最低分相差超过这个分数时提示分歧。"),
+    )
+    tie_criterion_position = models.PositiveSmallIntegerField(
+        _("并列时优先比较的评分项"),
+        null=True,
+        blank=True,
+        help_text=_("评分标准中的序号（1 为第一项）。并列时先比中位数，再比这一项的平均分，再比提交时间。"),
+    )
+    stage_weight = models.DecimalField(
+        _("本轮在总成绩中的权重"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1"),
+        help_text=_("多轮评审的总成绩按各轮权重加权，例如初评 0.2、复评 0.8。"),
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -363,6 +398,8 @@ class JudgingEvent(models.Model):
         SHEET_SUBMITTED = "sheet_submitted", _("提交评分")
         SHEET_REOPENED = "sheet_reopened", _("重开评分表")
         MASK_EDITED = "mask_edited", _("修改匿名文本")
+        RESULTS = "results", _("计算成绩")
+        ADVANCED = "advanced", _("确定晋级")
         REMINDER = "reminder", _("催评提醒")
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="events")
@@ -420,3 +457,227 @@ class AssignmentRun(models.Model):
 
     def __str__(self):
         return f"{self.round} · {self.get_status_display()}"
+
+
+# --- Results (DESIGN §5) -------------------------------------------------------------------------
+
+
+class RoundComputation(models.Model):
+    """One computation of a round's results: the inputs' digest makes recomputation checkable."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="computations")
+    computed_at = models.DateTimeField(default=timezone.now)
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    method = models.CharField(max_length=20, choices=Round.Method.choices)
+    shrinkage = models.FloatField()
+    sheets = models.PositiveIntegerField()
+    entries = models.PositiveIntegerField()
+    icc = models.FloatField(null=True, blank=True)
+    kendall_w = models.FloatField(null=True, blank=True)
+    pool_mean = models.FloatField(default=0)
+    pool_sd = models.FloatField(default=0)
+    inputs_digest = models.CharField(max_length=64)
+    ranking_digest = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-computed_at", "-pk"]
+        verbose_name = _("成绩计算")
+        verbose_name_plural = _("成绩计算")
+
+    def __str__(self):
+        return f"{self.round} · {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class RoundResult(models.Model):
+    """An entry's figures in a round, from the latest computation; all methods side by side."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="results")
+    round_entry = models.OneToOneField(RoundEntry, on_delete=models.CASCADE, related_name="result")
+    sheets = models.PositiveIntegerField()
+    mean = models.FloatField()
+    median = models.FloatField()
+    trimmed = models.FloatField()
+    zscore = models.FloatField()
+    calibrated = models.FloatField()
+    spread = models.FloatField()
+    sd = models.FloatField()
+    criteria = models.JSONField(default=list)  # mean points per criterion, in rubric order
+    score = models.FloatField()  # by the round's method
+    rank = models.PositiveIntegerField()
+    flagged = models.BooleanField(default=False)
+    # With earlier rounds by stage weight (equals ``score`` in a single round), and its rank:
+    # what advancement and the shortlist go by.
+    combined = models.FloatField()
+    combined_rank = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["round", "rank"]
+        indexes = [models.Index(fields=["round", "rank"])]
+
+    def __str__(self):
+        return f"{self.round_entry} · {self.rank}"
+
+
+class JudgeResult(models.Model):
+    """A judge's figures in a round: severity (offset), spread, completion."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="judge_results")
+    judge = models.ForeignKey(Judge, on_delete=models.CASCADE, related_name="+")
+    assigned = models.PositiveIntegerField(default=0)
+    sheets = models.PositiveIntegerField(default=0)
+    mean = models.FloatField(default=0)
+    sd = models.FloatField(default=0)
+    offset = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ["round", "judge__name"]
+        constraints = [models.UniqueConstraint(fields=["round", "judge"], name="judge_result_unique")]
+
+    def __str__(self):
+        return f"{self.judge} · {self.offset:+.1f}"
+
+    @property
+    def completion(self) -> float:
+        return self.sheets / self.assigned if self.assigned else 0.0
+
+
+class Shortlist(models.Model):
+    """The contest's shortlist of featured projects (入围名单): committed from a preview,
+    published for public notice (公示), then finalized. One per contest."""
+
+    class Status(models.TextChoices):
+        COMMITTED = "committed", _("已确定，待公示")
+        NOTICE = "notice", _("公示中")
+        FINALIZED = "finalized", _("已公布")
+
+    contest = models.OneToOneField(Contest, on_delete=models.PROTECT, related_name="shortlist")
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="+")
+    size = models.PositiveIntegerField(_("入围数量"), default=100)
+    county_cap = models.PositiveIntegerField(_("每县上限"), null=True, blank=True)
+    category_min = models.JSONField(default=dict, blank=True)  # category code -> minimum
+    category_max = models.JSONField(default=dict, blank=True)  # category code -> maximum
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.COMMITTED)
+    report = models.JSONField(default=dict, blank=True)
+    committed_at = models.DateTimeField(default=timezone.now)
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    notice_starts_at = models.DateTimeField(null=True, blank=True)
+    notice_ends_at = models.DateTimeField(null=True, blank=True)
+    finalized_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("入围名单")
+        verbose_name_plural = _("入围名单")
+
+    def __str__(self):
+        return f"{self.contest} · {self.get_status_display()}"
+
+    def in_notice(self, at=None) -> bool:
+        at = at or timezone.now()
+        return (
+            self.status == self.Status.NOTICE
+            and self.notice_starts_at is not None
+            and self.notice_starts_at <= at < self.notice_ends_at
+        )
+
+
+class ShortlistEntry(models.Model):
+    class Via(models.TextChoices):
+        COMPUTED = "computed", _("按成绩入围")
+        OVERRIDE = "override", _("组委会调整")
+
+    shortlist = models.ForeignKey(Shortlist, on_delete=models.CASCADE, related_name="items")
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="+")
+    rank = models.PositiveIntegerField()  # the entry's rank in the source round
+    score = models.FloatField()
+    via = models.CharField(max_length=20, choices=Via.choices, default=Via.COMPUTED)
+
+    class Meta:
+        ordering = ["shortlist", "rank"]
+        constraints = [models.UniqueConstraint(fields=["shortlist", "entry"], name="shortlist_entry_unique")]
+
+    def __str__(self):
+        return f"{self.shortlist_id} · {self.entry_id}"
+
+
+class ShortlistEvent(models.Model):
+    """Audit of the shortlist: commit, overrides with reasons, notice, objections, finalize."""
+
+    class Kind(models.TextChoices):
+        COMMITTED = "committed", _("确定入围名单")
+        ADDED = "added", _("调入")
+        REMOVED = "removed", _("调出")
+        SWAPPED = "swapped", _("调换")
+        NOTICE = "notice", _("发布公示")
+        OBJECTION = "objection", _("收到异议")
+        ANSWERED = "answered", _("答复异议")
+        FINALIZED = "finalized", _("正式公布")
+
+    shortlist = models.ForeignKey(Shortlist, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("入围名单记录")
+        verbose_name_plural = _("入围名单记录")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class Objection(models.Model):
+    """An objection filed by the public during the notice period, and the organizers' answer."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待答复")
+        ANSWERED = "answered", _("已答复")
+
+    shortlist = models.ForeignKey(Shortlist, on_delete=models.CASCADE, related_name="objections")
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    name = models.CharField(_("姓名"), max_length=50)
+    phone = models.CharField(_("联系电话"), max_length=20)
+    reason = models.TextField(_("异议内容"), max_length=2000)
+    address_hash = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    answer = models.TextField(_("答复"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("异议")
+        verbose_name_plural = _("异议")
+
+    def __str__(self):
+        return f"{self.name} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class FeaturedProject(models.Model):
+    """One of the featured projects (百个优秀志愿服务项目), made when a shortlist is finalized."""
+
+    contest = models.ForeignKey(Contest, on_delete=models.PROTECT, related_name="featured_projects")
+    entry = models.OneToOneField(Entry, on_delete=models.PROTECT, related_name="featured")
+    rank = models.PositiveIntegerField()
+    score = models.FloatField()
+    finalized_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["contest", "rank"]
+        verbose_name = _("优秀项目")
+        verbose_name_plural = _("优秀项目")
+
+    def __str__(self):
+        return str(self.entry)

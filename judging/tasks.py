@@ -48,3 +48,35 @@ def send_reminders(round_id: int, judge_ids: list[int], by_id: int | None = None
 
     by = get_user_model().objects.filter(pk=by_id).first() if by_id else None
     return reminders_send(round_id=round_id, judge_ids=judge_ids, by=by)
+
+
+@task()
+def notify_teams_of_results(contest_id: int) -> int:
+    """Tell every team of the contest that results are out (and whether it was featured)."""
+    from competition.models import Entry
+
+    from .models import FeaturedProject
+
+    featured = set(FeaturedProject.objects.filter(contest_id=contest_id).values_list("entry_id", flat=True))
+    entries = (
+        Entry.objects.filter(contest_id=contest_id, status=Entry.Status.SUBMITTED)
+        .select_related("team__user", "contest")
+        .order_by("pk")
+    )
+    sent = 0
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    for entry in entries:
+        email = entry.team.user.email
+        if not email:
+            continue
+        with translation.override(settings.LANGUAGE_CODE):
+            context = {
+                "entry": entry,
+                "featured": entry.pk in featured,
+                "link": base + reverse("team_results", args=[entry.public_id]),
+            }
+            subject = render_to_string("judging/email/results_subject.txt", context).strip()
+            body = render_to_string("judging/email/results.txt", context)
+        send_mail(subject, body, None, [email])
+        sent += 1
+    return sent

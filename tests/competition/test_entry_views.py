@@ -884,7 +884,7 @@ def test_entry_detail_query_count_does_not_grow_with_photos_and_history(
         factories.add_photo(entry, caption=f"说明{i}")
         team_client.post(edit_url(entry), entry_post(version=str(i + 1), new_attachments=[pdf()]))
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = team_client.get(detail_url(entry))
 
     assert (len(response.context["entry"].photos.all()), len(response.context["history"])) == (n, n)

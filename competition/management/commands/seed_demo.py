@@ -2,6 +2,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 from competition import demo
 
@@ -34,5 +35,8 @@ class Command(BaseCommand):
         if demo.demo_present():
             raise CommandError("Demo data is already loaded. Start from an empty database to load it again.")
         started = time.perf_counter()
-        demo.run_stages(until=stage, entries=entries, judges=judges, seed=seed, log=self.stdout.write)
+        # Demo accounts have made-up addresses: nothing is mailed while building the data.
+        quiet = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
+        with override_settings(MAILERS=quiet):
+            demo.run_stages(until=stage, entries=entries, judges=judges, seed=seed, log=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({time.perf_counter() - started:.1f} s)."))
