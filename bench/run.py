@@ -138,8 +138,13 @@ def bench_national(tmp: Path) -> None:
     record_lines(out)
 
 
+def bench_fairness() -> None:
+    _, out = run(["bench/fairness.py"], dict(os.environ), capture=True)
+    record_lines(out)
+
+
 def main() -> None:
-    parts = sys.argv[1:] or ["city", "assigner", "national"]
+    parts = sys.argv[1:] or ["city", "assigner", "national", "fairness"]
     with tempfile.TemporaryDirectory(prefix="vc-bench-") as tmp:
         tmp = Path(tmp)
         if "city" in parts:
@@ -148,6 +153,8 @@ def main() -> None:
             bench_assigner()
         if "national" in parts:
             bench_national(tmp)
+        if "fairness" in parts:
+            bench_fairness()
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     print(f"wrote {RESULTS.relative_to(ROOT)}", file=sys.stderr)
 
