@@ -1,6 +1,7 @@
 """Demo stage ``judging``: judge profiles, an open first round assigned by the real assigner,
 and about half of the sheets scored as *entry quality + judge severity + noise*."""
 
+from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 
@@ -204,14 +205,24 @@ def build_published(context: competition_demo.DemoContext) -> None:
     size = min(100, round.results.count())
     codes = list(Category.objects.values_list("code", flat=True))
     minimum = max(0, min(8, size // (2 * len(codes))))
+    ranked = Counter(round.results.values_list("round_entry__entry__category__code", flat=True))
+    # A minimum per category (no more than it has) and a county cap, loosened until the
+    # constraints can be met: with few entries the shortlist may have to take them all.
+    category_min = {code: min(minimum, ranked[code]) for code in codes if ranked[code]}
+    county_cap = max(1, size // 6)
+    while not result_services.shortlist_preview(
+        round=round, size=size, county_cap=county_cap, category_min=category_min
+    )[0].feasible:
+        county_cap += 1
+    started = timezone.now() - timedelta(days=6)
     shortlist = result_services.shortlist_commit(
         round=round,
         by=organizer,
         size=size,
-        county_cap=max(1, size // 6) if size >= 12 else None,
-        category_min={code: minimum for code in codes},
+        county_cap=county_cap,
+        category_min=category_min,
+        now=started - timedelta(days=1),
     )
-    started = timezone.now() - timedelta(days=6)
     shortlist = result_services.notice_publish(shortlist=shortlist, by=organizer, days=5, now=started)
     items = list(shortlist.items.select_related("entry")[:2])
     for n, item in enumerate(items):
@@ -228,6 +239,7 @@ def build_published(context: competition_demo.DemoContext) -> None:
             objection=objection,
             answer="经核实，项目服务时长数据有活动记录和志愿服务信息系统数据佐证，异议不成立。",
             by=organizer,
+            now=started + timedelta(days=1 + n, hours=3),
         )
     featured = result_services.shortlist_finalize(shortlist=shortlist, by=organizer)
     context.log(f"  shortlist of {len(featured)} finalized as featured projects")

@@ -1,8 +1,27 @@
-"""Reads of results for teams: their own published results, never a judge's identity."""
+"""Reads of results: for teams, their own published results, never a judge's identity; for
+the organizers' back office (at the end), the results pages."""
 
 from dataclasses import dataclass, field
 
-from .models import Criterion, FeaturedProject, Round, RoundEntry, RoundResult, ScoreSheet
+from django.db.models import Avg, Count, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast, Floor
+
+from competition.models import Category, Contest, County
+
+from .models import (
+    Criterion,
+    FeaturedProject,
+    JudgeResult,
+    Objection,
+    Round,
+    RoundComputation,
+    RoundEntry,
+    RoundResult,
+    ScoreSheet,
+    Shortlist,
+    ShortlistEntry,
+    ShortlistEvent,
+)
 
 BANDS = ((0.10, "top10"), (0.30, "top30"), (0.50, "top50"))
 
@@ -39,9 +58,14 @@ def team_results(*, entry) -> tuple[list[RoundOutcome], bool]:
     criteria: dict[int, list[Criterion]] = {}
     for criterion in Criterion.objects.filter(round__in=rounds).order_by("sort_order", "pk"):
         criteria.setdefault(criterion.round_id, []).append(criterion)
-    totals = {}
-    for round_id in RoundResult.objects.filter(round__in=rounds).values_list("round_id", flat=True):
-        totals[round_id] = totals.get(round_id, 0) + 1
+    # How many entries each round ranked (counted in the database, not row by row).
+    totals = dict(
+        RoundResult.objects.filter(round__in=rounds)
+        .order_by()
+        .values("round_id")
+        .annotate(n=Count("pk"))
+        .values_list("round_id", "n")
+    )
     feedback: dict[int, list[str]] = {}
     for round_entry_id, text in (
         ScoreSheet.objects.filter(
@@ -78,3 +102,279 @@ def has_published_results(*, entry) -> bool:
 
 def is_featured(*, entry) -> bool:
     return FeaturedProject.objects.filter(entry=entry).exists()
+
+
+# --- Organizer back office: results, judge statistics, advancement, shortlist ----------------
+# Reads for judging.result_admin_views. Each is one query (or a count and a page), so every
+# results page runs the same number of queries whatever the number of entries or judges.
+
+RANKING_SORTS = {
+    "rank": ("rank",),
+    "mean": ("-mean", "rank"),
+    "median": ("-median", "rank"),
+    "trimmed": ("-trimmed", "rank"),
+    "zscore": ("-zscore", "rank"),
+    "calibrated": ("-calibrated", "rank"),
+    "combined": ("combined_rank",),
+    "spread": ("-spread", "rank"),
+}
+JUDGE_SORTS = {
+    "name": ("judge__name", "judge_id"),
+    "offset": ("offset", "judge__name", "judge_id"),
+    "-offset": ("-offset", "judge__name", "judge_id"),
+    "sheets": ("-sheets", "judge__name", "judge_id"),
+}
+HISTOGRAM_BIN = 5  # points per bar of the score histograms
+
+
+def round_computations(*, round: Round, limit: int = 5) -> list[RoundComputation]:
+    """The round's latest computations, newest first (their digests show whether a
+    recomputation had the same inputs and gave the same ranking)."""
+    return list(
+        RoundComputation.objects.filter(round=round).select_related("computed_by").order_by("-pk")[:limit]
+    )
+
+
+def round_ranking(*, round: Round, sort: str = "rank", query: str = "", flagged: bool = False):
+    """The round's results with every method's figures side by side, for a listing page."""
+    results = RoundResult.objects.filter(round=round).select_related(
+        "round_entry__entry__category", "round_entry__entry__team__organization__county"
+    )
+    query = (query or "").strip()[:50]
+    if query:
+        results = results.filter(
+            Q(round_entry__blind_code__icontains=query)
+            | Q(round_entry__title__icontains=query)
+            | Q(round_entry__entry__title__icontains=query)
+        )
+    if flagged:
+        results = results.filter(flagged=True)
+    return results.order_by(*RANKING_SORTS.get(sort, RANKING_SORTS["rank"]))
+
+
+def round_ranking_summary(*, round: Round) -> dict:
+    """Entries with results, how many are flagged and how many advance (one query)."""
+    return RoundResult.objects.filter(round=round).aggregate(
+        entries=Count("pk"),
+        flagged=Count("pk", filter=Q(flagged=True)),
+        advanced=Count("pk", filter=Q(round_entry__advanced=True)),
+    )
+
+
+def calibration_effect(*, round: Round, top: int = 100) -> dict:
+    """How many of the top ``top`` by the plain mean are not in the top ``top`` by the
+    calibrated score (two queries): how much calibration changes the head of the ranking."""
+    results = RoundResult.objects.filter(round=round)
+    by_mean = set(results.order_by("-mean", "rank").values_list("pk", flat=True)[:top])
+    by_calibrated = set(results.order_by("-calibrated", "rank").values_list("pk", flat=True)[:top])
+    return {"top": len(by_mean), "changed": len(by_mean - by_calibrated)}
+
+
+def round_criteria(*, round: Round) -> list[Criterion]:
+    return list(Criterion.objects.filter(round=round).order_by("sort_order", "pk"))
+
+
+def round_judge_results(*, round: Round, sort: str = "name") -> QuerySet[JudgeResult]:
+    return (
+        JudgeResult.objects.filter(round=round)
+        .select_related("judge")
+        .order_by(*JUDGE_SORTS.get(sort, JUDGE_SORTS["name"]))
+    )
+
+
+def judge_sheet_totals(*, round: Round, judge_ids) -> dict[int, list[float]]:
+    """Submitted sheet totals of the given judges in the round (one query)."""
+    totals: dict[int, list[float]] = {}
+    for judge_id, total in ScoreSheet.objects.filter(
+        assignment__round=round,
+        assignment__judge_id__in=list(judge_ids),
+        status=ScoreSheet.Status.SUBMITTED,
+    ).values_list("assignment__judge_id", "total"):
+        totals.setdefault(judge_id, []).append(float(total))
+    return totals
+
+
+def category_score_histograms(*, round: Round) -> list[dict]:
+    """Per category: how many submitted sheets fall in each band of ``HISTOGRAM_BIN`` points,
+    with their count and mean, counted by the database (one query, whatever the number of
+    sheets). A total of 100 joins the top band."""
+    bands = 100 // HISTOGRAM_BIN
+    total = Cast("total", output_field=FloatField())
+    category = "assignment__round_entry__entry__category"
+    rows = (
+        ScoreSheet.objects.filter(assignment__round=round, status=ScoreSheet.Status.SUBMITTED)
+        .annotate(band=Cast(Floor(total / HISTOGRAM_BIN), IntegerField()))
+        .values(
+            f"{category}_id", f"{category}__name", f"{category}__name_en", f"{category}__sort_order", "band"
+        )
+        .annotate(count=Count("pk"), mean=Avg(total))
+        .order_by(f"{category}__sort_order", f"{category}_id", "band")
+    )
+    categories: dict = {}
+    for row in rows:
+        item = categories.setdefault(
+            row[f"{category}_id"],
+            {
+                "name": row[f"{category}__name"],
+                "name_en": row[f"{category}__name_en"],
+                "counts": [0] * bands,
+                "count": 0,
+                "sum": 0.0,
+            },
+        )
+        band = min(max(int(row["band"] or 0), 0), bands - 1)
+        item["counts"][band] += row["count"]
+        item["count"] += row["count"]
+        item["sum"] += (row["mean"] or 0.0) * row["count"]
+    return [
+        {
+            "name": item["name"],
+            "name_en": item["name_en"],
+            "counts": item["counts"],
+            "count": item["count"],
+            "mean": item["sum"] / item["count"] if item["count"] else 0.0,
+        }
+        for item in categories.values()
+    ]
+
+
+def round_category_counts(*, round: Round, top: int = 0) -> dict[str, dict]:
+    """Per category code: entries with results, entries advanced, and entries within the top
+    ``top`` of the combined ranking (one query)."""
+    return {
+        row["code"]: row
+        for row in RoundResult.objects.filter(round=round)
+        .values(code=F("round_entry__entry__category__code"))
+        .annotate(
+            entries=Count("pk"),
+            advanced=Count("pk", filter=Q(round_entry__advanced=True)),
+            in_top=Count("pk", filter=Q(combined_rank__lte=top)),
+        )
+        .order_by()
+    }
+
+
+def advance_preview(*, round: Round, top: int | None = None, per_category: dict[str, int] | None = None):
+    """How many entries would advance, in total and per category code, by the rule of
+    ``result_services.advance``, with the per-category counts (one query)."""
+    counts = round_category_counts(round=round, top=top or 0)
+    if per_category:
+        chosen = {code: min(n, counts.get(code, {}).get("entries", 0)) for code, n in per_category.items()}
+    else:
+        chosen = {code: row["in_top"] for code, row in counts.items()}
+    return {
+        "total": sum(chosen.values()),
+        "by_category": {c: n for c, n in chosen.items() if n},
+        "counts": counts,
+    }
+
+
+def later_rounds(*, round: Round) -> list[Round]:
+    return list(Round.objects.filter(contest_id=round.contest_id, order__gt=round.order).order_by("order"))
+
+
+def contests_for_shortlist():
+    """Every contest with its shortlist (if any) and how many of its rounds have results."""
+    return (
+        Contest.objects.select_related("shortlist")
+        .annotate(rounds_with_results=Count("rounds", filter=Q(rounds__results__isnull=False), distinct=True))
+        .order_by("-year", "-submission_opens", "pk")
+    )
+
+
+def contest_for_shortlist(*, pk) -> Contest | None:
+    return Contest.objects.filter(pk=pk).first()
+
+
+def contest_shortlist(*, contest: Contest) -> Shortlist | None:
+    return Shortlist.objects.filter(contest=contest).select_related("round", "committed_by").first()
+
+
+def rounds_with_results(*, contest: Contest) -> list[Round]:
+    """The contest's rounds that have results (sources for a shortlist), latest first."""
+    return list(Round.objects.filter(contest=contest, results__isnull=False).distinct().order_by("-order"))
+
+
+def round_entries_for_report(*, round: Round, entry_ids) -> dict[int, RoundEntry]:
+    """Round entries by entry id, with identity and result, for a shortlist or its report."""
+    return {
+        round_entry.entry_id: round_entry
+        for round_entry in RoundEntry.objects.filter(
+            round=round, entry_id__in=list(entry_ids)
+        ).select_related("entry__team__organization__county", "entry__category", "result")
+    }
+
+
+def shortlist_items(*, shortlist: Shortlist) -> list[ShortlistEntry]:
+    """The shortlist, best first, with each entry's identity and blind code in the source round."""
+    code = RoundEntry.objects.filter(round_id=shortlist.round_id, entry_id=OuterRef("entry_id")).values(
+        "blind_code"
+    )[:1]
+    return list(
+        shortlist.items.select_related("entry__team__organization__county", "entry__category")
+        .annotate(blind_code=Subquery(code))
+        .order_by("rank", "entry_id")
+    )
+
+
+def shortlist_reserve(*, shortlist: Shortlist, limit: int = 20) -> list[RoundResult]:
+    """The best-ranked entries of the source round that are not on the shortlist."""
+    return list(
+        RoundResult.objects.filter(round_id=shortlist.round_id)
+        .exclude(round_entry__entry_id__in=shortlist.items.values("entry_id"))
+        .select_related("round_entry__entry__team__organization__county", "round_entry__entry__category")
+        .order_by("combined_rank")[:limit]
+    )
+
+
+def shortlist_round_entry(*, shortlist: Shortlist, blind_code: str) -> RoundEntry | None:
+    code = (blind_code or "").strip().upper()[:12]
+    if not code:
+        return None
+    return (
+        RoundEntry.objects.filter(round_id=shortlist.round_id, blind_code=code)
+        .select_related("entry")
+        .first()
+    )
+
+
+def shortlist_objections(*, shortlist: Shortlist) -> QuerySet[Objection]:
+    return shortlist.objections.select_related("entry", "answered_by").order_by("-created_at", "-pk")
+
+
+def shortlist_objection_counts(*, shortlist: Shortlist) -> dict:
+    return shortlist.objections.aggregate(
+        total=Count("pk"), open=Count("pk", filter=Q(status=Objection.Status.OPEN))
+    )
+
+
+def shortlist_events(*, shortlist: Shortlist) -> QuerySet[ShortlistEvent]:
+    return shortlist.events.select_related("actor").order_by("-at", "-pk")
+
+
+def counties_named(*, ids) -> dict:
+    return County.objects.in_bulk(list(ids))
+
+
+def categories_named(*, ids) -> dict:
+    return Category.objects.in_bulk(list(ids))
+
+
+def shortlist_item(*, shortlist: Shortlist, entry_id) -> ShortlistEntry | None:
+    try:
+        entry_id = int(entry_id)
+    except (TypeError, ValueError):
+        return None
+    return shortlist.items.filter(entry_id=entry_id).select_related("entry").first()
+
+
+def shortlist_objection(*, shortlist: Shortlist, pk) -> Objection | None:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return shortlist.objections.filter(pk=pk).first()
+
+
+def contest_categories(*, contest: Contest) -> list[Category]:
+    return list(contest.categories.order_by("sort_order", "code"))

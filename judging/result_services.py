@@ -333,9 +333,10 @@ def _report(result: selection.Shortlist) -> dict:
 
 
 def shortlist_commit(
-    *, round: Round, by, size: int = 100, county_cap=None, category_min=None, category_max=None
+    *, round: Round, by, size: int = 100, county_cap=None, category_min=None, category_max=None, now=None
 ) -> Shortlist:
     """Store the previewed shortlist. Allowed again (replacing it) until the notice starts."""
+    now = now or timezone.now()
     result, _rules = shortlist_preview(
         round=round, size=size, county_cap=county_cap, category_min=category_min, category_max=category_max
     )
@@ -347,18 +348,19 @@ def shortlist_commit(
         if existing is not None and existing.status != Shortlist.Status.COMMITTED:
             raise JudgingError(_("入围名单已经公示，不能再重新生成；如需调整，请逐项调入调出并写明理由。"))
         before = sorted(existing.items.values_list("entry_id", flat=True)) if existing else []
-        if existing is not None:
-            existing.delete()
-        shortlist = Shortlist.objects.create(
-            contest_id=round.contest_id,
-            round=round,
-            size=size,
-            county_cap=county_cap,
-            category_min=category_min or {},
-            category_max=category_max or {},
-            committed_by=by,
-            report=_report(result),
-        )
+        # A new commit replaces the entries but keeps the shortlist, so its log (earlier
+        # commits, overrides with their reasons) survives.
+        shortlist = existing or Shortlist(contest_id=round.contest_id)
+        shortlist.round = round
+        shortlist.size = size
+        shortlist.county_cap = county_cap
+        shortlist.category_min = category_min or {}
+        shortlist.category_max = category_max or {}
+        shortlist.committed_by = by
+        shortlist.committed_at = now
+        shortlist.report = _report(result)
+        shortlist.save()
+        shortlist.items.all().delete()
         ShortlistEntry.objects.bulk_create(
             ShortlistEntry(shortlist=shortlist, entry_id=e, rank=scores[e].rank, score=scores[e].score)
             for e in result.selected
@@ -367,6 +369,7 @@ def shortlist_commit(
             shortlist=shortlist,
             kind=ShortlistEvent.Kind.COMMITTED,
             actor=by,
+            at=now,
             before={"entries": before},
             after={
                 "entries": sorted(result.selected),
@@ -471,6 +474,7 @@ def notice_publish(*, shortlist: Shortlist, by, days: int = 5, now=None) -> Shor
             shortlist=current,
             kind=ShortlistEvent.Kind.NOTICE,
             actor=by,
+            at=now,
             before={"status": "committed"},
             after={
                 "status": "notice",
@@ -520,7 +524,8 @@ def objection_file(
     return objection
 
 
-def objection_answer(*, objection: Objection, answer: str, by) -> Objection:
+def objection_answer(*, objection: Objection, answer: str, by, now=None) -> Objection:
+    now = now or timezone.now()
     answer = (answer or "").strip()
     if not answer:
         raise JudgingError(_("请填写答复内容。"))
@@ -530,12 +535,13 @@ def objection_answer(*, objection: Objection, answer: str, by) -> Objection:
         current.status = Objection.Status.ANSWERED
         current.answer = answer
         current.answered_by = by
-        current.answered_at = timezone.now()
+        current.answered_at = now
         current.save(update_fields=["status", "answer", "answered_by", "answered_at"])
         ShortlistEvent.objects.create(
             shortlist_id=current.shortlist_id,
             kind=ShortlistEvent.Kind.ANSWERED,
             actor=by,
+            at=now,
             before=before,
             after={"status": current.status, "answer": answer, "objection": current.pk},
         )

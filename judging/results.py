@@ -10,17 +10,37 @@ Calibration (the default method) fits the additive model
     score(entry, judge) = quality(entry) + offset(judge) + noise
 by least squares with a ridge penalty ``shrinkage · Σ offset²``: a judge's offset is shrunk
 toward 0 as if they had ``shrinkage`` extra sheets at offset 0, so a judge with few sheets is
-barely corrected. The normal equations are sparse and solved exactly.
+barely corrected. The normal equations are sparse and solved exactly. Qualities and offsets are
+only determined up to a common shift within each connected part of the judge–entry graph
+(every quality +c, every offset −c fits equally well); the ridge settles it at Σ offset = 0 in
+each part, which keeps the qualities on the scale of the sheets. ``shrinkage = 0`` (or less)
+is plain least squares with that same convention.
+
+Rankings compare scores in millionths of a point (``score_units``): fine enough that the
+calibration, not a tie-break, decides between entries whose scores really differ, coarse
+enough that floating-point noise never does.
 """
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.sparse import coo_array, csr_array
+from scipy.sparse import coo_array, csc_array, diags_array
+from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import spsolve
 
 METHODS = ("calibrated", "mean", "trimmed", "zscore")
 DEFAULT_SHRINKAGE = 5.0
+SCORE_UNITS = 1_000_000  # scores compare in millionths of a point
+
+
+def score_units(value: float) -> int:
+    """A score as whole millionths of a point, for ranking and for the shortlist's objective.
+
+    Rounding to two decimals (as displayed) would make a large share of neighbours near a
+    shortlist's cut-off "tie" and hand the decision to the raw median, undoing the
+    calibration; comparing exact floats would let rounding noise (~1e-9) decide real ties."""
+    return round(value * SCORE_UNITS) if value == value else -(10**18)
 
 
 @dataclass(frozen=True)
@@ -44,6 +64,10 @@ class EntryFigures:
     sd: float
     criteria: tuple[float, ...]  # mean points per criterion
     score: float = 0.0  # by the round's method
+    # The first tie-break: the median of the per-sheet values the method averages — raw totals
+    # (mean, trimmed), z-scores on the pool scale, or totals less the judge's offset
+    # (calibrated), so a tie in a calibrated score is not broken in favour of lenient judges.
+    tie_median: float = 0.0
     rank: int = 0
     flagged: bool = False
 
@@ -90,24 +114,42 @@ def calibrate(
     n_judges: int,
     shrinkage: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Least squares for y = q[entry] + b[judge] with penalty shrinkage·Σb² (exact solve)."""
-    n = n_entries + n_judges
-    rows = np.arange(len(y))
-    design = coo_array(
-        (
-            np.ones(2 * len(y)),
-            (np.concatenate([rows, rows]), np.concatenate([entry_index, n_entries + judge_index])),
-        ),
-        shape=(len(y), n),
-    ).tocsr()
-    normal = (design.T @ design).tocsr()
-    penalty = np.zeros(n)
-    penalty[n_entries:] = shrinkage
-    # Entries with no sheet would make the system singular: a tiny ridge keeps it solvable.
-    penalty[:n_entries] = 1e-9
-    normal = csr_array(normal + coo_array((penalty, (np.arange(n), np.arange(n))), shape=(n, n)))
-    solution = spsolve(normal.tocsc(), design.T @ y)
-    return solution[:n_entries], solution[n_entries:]
+    """Least squares for y = q[entry] + b[judge] with penalty shrinkage·Σb² (exact solve).
+
+    Every entry has at least one sheet, so only the offsets need the ridge for a unique
+    solution. The optimum has Σb = 0 within each connected part of the judge–entry graph
+    (moving every q up and every b down by c leaves the fit unchanged, and Σ(b−c)² is least at
+    c = mean b); that is re-imposed after the solve, which also removes the solver's drift
+    along the shift when the ridge is tiny. With shrinkage 0 (plain least squares) one judge
+    per part is pinned instead: a penalty on b of that judge alone only picks a point on the
+    line of equally good fits, it does not move the fit."""
+    ones = np.ones(len(y))
+    graph = coo_array((ones, (entry_index, n_entries + judge_index)), shape=(n_entries + n_judges,) * 2)
+    parts, part = connected_components(graph, directed=False)
+    judge_part = part[n_entries:]
+    # Normal equations — per entry: n_e·q_e + Σ_j B_ej·b_j = Σ y; per judge: Σ_e B_ej·q_e +
+    # (n_j + shrinkage)·b_j = Σ y, with B_ej the sheets of entry e by judge j. The entries'
+    # block is diagonal, so q is eliminated exactly and a judges × judges system (the Schur
+    # complement) is solved: fast however many entries there are.
+    sheets_by = coo_array((ones, (entry_index, judge_index)), shape=(n_entries, n_judges)).tocsr()
+    per_entry = np.maximum(np.bincount(entry_index, minlength=n_entries), 1).astype(float)
+    entry_sums = np.bincount(entry_index, weights=y, minlength=n_entries)
+    ridge = np.zeros(n_judges)
+    if shrinkage > 0:
+        ridge[:] = shrinkage
+    else:
+        _parts, first_judge = np.unique(judge_part, return_index=True)
+        ridge[first_judge] = 1.0
+    system = diags_array(np.bincount(judge_index, minlength=n_judges) + ridge) - sheets_by.T @ (
+        sheets_by / per_entry[:, None]
+    )
+    rhs = np.bincount(judge_index, weights=y, minlength=n_judges) - sheets_by.T @ (entry_sums / per_entry)
+    offset = np.atleast_1d(spsolve(csc_array(system), rhs))
+    quality = (entry_sums - sheets_by @ offset) / per_entry
+    shift = np.bincount(judge_part, weights=offset, minlength=parts) / np.maximum(
+        np.bincount(judge_part, minlength=parts), 1
+    )
+    return quality + shift[part[:n_entries]], offset - shift[judge_part]
 
 
 def compute(
@@ -121,11 +163,13 @@ def compute(
 ) -> RoundResults:
     """All figures for a round and its ranking by ``method``.
 
-    Ties break by median, then the mean of criterion ``tie_criterion`` (index in the rubric),
-    then earlier submission (``submitted_order`` maps entry → sortable key), then entry id."""
+    Ties break by the median of the per-sheet values the method averages (for the calibrated
+    method: each total less its judge's offset), then the mean of criterion ``tie_criterion``
+    (index in the rubric), then earlier submission (``submitted_order`` maps entry → sortable
+    key), then entry id."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}")
-    sheets = sorted(sheets, key=lambda s: (s.entry, s.judge))
+    sheets = sorted(sheets, key=lambda s: (s.entry, s.judge, s.total, s.criteria))
     if not sheets:
         return RoundResults(method, [], [], None, None, 0.0, 0.0, shrinkage)
     entry_ids = sorted({s.entry for s in sheets})
@@ -152,6 +196,7 @@ def compute(
     mapped = pool_mean + z * pool_sd
 
     quality, offset = calibrate(ei, ji, y, len(entry_ids), len(judge_ids), shrinkage)
+    per_sheet = {"calibrated": y - offset[ji], "mean": y, "trimmed": y, "zscore": mapped}[method]
 
     order = np.argsort(ei, kind="stable")
     bounds = np.searchsorted(ei[order], np.arange(len(entry_ids) + 1))
@@ -171,6 +216,7 @@ def compute(
                 spread=float(values.max() - values.min()),
                 sd=float(values.std()),
                 criteria=tuple(float(x) for x in np.nanmean(crit[idx], axis=0)) if n_criteria else (),
+                tie_median=float(np.median(per_sheet[idx])),
             )
         )
     for f in figures:
@@ -202,14 +248,17 @@ def compute(
 
 
 def rank(figures: list[EntryFigures], *, tie_criterion: int | None, submitted_order: dict) -> None:
-    """Order by score (2 decimals, so rounding noise never decides), then the tie-breaks."""
+    """Order by score (in millionths, see ``score_units``), then the tie-breaks: the median of
+    the method's per-sheet values (``EntryFigures.tie_median``), the designated criterion's
+    mean (ignored when the rubric has no such position), earlier submission, entry id."""
 
     def key(f: EntryFigures):
-        criterion = f.criteria[tie_criterion] if tie_criterion is not None and f.criteria else 0.0
+        has_criterion = tie_criterion is not None and 0 <= tie_criterion < len(f.criteria)
+        criterion = f.criteria[tie_criterion] if has_criterion else 0.0
         return (
-            -round(f.score, 2),
-            -round(f.median, 2),
-            -round(criterion, 2),
+            -score_units(f.score),
+            -score_units(f.tie_median),
+            -score_units(criterion),
             submitted_order.get(f.entry, ()),
             f.entry,
         )
@@ -247,11 +296,12 @@ def kendall_w(
     entry_index: np.ndarray, judge_index: np.ndarray, y: np.ndarray, min_common: int = 3
 ) -> float | None:
     """Kendall's W for an incomplete design: from the mean Spearman correlation ρ̄ between
-    pairs of judges over the entries they both scored (at least ``min_common``), as
-    W = ((m−1)·ρ̄ + 1)/m for m judges — the identity that holds for complete rankings."""
+    pairs of judges over the entries they both scored (at least ``min_common``, and not all
+    equal), as W = ((m−1)·ρ̄ + 1)/m — the identity that holds for m judges ranking the same
+    entries. In an incomplete design m is the mean number of judges per entry (the raters an
+    entry actually has): with the size of the whole pool instead, the same agreement would
+    read lower in a larger pool. In a complete design both are the number of judges."""
     from itertools import combinations
-
-    from scipy.stats import spearmanr
 
     value = {}
     judges_of: dict[int, list[int]] = {}
@@ -266,13 +316,38 @@ def kendall_w(
     for (a, b), entries in sorted(common.items()):
         if len(entries) < min_common:
             continue
-        xa = [value[(e, a)] for e in entries]
-        xb = [value[(e, b)] for e in entries]
-        if len(set(xa)) < 2 or len(set(xb)) < 2:
-            continue
-        correlations.append(spearmanr(xa, xb).statistic)
+        rho = spearman([value[(e, a)] for e in entries], [value[(e, b)] for e in entries])
+        if rho is not None:
+            correlations.append(rho)
     if not correlations:
         return None
-    m = len(set(judge_index.tolist()))
+    m = len(y) / len(judges_of)
     rho = float(np.mean(correlations))
     return ((m - 1) * rho + 1) / m
+
+
+def average_ranks(values: list[float]) -> list[float]:
+    """Ranks 1…n, tied values sharing the mean of their places."""
+    order = sorted(range(len(values)), key=values.__getitem__)
+    ranks = [0.0] * len(values)
+    start = 0
+    while start < len(order):
+        end = start
+        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
+            end += 1
+        for position in order[start : end + 1]:
+            ranks[position] = (start + end) / 2 + 1
+        start = end + 1
+    return ranks
+
+
+def spearman(xa: list[float], xb: list[float]) -> float | None:
+    """Spearman's ρ (Pearson's correlation of the average ranks), None when either side is
+    constant. Plain Python: the lists are short and there are many of them."""
+    ra, rb = average_ranks(xa), average_ranks(xb)
+    mean = (len(ra) + 1) / 2  # average ranks always average to (n + 1)/2
+    da, db = [r - mean for r in ra], [r - mean for r in rb]
+    saa, sbb = sum(d * d for d in da), sum(d * d for d in db)
+    if saa == 0 or sbb == 0:
+        return None
+    return sum(p * q for p, q in zip(da, db, strict=True)) / math.sqrt(saa * sbb)

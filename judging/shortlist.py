@@ -1,10 +1,20 @@
 """The shortlist: the best N entries under per-category minimum/maximum and per-county caps.
 
-Exact method: an integer programme solved by HiGHS (scipy.optimize.milp). Its constraint
-matrix has one row per category and one per county — two partitions of the entries, hence
-two laminar families — so it is totally unimodular and the LP optimum is already integral;
-milp only confirms it. The objective adds a tiny rank-based term, so among selections with
-the same total score the better-ranked entries win and the optimum is unique (deterministic).
+Exact method: a min-cost flow, solved by successive shortest paths in exact integer
+arithmetic. The network is source → category → county → sink; each entry is a unit arc from
+its category to its county (entries of the same category and county are taken best first, so
+only the best unused and the worst used one of each pair are ever candidates for a path). A
+category's arc from the source has capacity ``max`` and its first ``min`` units carry a bonus
+larger than any selection's worth, so a flow that meets every minimum is preferred to any that
+does not; a county's arc to the sink has capacity ``cap``. Successive shortest paths give a
+minimum-cost flow of every value (the network starts without cycles), so after N paths the
+selection is optimal; fewer than N paths, or an unmet minimum, means no selection exists.
+
+What is optimised: the total score (in millionths of a point, the unit the ranking compares),
+then the ranks — an entry's tie-break weight is 2^(n − position), which exceeds the weights of
+all worse-ranked entries together, so among selections with the same total score the one with
+the better-ranked entries wins and the optimum is unique. Without constraints the selection is
+exactly the plain top N.
 
 Infeasible constraints are explained (which bound cannot be met and why), never relaxed.
 The report names, for every entry that is in the plain top N but not selected, the
@@ -13,8 +23,7 @@ constraint that displaced it and the entry that took its place.
 
 from dataclasses import dataclass, field
 
-import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
+from .results import score_units
 
 
 @dataclass(frozen=True)
@@ -94,38 +103,14 @@ def infeasibility(candidates: list[Candidate], rules: Constraints) -> list[dict]
 
 
 def select(candidates: list[Candidate], rules: Constraints) -> Shortlist:
-    candidates = sorted(candidates, key=lambda c: c.rank)
+    candidates = sorted(candidates, key=lambda c: (c.rank, c.entry))
     plain = [c.entry for c in candidates[: rules.size]]
     n = len(candidates)
     if n == 0 or rules.size <= 0:
         return Shortlist(selected=[], feasible=rules.size <= 0, problems=infeasibility(candidates, rules))
-    scores = np.array([c.score for c in candidates], dtype=float)
-    # Tie-break toward better rank without ever outweighing a real score difference.
-    epsilon = 1e-6 / max(n, 1)
-    objective = -(np.round(scores, 4) + epsilon * (n - np.arange(n)))
-
-    rows, lower, upper = [np.ones(n)], [rules.size], [rules.size]
-    categories = sorted({c.category for c in candidates} | set(rules.category_min) | set(rules.category_max))
-    for category in categories:
-        rows.append(np.array([1.0 if c.category == category else 0.0 for c in candidates]))
-        lower.append(rules.category_min.get(category, 0))
-        upper.append(rules.category_max.get(category, n))
-    if rules.county_cap is not None:
-        for county in sorted({c.county for c in candidates}):
-            rows.append(np.array([1.0 if c.county == county else 0.0 for c in candidates]))
-            lower.append(0)
-            upper.append(rules.county_cap)
-    result = milp(
-        objective,
-        constraints=[LinearConstraint(np.vstack(rows), lower, upper)],
-        integrality=np.ones(n),
-        bounds=Bounds(0, 1),
-    )
-    if result.status != 0 or result.x is None:
-        return Shortlist(
-            selected=[], feasible=False, problems=infeasibility(candidates, rules) or [{"kind": "infeasible"}]
-        )
-    chosen = {candidates[i].entry for i in np.nonzero(np.round(result.x) > 0.5)[0]}
+    chosen, shortfall = _best_flow(candidates, rules)
+    if chosen is None:
+        return Shortlist(selected=[], feasible=False, problems=infeasibility(candidates, rules) or shortfall)
     selected = [c.entry for c in candidates if c.entry in chosen]
     return Shortlist(
         selected=selected,
@@ -133,6 +118,80 @@ def select(candidates: list[Candidate], rules: Constraints) -> Shortlist:
         displaced=explain(candidates, rules, plain, selected),
         promoted=[e for e in selected if e not in set(plain)],
     )
+
+
+def _best_flow(candidates: list[Candidate], rules: Constraints) -> tuple[set[int] | None, list[dict]]:
+    """The optimal selection (entry ids) by successive shortest paths, or None and why not.
+
+    ``candidates`` are in rank order. Costs are Python integers (exact): minus the worth of
+    an entry, minus ``bonus`` on each of a category's first ``min`` units."""
+    n = len(candidates)
+    scale = 1 << (n + 1)  # above the sum of all tie-break weights
+    worth = [score_units(c.score) * scale + (1 << (n - i)) for i, c in enumerate(candidates)]
+    bonus = 2 * sum(abs(w) for w in worth) + 1
+    unbounded = n + 1
+    categories = sorted({c.category for c in candidates} | set(rules.category_min) | set(rules.category_max))
+    counties = sorted({c.county for c in candidates})
+    minimum = {g: rules.category_min.get(g, 0) for g in categories}
+    maximum = {g: rules.category_max.get(g, unbounded) for g in categories}
+    cap = rules.county_cap if rules.county_cap is not None else unbounded
+    # Entries of each (category, county) pair, best first, and how many of them are taken.
+    pairs: dict[tuple[int, int], list[int]] = {}
+    for i, c in enumerate(candidates):
+        pairs.setdefault((c.category, c.county), []).append(i)
+    taken = dict.fromkeys(pairs, 0)
+    category_flow = dict.fromkeys(categories, 0)
+    county_flow = dict.fromkeys(counties, 0)
+    source, sink = ("s",), ("t",)
+    for placed in range(rules.size):
+        # Bellman–Ford from the source over the residual network (a few dozen nodes).
+        dist = {source: 0}
+        via: dict = {}
+        for _pass in range(len(categories) + len(counties) + 2):
+            changed = False
+            for g in categories:
+                if category_flow[g] < maximum[g]:
+                    cost = -bonus if category_flow[g] < minimum[g] else 0
+                    changed |= _relax(dist, via, source, ("c", g), cost, None)
+            for (g, k), members in pairs.items():
+                used = taken[(g, k)]
+                if used < len(members):
+                    changed |= _relax(dist, via, ("c", g), ("k", k), -worth[members[used]], (g, k, +1))
+                if used > 0:
+                    changed |= _relax(dist, via, ("k", k), ("c", g), worth[members[used - 1]], (g, k, -1))
+            for k in counties:
+                if county_flow[k] < cap:
+                    changed |= _relax(dist, via, ("k", k), sink, 0, None)
+            if not changed:
+                break
+        if sink not in dist:
+            return None, [{"kind": "caps_below_size", "capacity": placed, "size": rules.size}]
+        node = sink
+        while node != source:
+            previous, pair = via[node]
+            if node == sink:
+                county_flow[previous[1]] += 1
+            elif previous == source:
+                category_flow[node[1]] += 1
+            else:
+                g, k, step = pair
+                taken[(g, k)] += step
+            node = previous
+    unmet = [g for g in categories if category_flow[g] < minimum[g]]
+    if unmet:
+        return None, [
+            {"kind": "category_min", "category": g, "needed": minimum[g], "available": category_flow[g]}
+            for g in unmet
+        ]
+    return {candidates[i].entry for key, members in pairs.items() for i in members[: taken[key]]}, []
+
+
+def _relax(dist: dict, via: dict, start, end, cost: int, pair) -> bool:
+    if start not in dist or (end in dist and dist[end] <= dist[start] + cost):
+        return False
+    dist[end] = dist[start] + cost
+    via[end] = (start, pair)
+    return True
 
 
 def explain(candidates, rules: Constraints, plain: list[int], selected: list[int]) -> list[Displacement]:
