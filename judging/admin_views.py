@@ -35,6 +35,10 @@ ROUND_PAGES = [
     ("adjust", gettext_lazy("手工调整"), "edit"),
     ("progress", gettext_lazy("评审进度"), "tasks"),
     ("sheets", gettext_lazy("评分表"), "form"),
+    # The results pages (judging.result_admin_views).
+    ("results", gettext_lazy("成绩"), "table"),
+    ("judge_stats", gettext_lazy("评委统计"), "user"),
+    ("advance", gettext_lazy("晋级"), "arrow-right"),
     ("events", gettext_lazy("记录"), "history"),
 ]
 PAGE_LABELS = {name: label for name, label, _icon in ROUND_PAGES}

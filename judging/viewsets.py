@@ -30,8 +30,8 @@ from wagtail.log_actions import log
 
 from competition.models import Entry
 
-from . import admin_views, services
-from .models import Assignment, Conflict, Judge, JudgeInvitation, Round, ScoreSheet
+from . import admin_views, result_admin_views, services
+from .models import DEFAULT_RUBRIC, Assignment, Conflict, Judge, JudgeInvitation, Round, ScoreSheet
 
 
 class TimeColumn(Column):
@@ -49,20 +49,47 @@ class RoundForm(WagtailAdminModelForm):
     """The round and its rubric (criteria inline). Once scoring has started the rubric keeps
     its shape: criteria can be reworded but not added, removed or re-weighted."""
 
+    # The 计分 panel: left out or blank, each keeps its current value (the model's default).
+    SCORING_FIELDS = ("method", "shrinkage", "disagreement_threshold", "stage_weight")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.SCORING_FIELDS:
+            if name in self.fields:
+                self.fields[name].required = False
+
     def clean(self):
         cleaned = super().clean()
+        for name in self.SCORING_FIELDS:
+            if name in self.fields and cleaned.get(name) in (None, "") and name not in self.errors:
+                cleaned[name] = getattr(self.instance, name)
         opens, closes = cleaned.get("scoring_opens"), cleaned.get("scoring_closes")
         if opens and closes and closes <= opens:
             # Said here in words; otherwise the database constraint's name would be the message.
             self.add_error("scoring_closes", gettext("评分截止时间必须晚于评分开始时间。"))
         if self.instance.pk and "contest" in self.changed_data and self.instance.round_entries.exists():
             self.add_error("contest", gettext("这个轮次已有参评项目，不能再更换大赛。"))
+        self._check_scoring(cleaned)
         criteria = self.formsets.get("criteria")
         if criteria is not None and criteria.is_valid():
             if self.instance.pk and self.instance.status != Round.Status.SETUP and self._rubric_reshaped():
                 raise ValidationError(gettext("评分开始后不能增删评分项，也不能修改满分或权重。"))
             self._number_new_criteria()
         return cleaned
+
+    def _check_scoring(self, cleaned) -> None:
+        """The 计分 panel: no negative figures, and a tie criterion that is in the rubric."""
+        for name in ("shrinkage", "disagreement_threshold", "stage_weight"):
+            value = cleaned.get(name)
+            if value is not None and value < 0:
+                self.add_error(name, gettext("不能为负数。"))
+        position = cleaned.get("tie_criterion_position")
+        criteria = self.formsets.get("criteria")
+        if position and criteria is not None and criteria.is_valid():
+            count = sum(1 for _form, deleted in self._kept_forms() if not deleted) or len(DEFAULT_RUBRIC)
+            if position > count:
+                message = gettext("评分标准只有 %(count)s 项，请填写 1 到 %(count)s 之间的序号。")
+                self.add_error("tie_criterion_position", message % {"count": count})
 
     def _kept_forms(self):
         formset = self.formsets["criteria"]
@@ -203,6 +230,15 @@ class RoundViewSet(ModelViewSet):
                 ],
                 heading=_("参评项目与分配"),
             ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("method"),
+                    FieldRowPanel([FieldPanel("shrinkage"), FieldPanel("disagreement_threshold")]),
+                    FieldRowPanel([FieldPanel("tie_criterion_position"), FieldPanel("stage_weight")]),
+                ],
+                heading=_("计分"),
+                help_text=_("修改后请在“成绩”页重新计算；每种方法的分数都会保留，并排显示。"),
+            ),
             InlinePanel(
                 "criteria",
                 heading=_("评分标准"),
@@ -219,7 +255,11 @@ class RoundViewSet(ModelViewSet):
     )
 
     def get_urlpatterns(self):
-        return super().get_urlpatterns() + admin_views.round_urlpatterns()
+        return (
+            super().get_urlpatterns()
+            + admin_views.round_urlpatterns()
+            + result_admin_views.round_urlpatterns()
+        )
 
 
 # --- Judges --------------------------------------------------------------------------------
@@ -491,7 +531,13 @@ class JudgingViewSetGroup(ModelViewSetGroup):
     menu_label = _("评审管理")
     menu_icon = "tasks"
     menu_order = 160
-    items = (RoundViewSet, JudgeViewSet, ConflictViewSet, JudgeInvitationViewSet)
+    items = (
+        RoundViewSet,
+        result_admin_views.ShortlistViewSet,
+        JudgeViewSet,
+        ConflictViewSet,
+        JudgeInvitationViewSet,
+    )
 
 
 judging_viewset_group = JudgingViewSetGroup()
