@@ -17,6 +17,7 @@ urlpatterns = [
     path("my/results/<uuid:public_id>/", team_views.team_results, name="team_results"),
     path("my/", include("competition.urls")),
     path("judging/", include("judging.urls")),
+    path("notice/", include("judging.public_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
 

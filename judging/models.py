@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
-from competition.models import Category, Contest, County, Entry, Organization
+from competition.models import Category, Contest, County, Entry, Organization, private_storage
 
 # Blind codes avoid look-alike characters (0/O, 1/I/L) so they can be read aloud and typed.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -681,3 +681,59 @@ class FeaturedProject(models.Model):
 
     def __str__(self):
         return str(self.entry)
+
+
+# --- Spreadsheets ------------------------------------------------------------------------------
+
+
+class ExportJob(models.Model):
+    """A spreadsheet export made in the background (``judging.exports.export_run``): its
+    progress is shown in the admin and its file, kept in private storage, is downloaded through
+    a view that checks who is asking. Round exports name a round; contest exports do not."""
+
+    class Kind(models.TextChoices):
+        ENTRIES = "entries", _("参赛项目")
+        ASSIGNMENTS = "assignments", _("评审分配")
+        SHEETS = "sheets", _("评分表")
+        RANKING = "ranking", _("成绩排名")
+        JUDGES = "judges", _("评委统计")
+        SHORTLIST = "shortlist", _("入围名单")
+        OBJECTIONS = "objections", _("异议记录")
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", _("Excel 表格（xlsx）")
+        CSV = "csv", _("CSV 文本（UTF-8）")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("运行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    kind = models.CharField(_("导出内容"), max_length=20, choices=Kind.choices)
+    contest = models.ForeignKey(Contest, verbose_name=_("大赛"), on_delete=models.CASCADE, related_name="+")
+    round = models.ForeignKey(
+        Round, verbose_name=_("评审轮次"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    format = models.CharField(_("文件格式"), max_length=10, choices=Format.choices, default=Format.XLSX)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    file = models.FileField(storage=private_storage, max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("数据导出")
+        verbose_name_plural = _("数据导出")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.get_status_display()}"
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -80,3 +80,15 @@ def notify_teams_of_results(contest_id: int) -> int:
         send_mail(subject, body, None, [email])
         sent += 1
     return sent
+
+
+@task()
+def run_export(job_id: int) -> None:
+    from .exports import export_run
+    from .models import ExportJob
+
+    job = ExportJob.objects.select_related("contest", "round").filter(pk=job_id).first()
+    if job is None:
+        logger.warning("export job %s is gone", job_id)
+        return
+    export_run(job=job)

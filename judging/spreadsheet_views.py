@@ -1,0 +1,214 @@
+"""Spreadsheet pages of the judging back office (评审管理 → 导出与导入).
+
+- 数据导出: request an export (xlsx or CSV) that runs in the background, follow its progress
+  (the page refreshes itself while one is running) and download the file when it is ready.
+- 导入评分: download a round's template and upload the filled-in file (paper rounds, 路演).
+
+Organizers do everything; supervisors (监督委员会) see the export list and download (except the
+assignments, which name the judges of each entry); anyone else gets a 404. Logic lives in
+``judging.exports`` and ``judging.imports``.
+"""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.base import ViewSet
+
+from competition import rules
+from competition.files import private_file_response
+
+from . import exports, imports
+from .admin_views import paginate
+from .models import ExportJob, Round
+from .services import JudgingError
+from .spreadsheet_forms import ExportRequestForm, ScoreImportForm
+
+# Menu items of other judging pages hang under 评审管理 through this hook.
+JUDGING_SUBMENU_HOOK = "register_judging_menu_item"
+
+
+def can_download(user, job: ExportJob) -> bool:
+    if rules.is_organizer(user):
+        return True
+    return rules.is_supervisor(user) and not exports.EXPORTS[job.kind].organizers_only
+
+
+class SpreadsheetPageView(WagtailAdminTemplateMixin, TemplateView):
+    """Organizers and supervisors; supervisors only read (their POSTs are 404)."""
+
+    header_icon = "download"
+    organizers_only = False
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        self.can_change = rules.is_organizer(user)
+        allowed = self.can_change or (not self.organizers_only and rules.is_supervisor(user))
+        if not allowed or (request.method not in ("GET", "HEAD", "OPTIONS") and not self.can_change):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            can_change=self.can_change,
+            nav=[
+                {"label": _("数据导出"), "url": reverse("judging_spreadsheets:exports"), "name": "exports"},
+                *(
+                    [
+                        {
+                            "label": _("导入评分"),
+                            "url": reverse("judging_spreadsheets:import"),
+                            "name": "import",
+                        }
+                    ]
+                    if self.can_change
+                    else []
+                ),
+            ],
+        )
+        return context
+
+
+class ExportIndexView(SpreadsheetPageView):
+    page_title = gettext_lazy("数据导出")
+    template_name = "judging/admin/spreadsheets/exports.html"
+
+    def kinds(self) -> list[str]:
+        return list(exports.EXPORTS)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page, page_range = paginate(self.request, exports.exports_for_listing())
+        user = self.request.user
+        rows = [
+            {"job": job, "can_download": job.status == ExportJob.Status.DONE and can_download(user, job)}
+            for job in page
+        ]
+        context.update(
+            page_name="exports",
+            jobs=page,
+            rows=rows,
+            elided_page_range=page_range,
+            running=any(job.running for job in page),
+            form=kwargs.get("form") or (ExportRequestForm() if self.can_change else None),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = ExportRequestForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            exports.export_request(
+                kind=form.cleaned_data["kind"],
+                format=form.cleaned_data["format"],
+                round=form.cleaned_data["round"],
+                contest=form.cleaned_data["contest"],
+                by=request.user,
+            )
+        except JudgingError as error:
+            form.add_error(None, error.message)
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(request, _("已开始导出，完成后可在下方下载。"))
+        return redirect("judging_spreadsheets:exports")
+
+
+class ExportDownloadView(View):
+    def get(self, request, pk):
+        job = ExportJob.objects.select_related("contest", "round").filter(pk=pk).first()
+        if job is None or not can_download(request.user, job):
+            raise Http404
+        if job.status != ExportJob.Status.DONE or not job.file:
+            raise Http404
+        name = exports.file_name(job.kind, contest=job.contest, round=job.round, format=job.format)
+        response = private_file_response(
+            job.file, content_type=exports.CONTENT_TYPES[job.format], filename=name
+        )
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        return response
+
+
+class ScoreImportView(SpreadsheetPageView):
+    page_title = gettext_lazy("导入评分")
+    template_name = "judging/admin/spreadsheets/import.html"
+    organizers_only = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = kwargs.get("form") or ScoreImportForm(initial={"round": self.request.GET.get("round")})
+        context.update(
+            page_name="import",
+            form=form,
+            result=kwargs.get("result"),
+            round=kwargs.get("round"),
+            template_rounds=form.fields["round"].queryset,
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = ScoreImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        round = form.cleaned_data["round"]
+        result = imports.import_scores(round=round, upload=form.cleaned_data["file"], by=request.user)
+        if result.ok:
+            messages.success(
+                request,
+                _("已导入 %(count)s 份评分表（%(round)s）。")
+                % {"count": result.imported, "round": round.name},
+            )
+            return redirect(f"{reverse('judging_spreadsheets:import')}?round={round.pk}")
+        return self.render_to_response(self.get_context_data(form=form, result=result, round=round))
+
+
+class ScoreTemplateView(View):
+    def get(self, request, pk):
+        if not rules.is_organizer(request.user):
+            raise Http404
+        round = Round.objects.filter(pk=pk).first()
+        if round is None:
+            raise Http404
+        response = HttpResponse(
+            imports.template_workbook(round=round), content_type=imports.XLSX_CONTENT_TYPE
+        )
+        response["Content-Disposition"] = content_disposition_header(
+            True, imports.template_file_name(round=round)
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class SpreadsheetMenuItem(MenuItem):
+    def is_shown(self, request):
+        return rules.is_organizer(request.user) or rules.is_supervisor(request.user)
+
+
+class SpreadsheetViewSet(ViewSet):
+    name = "judging_spreadsheets"
+    url_prefix = "judging/spreadsheets"
+    icon = "download"
+    menu_label = gettext_lazy("导出与导入")
+    menu_hook = JUDGING_SUBMENU_HOOK
+    menu_item_class = SpreadsheetMenuItem
+
+    def get_urlpatterns(self):
+        return [
+            path("", ExportIndexView.as_view(), name="exports"),
+            path("<int:pk>/download/", ExportDownloadView.as_view(), name="download"),
+            path("import/", ScoreImportView.as_view(), name="import"),
+            path("import/template/<int:pk>/", ScoreTemplateView.as_view(), name="template"),
+        ]
+
+
+spreadsheet_viewset = SpreadsheetViewSet()

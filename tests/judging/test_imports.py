@@ -1,0 +1,272 @@
+"""Score import for paper rounds (路演): the template, row-by-row checks with Chinese messages,
+and an all-or-nothing import through ``services.sheet_save`` (so every sheet is audited)."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook, load_workbook
+
+from judging import imports, services
+from judging.models import Assignment, JudgingEvent, Round, ScoreSheet
+from tests.judging.factories import JudgeFactory, RoundFactory, make_judge, set_status
+from tests.judging.scored import scoring_round
+
+pytestmark = pytest.mark.django_db
+
+
+def xlsx(rows: list[list]) -> bytes:
+    """A real xlsx file with these rows (the first is the header)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def upload(content: bytes, name: str = "评分.xlsx") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type=imports.XLSX_CONTENT_TYPE)
+
+
+def header(round: Round) -> list[str]:
+    return [
+        "匿名编号",
+        "评委用户名",
+        *(f"{c.name}（满分 {c.max_points}）" for c in round.criteria.all()),
+        "给参赛团队的反馈",
+    ]
+
+
+def full_row(round_entry, judge, points=None, feedback="现场展示清楚。") -> list:
+    criteria = list(round_entry.round.criteria.all())
+    points = points if points is not None else [c.max_points - 2 for c in criteria]
+    return [round_entry.blind_code, judge.user.username, *points, feedback]
+
+
+@pytest.fixture
+def paper_round(db):
+    """A roadshow round open for scoring: two entries, two judges each."""
+    round, panel, round_entries = scoring_round(entries=2, judges=2, judge_names=["路演评委甲", "路演评委乙"])
+    return round, panel, round_entries
+
+
+# --- Template ------------------------------------------------------------------------------------
+
+
+def test_template_has_the_columns_and_one_row_per_assignment(paper_round):
+    round, panel, round_entries = paper_round
+
+    workbook = load_workbook(io.BytesIO(imports.template_workbook(round=round)))
+
+    sheet = workbook.worksheets[0]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0] == header(round)
+    assert sorted((row[0], row[1]) for row in rows[1:]) == sorted(
+        (re.blind_code, j.user.username) for re in round_entries for j in panel
+    )
+    assert workbook.sheetnames == ["评分", "填写说明"]
+
+
+def test_filled_template_imports(paper_round, organizer):
+    round, panel, round_entries = paper_round
+    template = load_workbook(io.BytesIO(imports.template_workbook(round=round)))
+    sheet = template.worksheets[0]
+    criteria = list(round.criteria.all())
+    for row in sheet.iter_rows(min_row=2):
+        for cell, criterion in zip(row[2 : 2 + len(criteria)], criteria, strict=True):
+            cell.value = criterion.max_points
+    out = io.BytesIO()
+    template.save(out)
+
+    result = imports.import_scores(round=round, upload=upload(out.getvalue()), by=organizer)
+
+    assert (result.imported, result.errors) == (4, [])
+    assert set(ScoreSheet.objects.values_list("total", flat=True)) == {Decimal("100.000")}
+
+
+# --- Import --------------------------------------------------------------------------------------
+
+
+def test_import_submits_every_sheet_and_audits_it(paper_round, organizer):
+    round, panel, round_entries = paper_round
+    criteria = list(round.criteria.all())
+    rows = [header(round)] + [full_row(re, j) for re in round_entries for j in panel]
+
+    result = imports.import_scores(round=round, upload=upload(xlsx(rows)), by=organizer)
+
+    assert result.ok and result.imported == 4
+    sheets = ScoreSheet.objects.filter(assignment__round=round)
+    assert {s.status for s in sheets} == {"submitted"}
+    assert {s.feedback_to_team for s in sheets} == {"现场展示清楚。"}
+    assert sheets.first().scores.count() == len(criteria)
+    events = JudgingEvent.objects.filter(round=round, kind=JudgingEvent.Kind.SHEET_SUBMITTED)
+    assert events.count() == 4
+    assert set(events.values_list("actor", flat=True)) == {organizer.pk}
+
+
+def test_import_accepts_half_points_numbers_as_text_and_lowercase_codes(paper_round, organizer):
+    round, panel, round_entries = paper_round
+    criteria = list(round.criteria.all())
+    points = ["7.5", *[c.max_points for c in criteria[1:]]]
+    rows = [header(round), [round_entries[0].blind_code.lower(), panel[0].user.username, *points, None]]
+
+    result = imports.import_scores(round=round, upload=upload(xlsx(rows)), by=organizer)
+
+    assert result.ok
+    sheet = ScoreSheet.objects.get(assignment__round_entry=round_entries[0], assignment__judge=panel[0])
+    assert sheet.scores.get(criterion=criteria[0]).points == Decimal("7.5")
+    assert sheet.feedback_to_team == ""
+
+
+def test_import_reports_every_problem_by_row_and_imports_nothing(paper_round, organizer):
+    round, panel, round_entries = paper_round
+    stranger = make_judge(name="未分配评委", username="stranger")
+    criteria = list(round.criteria.all())
+    good = full_row(round_entries[0], panel[0])
+    rows = [
+        header(round),
+        good,  # row 2: fine on its own
+        ["ZZZZZZ", panel[0].user.username, *[1] * len(criteria), ""],  # 3: unknown code
+        [round_entries[0].blind_code, "nobody", *[1] * len(criteria), ""],  # 4: unknown judge
+        [round_entries[0].blind_code, stranger.user.username, *[1] * len(criteria), ""],  # 5: not assigned
+        full_row(round_entries[1], panel[0], points=[None, *[1] * (len(criteria) - 1)]),  # 6: missing
+        full_row(round_entries[1], panel[1], points=[999, *[1] * (len(criteria) - 1)]),  # 7: out of range
+        full_row(round_entries[0], panel[1], points=["八分", *[1] * (len(criteria) - 1)]),  # 8: not a number
+        good,  # 9: duplicate of row 2
+    ]
+
+    result = imports.import_scores(round=round, upload=upload(xlsx(rows)), by=organizer)
+
+    assert result.imported == 0
+    messages = {(e.row, e.message) for e in result.errors}
+    first = criteria[0].name
+    assert messages == {
+        (3, "本轮没有匿名编号为“ZZZZZZ”的项目。"),
+        (4, "没有用户名为“nobody”的评委。"),
+        (5, f"评委“stranger”没有被分配评审项目“{round_entries[0].blind_code}”。"),
+        (6, f"“{first}”没有填写分数。"),
+        (7, f"“{first}”的分数应在 0 到 {criteria[0].max_points} 之间。"),
+        (8, f"“{first}”的分数不是数字。"),
+        (9, "与第 2 行重复：同一项目和评委只能有一行。"),
+    }
+    assert ScoreSheet.objects.count() == 0
+    assert JudgingEvent.objects.filter(kind=JudgingEvent.Kind.SHEET_SUBMITTED).count() == 0
+
+
+def test_import_refused_by_the_service_for_one_row_rolls_back_every_row(paper_round, organizer):
+    """The round closed with one sheet reopened: that row alone would be accepted by
+    ``sheet_save``, the others are refused, so nothing of the file stays."""
+    round, panel, round_entries = paper_round
+    criteria = list(round.criteria.all())
+    for assignment in Assignment.objects.filter(round=round):
+        services.sheet_save(
+            assignment=assignment,
+            data=services.SheetInput(points={c.pk: "1" for c in criteria}),
+            expected_version=None,
+            submit=True,
+            by=assignment.judge.user,
+        )
+    set_status(round, Round.Status.CLOSED)
+    reopened = ScoreSheet.objects.get(assignment__round_entry=round_entries[0], assignment__judge=panel[0])
+    services.sheet_reopen(sheet=reopened, reason="纸质评分表录入有误", by=organizer)
+    rows = [header(round)] + [full_row(re, j) for re in round_entries for j in panel]
+
+    result = imports.import_scores(round=round, upload=upload(xlsx(rows)), by=organizer)
+
+    assert result.imported == 0
+    assert {e.message for e in result.errors} == {"本轮评分已截止，不能再修改评分。"}
+    assert [e.row for e in result.errors] == [3, 4, 5]
+    reopened.refresh_from_db()
+    assert (reopened.status, reopened.feedback_to_team) == ("draft", "")
+    assert set(reopened.scores.values_list("points", flat=True)) == {Decimal("1")}
+    assert not JudgingEvent.objects.filter(kind=JudgingEvent.Kind.SHEET_SUBMITTED, actor=organizer).exists()
+
+
+def test_import_keeps_the_judges_comment_to_organizers(paper_round, organizer):
+    round, panel, round_entries = paper_round
+    assignment = Assignment.objects.get(round_entry=round_entries[0], judge=panel[0])
+    services.sheet_save(
+        assignment=assignment,
+        data=services.SheetInput(points={}, comment_to_organizers="内部意见"),
+        expected_version=None,
+        submit=False,
+        by=panel[0].user,
+    )
+
+    imports.import_scores(
+        round=round, upload=upload(xlsx([header(round), full_row(round_entries[0], panel[0])])), by=organizer
+    )
+
+    sheet = ScoreSheet.objects.get(assignment=assignment)
+    assert (sheet.status, sheet.comment_to_organizers) == ("submitted", "内部意见")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"not a spreadsheet at all", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", b"PK\x03\x04broken zip", b""],
+    ids=["text", "pdf", "broken-zip", "empty"],
+)
+def test_import_of_something_that_is_not_xlsx_says_so(paper_round, organizer, content):
+    round, _panel, _entries = paper_round
+
+    result = imports.import_scores(round=round, upload=upload(content), by=organizer)
+
+    assert result.imported == 0
+    assert [(e.row, e.message) for e in result.errors] == [
+        (0, "无法读取这个文件：请上传用评分导入模板填写的 Excel 文件（.xlsx 格式）。")
+    ]
+
+
+def test_import_of_a_file_over_5_mb_is_refused(paper_round, organizer):
+    round, _panel, _entries = paper_round
+
+    result = imports.import_scores(round=round, upload=upload(b"0" * (5 * 1024 * 1024 + 1)), by=organizer)
+
+    assert [e.message for e in result.errors] == ["文件太大：最大 5 MB。"]
+
+
+def test_import_with_missing_columns_names_them(paper_round, organizer):
+    round, _panel, _entries = paper_round
+    first = round.criteria.first().name
+
+    result = imports.import_scores(
+        round=round, upload=upload(xlsx([["匿名编号", "评委", first], ["ABC", "x", 1]])), by=organizer
+    )
+
+    assert len(result.errors) == 1
+    message = result.errors[0].message
+    assert "缺少列“评委用户名”。" in message
+    assert "请使用本轮的评分导入模板。" in message
+
+
+def test_import_with_only_a_header_says_there_is_nothing(paper_round, organizer):
+    round, _panel, _entries = paper_round
+
+    result = imports.import_scores(
+        round=round, upload=upload(xlsx([header(round), [None, None]])), by=organizer
+    )
+
+    assert [e.message for e in result.errors] == ["文件中没有需要导入的评分。"]
+
+
+def test_import_into_a_round_in_setup_is_refused(organizer):
+    round = RoundFactory()
+
+    result = imports.import_scores(round=round, upload=upload(xlsx([["匿名编号"]])), by=organizer)
+
+    assert [e.message for e in result.errors] == ["只有评分中的轮次才能导入评分。"]
+
+
+def test_import_checks_take_a_constant_number_of_queries(paper_round, django_assert_num_queries):
+    round, panel, round_entries = paper_round
+    JudgeFactory()
+    rows = [header(round)] + [full_row(re, j) for re in round_entries for j in panel] * 3
+    header_row, body = imports.read_sheet(upload(xlsx(rows)))
+
+    with django_assert_num_queries(4):
+        parsed, errors = imports.check_rows(round=round, header=header_row, rows=body)
+
+    assert len(parsed) == 4 and len(errors) == 8
