@@ -560,6 +560,9 @@ def shortlist_finalize(*, shortlist: Shortlist, by, now=None) -> list[FeaturedPr
             raise JudgingError(_("公示期尚未结束。"))
         if current.objections.filter(status=Objection.Status.OPEN).exists():
             raise JudgingError(_("还有未答复的异议，请先答复。"))
+        if current.round.status not in (Round.Status.CLOSED, Round.Status.PUBLISHED):
+            # Teams are told their results are out: the round they come from must be closed.
+            raise JudgingError(_("入围名单所依据的评审轮次尚未截止评分，请先截止评分。"))
         items = list(current.items.order_by("rank", "entry_id"))
         featured = FeaturedProject.objects.bulk_create(
             FeaturedProject(

@@ -789,3 +789,14 @@ def test_seed_demo_published_stage_finalizes_the_shortlist_with_its_whole_log(se
     kinds = list(shortlist.events.order_by("at", "pk").values_list("kind", flat=True))
     assert kinds == ["committed", "notice", "objection", "answered", "objection", "answered", "finalized"]
     assert shortlist.round.status == Round.Status.PUBLISHED
+
+
+def test_finalize_is_refused_while_the_source_round_is_still_scoring(in_notice, organizer):
+    shortlist, _entries = in_notice
+    services.round_set_status(round=shortlist.round, status=Round.Status.SCORING, by=organizer)
+
+    with pytest.raises(JudgingError) as error:
+        result_services.shortlist_finalize(shortlist=shortlist, by=organizer, now=START + timedelta(days=6))
+
+    assert error.value.message == "入围名单所依据的评审轮次尚未截止评分，请先截止评分。"
+    assert not FeaturedProject.objects.exists()
