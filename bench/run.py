@@ -118,24 +118,44 @@ def bench_assigner() -> None:
         )
 
 
+NATIONAL_ENTRIES = "24500"  # about 20,000 pass the eligibility review: 100,000 sheets at k = 5
+
+
 def bench_national(tmp: Path) -> None:
     env = environment(tmp, "national")
     seconds, _ = run(
-        ["manage.py", "seed_demo", "--entries", "20000", "--judges", "500", "--stage", "judging"], env
+        ["manage.py", "seed_demo", "--entries", NATIONAL_ENTRIES, "--judges", "500", "--stage", "judging"],
+        env,
     )
-    emit(name="seed_demo --entries 20000 --judges 500 --stage judging", seconds=round(seconds, 2))
+    emit(
+        name=f"seed_demo --entries {NATIONAL_ENTRIES} --judges 500 --stage judging", seconds=round(seconds, 2)
+    )
     _, out = run(["bench/assign_round.py"], env, capture=True)
     for line in out.splitlines():
         if line.startswith("{"):
             emit(
                 **{
                     **json.loads(line),
-                    "name": "assignment national scale (DB, 20,000 entries, 500 judges, k=5)",
+                    "name": "assignment national scale (DB, ~20,000 eligible entries, 500 judges, k=5)",
                     "target_seconds": 30,
                 }
             )
     _, out = run(["bench/pages.py", "national", "judge"], production(env), capture=True)
     record_lines(out)
+    run(["bench/results_bench.py", "prepare"], env, capture=True)
+    for mode, label, target_seconds, target_mb in [
+        ("compute", "results national scale (compute_round_results)", 10, 1024),
+        ("export", "xlsx export of the national round's sheets", 60, 500),
+    ]:
+        _, out = run(["bench/results_bench.py", mode], env, capture=True)
+        figure = json.loads(out.strip().splitlines()[-1])
+        emit(
+            name=label,
+            target_seconds=target_seconds,
+            target_peak_mb=target_mb,
+            ok=figure["seconds"] <= target_seconds and figure["peak_mb"] <= target_mb,
+            **figure,
+        )
 
 
 def bench_fairness() -> None:

@@ -11,8 +11,8 @@ import json
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count
+from django.db import connection, transaction
+from django.db.models import Avg, Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,27 +50,75 @@ OBJECTIONS_PER_DAY = 10
 
 
 def round_sheets(*, round: Round) -> list[compute.Sheet]:
-    """The round's submitted sheets as plain data, with points per criterion (two queries)."""
+    """The round's submitted sheets as plain data (one query)."""
+    return [
+        compute.Sheet(entry=round_entry_id, judge=judge_id, total=float(total))
+        for round_entry_id, judge_id, total in ScoreSheet.objects.filter(
+            assignment__round=round, status=ScoreSheet.Status.SUBMITTED
+        ).values_list("assignment__round_entry_id", "assignment__judge_id", "total")
+    ]
+
+
+def round_criterion_means(*, round: Round) -> dict[int, tuple[float, ...]]:
+    """Mean points per criterion of each entry over its submitted sheets, averaged by the
+    database (rubric order; None where no sheet scored that criterion)."""
     criteria = list(
         Criterion.objects.filter(round=round).order_by("sort_order", "pk").values_list("pk", flat=True)
     )
     position = {pk: i for i, pk in enumerate(criteria)}
-    points: dict[int, list[float]] = {}
-    for sheet_id, criterion_id, value in Score.objects.filter(
-        sheet__assignment__round=round, sheet__status=ScoreSheet.Status.SUBMITTED
-    ).values_list("sheet_id", "criterion_id", "points"):
-        points.setdefault(sheet_id, [0.0] * len(criteria))[position[criterion_id]] = float(value)
-    return [
-        compute.Sheet(
-            entry=round_entry_id,
-            judge=judge_id,
-            total=float(total),
-            criteria=tuple(points.get(sheet_id, [0.0] * len(criteria))),
-        )
-        for sheet_id, round_entry_id, judge_id, total in ScoreSheet.objects.filter(
-            assignment__round=round, status=ScoreSheet.Status.SUBMITTED
-        ).values_list("pk", "assignment__round_entry_id", "assignment__judge_id", "total")
-    ]
+    means: dict[int, list] = {}
+    for round_entry_id, criterion_id, average in (
+        Score.objects.filter(sheet__assignment__round=round, sheet__status=ScoreSheet.Status.SUBMITTED)
+        .values("sheet__assignment__round_entry_id", "criterion_id")
+        .annotate(average=Avg("points"))
+        .values_list("sheet__assignment__round_entry_id", "criterion_id", "average")
+    ):
+        means.setdefault(round_entry_id, [None] * len(criteria))[position[criterion_id]] = float(average)
+    return {entry: tuple(values) for entry, values in means.items()}
+
+
+RESULT_FIELDS = (
+    "round",
+    "round_entry",
+    "sheets",
+    "mean",
+    "median",
+    "trimmed",
+    "zscore",
+    "calibrated",
+    "spread",
+    "sd",
+    "criteria",
+    "score",
+    "rank",
+    "flagged",
+    "combined",
+    "combined_rank",
+)
+
+
+def _insert_rows(model, fields, rows, batch: int = 1000) -> None:
+    """INSERT many rows with executemany: at national scale (20,000 results × 16 columns)
+    bulk_create spent most of the computation preparing values one by one."""
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from model metadata, quoted)
+        quote(meta.db_table), ", ".join(quote(c.column) for c in columns), ", ".join(["%s"] * len(columns))
+    )
+    json_positions = [i for i, c in enumerate(columns) if c.get_internal_type() == "JSONField"]
+    prepared = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            row = list(row)
+            for i in json_positions:
+                row[i] = columns[i].get_db_prep_save(row[i], connection)
+            prepared.append(row)
+            if len(prepared) >= batch:
+                cursor.executemany(sql, prepared)
+                prepared = []
+        if prepared:
+            cursor.executemany(sql, prepared)
 
 
 def _digest(value) -> str:
@@ -85,6 +133,7 @@ def compute_round_results(*, round: Round, by=None) -> RoundComputation:
         raise JudgingError(_("本轮还没有已提交的评分表，无法计算成绩。"))
     submitted = dict(RoundEntry.objects.filter(round=round).values_list("pk", "entry__submitted_at"))
     tie = round.tie_criterion_position - 1 if round.tie_criterion_position else None
+    criterion_means = round_criterion_means(round=round)
     outcome = compute.compute(
         sheets,
         method=round.method,
@@ -92,6 +141,7 @@ def compute_round_results(*, round: Round, by=None) -> RoundComputation:
         flag_spread=float(round.disagreement_threshold),
         tie_criterion=tie,
         submitted_order={pk: (at.timestamp() if at else float("inf"),) for pk, at in submitted.items()},
+        entry_criteria=criterion_means,
     )
     combined = _combined_scores(round, outcome)
     combined_figures = [
@@ -111,29 +161,30 @@ def compute_round_results(*, round: Round, by=None) -> RoundComputation:
     )
     with transaction.atomic():
         RoundResult.objects.filter(round=round).delete()
-        RoundResult.objects.bulk_create(
-            [
-                RoundResult(
-                    round=round,
-                    round_entry_id=f.entry,
-                    sheets=f.sheets,
-                    mean=f.mean,
-                    median=f.median,
-                    trimmed=f.trimmed,
-                    zscore=f.zscore,
-                    calibrated=f.calibrated,
-                    spread=f.spread,
-                    sd=f.sd,
-                    criteria=list(f.criteria),
-                    score=f.score,
-                    rank=f.rank,
-                    flagged=f.flagged,
-                    combined=combined[f.entry],
-                    combined_rank=combined_rank[f.entry],
+        _insert_rows(
+            RoundResult,
+            RESULT_FIELDS,
+            (
+                (
+                    round.pk,
+                    f.entry,
+                    f.sheets,
+                    f.mean,
+                    f.median,
+                    f.trimmed,
+                    f.zscore,
+                    f.calibrated,
+                    f.spread,
+                    f.sd,
+                    list(f.criteria),
+                    f.score,
+                    f.rank,
+                    f.flagged,
+                    combined[f.entry],
+                    combined_rank[f.entry],
                 )
                 for f in outcome.entries
-            ],
-            batch_size=2000,
+            ),
         )
         JudgeResult.objects.filter(round=round).delete()
         JudgeResult.objects.bulk_create(
@@ -159,7 +210,15 @@ def compute_round_results(*, round: Round, by=None) -> RoundComputation:
             kendall_w=outcome.kendall_w,
             pool_mean=outcome.pool_mean,
             pool_sd=outcome.pool_sd,
-            inputs_digest=_digest(sorted((s.entry, s.judge, f"{s.total:.3f}", s.criteria) for s in sheets)),
+            inputs_digest=_digest(
+                [
+                    sorted((s.entry, s.judge, f"{s.total:.3f}") for s in sheets),
+                    sorted(
+                        (e, [None if m is None else f"{m:.4f}" for m in means])
+                        for e, means in criterion_means.items()
+                    ),
+                ]
+            ),
             ranking_digest=_digest([(f.entry, f.rank) for f in outcome.entries]),
         )
         JudgingEvent.objects.create(

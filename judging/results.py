@@ -160,8 +160,13 @@ def compute(
     flag_spread: float = 20.0,
     tie_criterion: int | None = None,
     submitted_order: dict[int, tuple] | None = None,
+    entry_criteria: dict[int, tuple[float, ...]] | None = None,
 ) -> RoundResults:
     """All figures for a round and its ranking by ``method``.
+
+    Per-criterion means come from the sheets' ``criteria``, or — when the caller has them
+    already averaged (the database does it for 600,000 scores faster than Python) — from
+    ``entry_criteria`` (entry → mean points per criterion, in rubric order).
 
     Ties break by the median of the per-sheet values the method averages (for the calibrated
     method: each total less its judge's offset), then the mean of criterion ``tie_criterion``
@@ -215,7 +220,13 @@ def compute(
                 calibrated=float(quality[i]),
                 spread=float(values.max() - values.min()),
                 sd=float(values.std()),
-                criteria=tuple(float(x) for x in np.nanmean(crit[idx], axis=0)) if n_criteria else (),
+                criteria=(
+                    tuple(entry_criteria.get(entry, ()))
+                    if entry_criteria is not None
+                    else tuple(float(x) for x in np.nanmean(crit[idx], axis=0))
+                    if n_criteria
+                    else ()
+                ),
                 tie_median=float(np.median(per_sheet[idx])),
             )
         )
