@@ -41,6 +41,7 @@ from .models import (
     ShortlistEvent,
 )
 from .services import JudgingError, assignment_add, round_set_status
+from .signals import shortlist_finalized
 
 OBJECTIONS_PER_HOUR = 3
 OBJECTIONS_PER_DAY = 10
@@ -650,4 +651,5 @@ def shortlist_finalize(*, shortlist: Shortlist, by, now=None) -> list[FeaturedPr
 
         contest_id = current.contest_id
         transaction.on_commit(lambda: notify_teams_of_results.enqueue(contest_id))
+        transaction.on_commit(lambda: shortlist_finalized.send(sender=Shortlist, contest_id=contest_id))
     return featured
