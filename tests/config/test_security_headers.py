@@ -20,6 +20,13 @@ def test_admin_gets_the_relaxed_policy_it_needs(organizer_client):
     assert "script-src 'self' 'unsafe-inline'" in response.headers["Content-Security-Policy"]
 
 
+def test_admin_loads_no_avatar_from_elsewhere(organizer_client):
+    """The admin's policy allows no images from other sites: no Gravatar avatars."""
+    response = organizer_client.get("/admin/")
+
+    assert "gravatar.com" not in response.text
+
+
 def test_pages_are_chinese_by_default(client):
     response = client.get("/accounts/login/")
 
