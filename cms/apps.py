@@ -6,3 +6,8 @@ class CmsConfig(AppConfig):
     name = "cms"
     verbose_name = _("网站内容")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Project pages made from a finalized shortlist; the demo site's pages and stories;
+        # the public cache purged when anything public changes.
+        from . import cache_receivers, demo, receivers  # noqa: F401

@@ -58,6 +58,8 @@ class DemoContext:
 class Stage:
     name: str
     build: Callable[[DemoContext], None]
+    # Builders other apps add to this stage, run after its own (see extend_stage).
+    extensions: list[Callable[[DemoContext], None]] = field(default_factory=list)
 
 
 STAGES: list[Stage] = []
@@ -68,6 +70,14 @@ def register_stage(name: str, build: Callable[[DemoContext], None]) -> None:
     if any(stage.name == name for stage in STAGES):
         return
     STAGES.append(Stage(name, build))
+
+
+def extend_stage(name: str, build: Callable[[DemoContext], None]) -> None:
+    """Run *build* at the end of the stage *name* (e.g. the public site's pages at the end of
+    ``published``), in the same transaction."""
+    stage = next(stage for stage in STAGES if stage.name == name)
+    if build not in stage.extensions:
+        stage.extensions.append(build)
 
 
 def stage_names() -> list[str]:
@@ -84,6 +94,8 @@ def run_stages(*, until: str, entries: int, judges: int, seed: int = 2021, log=p
         log(f"stage {stage.name} …")
         with transaction.atomic():
             stage.build(context)
+            for extension in stage.extensions:
+                extension(context)
     return context
 
 

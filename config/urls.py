@@ -19,6 +19,7 @@ urlpatterns = [
     path("judging/", include("judging.urls")),
     path("notice/", include("judging.public_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("", include("cms.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,1 @@
+"""What purges the public cache (filled in by the caching work)."""

@@ -1,0 +1,1 @@
+"""Reactions to other apps' events (filled in by the finalize → draft project pages work)."""
