@@ -56,6 +56,7 @@ def public_meta(context):
         "description": getattr(page, "search_description", "") or getattr(page, "intro", "")
         or getattr(page, "summary", ""),
         "image": image,
+        "og_type": "article" if page is not None and hasattr(page, "date") else "website",
     }
 
 
