@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 # How far the demo data goes when `make run` loads it into an empty database.
-DEMO_STAGE ?= judging
+DEMO_STAGE ?= published
 SYSTEM_PACKAGES := chromium fonts-noto-cjk gettext
 
 .PHONY: help run test serve bench lint messages install install-dev system-deps clean-venv
@@ -59,8 +59,9 @@ serve: install
 	  DJANGO_HSTS_SECONDS=0 $(VENV)/bin/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers $$(( $$(nproc) * 2 + 1 )) \
 	  --access-logfile - --timeout 60
 
+# `make bench BENCH_PARTS="public"` runs some parts only (city assigner national fairness public).
 bench: install-dev
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_PARTS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -163,8 +163,23 @@ def bench_fairness() -> None:
     record_lines(out)
 
 
+def bench_public(tmp: Path) -> None:
+    """The public site: cached pages under gunicorn against a trivial view, uncached renders."""
+    env = environment(tmp, "public")
+    seconds, _ = run(["manage.py", "seed_demo", "--stage", "published"], env)
+    emit(name="seed_demo --stage published", seconds=round(seconds, 2))
+    _, out = run(["bench/public.py"], production(env), capture=True)
+    record_lines(out)
+
+
+PARTS = ["city", "assigner", "national", "fairness", "public"]
+
+
 def main() -> None:
-    parts = sys.argv[1:] or ["city", "assigner", "national", "fairness"]
+    parts = sys.argv[1:] or PARTS
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        sys.exit(f"unknown part(s) {', '.join(sorted(unknown))}; choose from {', '.join(PARTS)}")
     with tempfile.TemporaryDirectory(prefix="vc-bench-") as tmp:
         tmp = Path(tmp)
         if "city" in parts:
@@ -175,6 +190,13 @@ def main() -> None:
             bench_national(tmp)
         if "fairness" in parts:
             bench_fairness()
+        if "public" in parts:
+            bench_public(tmp)
+    if set(parts) != set(PARTS) and RESULTS.exists():
+        # Some parts only: keep the other parts' figures from the last run.
+        names = {figure["name"] for figure in results}
+        kept = [figure for figure in json.loads(RESULTS.read_text()) if figure.get("name") not in names]
+        results[:0] = kept
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     print(f"wrote {RESULTS.relative_to(ROOT)}", file=sys.stderr)
 

@@ -22,8 +22,22 @@ from competition.models import Category, Contest, County
 
 from . import search
 from .blocks import RICH_TEXT_FEATURES, BodyBlock, stream_text
+from .cache import mark_cacheable
 
 IMAGE_MODEL = "wagtailimages.Image"
+
+
+def route_to_child(parent, child_model, request, path_components, *, related=()):
+    """Route to a child of ``child_model`` in one query (Wagtail's default makes two: the
+    plain page, then its specific row), its foreign keys ``related`` joined in, and its parent
+    cached on it (``get_parent()`` and the breadcrumbs then cost nothing). Other children,
+    should any exist, go through Wagtail's default."""
+    slug, *rest = path_components
+    child = child_model.objects.child_of(parent).filter(slug=slug).select_related(*related).first()
+    if child is None:
+        return None
+    child._cached_parent_obj = parent
+    return child.route(request, rest)
 
 
 class PublicPage(Page):
@@ -51,6 +65,11 @@ class PublicPage(Page):
     def og_image(self):
         return self.share_image or self.cover()
 
+    def serve(self, request, *args, **kwargs):
+        """The page as every anonymous reader sees it: cms.middleware may cache it (a Wagtail
+        preview or a password form never comes through here)."""
+        return mark_cacheable(super().serve(request, *args, **kwargs))
+
 
 class HomePage(PublicPage):
     """The site root: the current contest, the featured projects, the latest stories."""
@@ -58,7 +77,12 @@ class HomePage(PublicPage):
     hero_title = models.CharField(_("主标题"), max_length=120, blank=True)
     hero_text = models.CharField(_("副标题"), max_length=300, blank=True)
     hero_image = models.ForeignKey(
-        IMAGE_MODEL, verbose_name=_("首屏图片"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        IMAGE_MODEL,
+        verbose_name=_("首屏图片"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     body = RichTextField(_("正文"), blank=True, features=RICH_TEXT_FEATURES)
 
@@ -107,7 +131,7 @@ class ContestPage(PublicPage):
         from . import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(selectors.contest_context(self.contest))
+        context.update(selectors.contest_context(self.contest, page=self))
         return context
 
 
@@ -131,6 +155,14 @@ class ShowcaseIndexPage(PublicPage):
         context = super().get_context(request, *args, **kwargs)
         context.update(selectors.showcase_context(self, request.GET))
         return context
+
+    def route(self, request, path_components):
+        if path_components:
+            related = ("category", "county", "cover_image")
+            found = route_to_child(self, ProjectPage, request, path_components, related=related)
+            if found is not None:
+                return found
+        return super().route(request, path_components)
 
 
 class ProjectPage(PublicPage):
@@ -169,7 +201,12 @@ class ProjectPage(PublicPage):
     service_hours = models.PositiveIntegerField(_("服务时长（小时）"), null=True, blank=True)
     activities = models.PositiveIntegerField(_("开展活动次数"), null=True, blank=True)
     cover_image = models.ForeignKey(
-        IMAGE_MODEL, verbose_name=_("封面图"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        IMAGE_MODEL,
+        verbose_name=_("封面图"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     cover_alt = models.CharField(
         _("封面图替代文字"), max_length=200, blank=True, help_text=_("为看不见图片的读者描述封面图")
@@ -224,6 +261,13 @@ class ProjectPage(PublicPage):
         if self.cover_image_id and not self.cover_alt.strip():
             raise ValidationError({"cover_alt": _("请为封面图填写替代文字。")})
 
+    def get_context(self, request, *args, **kwargs):
+        from . import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(selectors.project_context(self))
+        return context
+
 
 class ProjectPhoto(Orderable):
     """A photo of a project, copied from the entry into the image library."""
@@ -261,6 +305,13 @@ class StoryIndexPage(PublicPage):
         context.update(selectors.story_index_context(self, request.GET))
         return context
 
+    def route(self, request, path_components):
+        if path_components:
+            found = route_to_child(self, StoryPage, request, path_components, related=("cover_image",))
+            if found is not None:
+                return found
+        return super().route(request, path_components)
+
 
 class StoryPage(PublicPage):
     """A success story."""
@@ -269,7 +320,12 @@ class StoryPage(PublicPage):
     author = models.CharField(_("作者"), max_length=60, blank=True)
     intro = models.TextField(_("导语"), max_length=300)
     cover_image = models.ForeignKey(
-        IMAGE_MODEL, verbose_name=_("封面图"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        IMAGE_MODEL,
+        verbose_name=_("封面图"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     cover_alt = models.CharField(
         _("封面图替代文字"), max_length=200, blank=True, help_text=_("为看不见图片的读者描述封面图")
@@ -313,6 +369,13 @@ class StoryPage(PublicPage):
         if self.cover_image_id and not self.cover_alt.strip():
             raise ValidationError({"cover_alt": _("请为封面图填写替代文字。")})
 
+    def get_context(self, request, *args, **kwargs):
+        from . import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(selectors.story_context(self))
+        return context
+
 
 class StandardPage(PublicPage):
     """About, contact, FAQ and the like."""
@@ -327,6 +390,13 @@ class StandardPage(PublicPage):
     class Meta:
         verbose_name = _("普通页面")
         verbose_name_plural = _("普通页面")
+
+    def get_context(self, request, *args, **kwargs):
+        from . import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(selectors.standard_context(self))
+        return context
 
 
 @register_setting(icon="site")

@@ -1,32 +1,140 @@
 """Reads for the public pages. Each function's query count is fixed, whatever the number of
-projects and stories (tests/cms/test_query_counts.py holds them to it)."""
+projects and stories (tests/cms/test_query_counts.py holds them to it).
+
+Three habits keep the counts small and fixed:
+
+* images: a list's cover images come with its rows (``select_related``); the renditions of
+  every image a page shows are then fetched in one query (``prefetch_renditions``), so a
+  ``{% picture %}`` tag never queries;
+* reference data that changes rarely (categories, counties, view restrictions, a showcase's
+  years) is cached under the public cache's generation (``cms.cache.key``), which every change
+  to it purges (see ``cms.cache_receivers``);
+* view restrictions are read once per request (``public_q``), not once per ``.public()``.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, Sum, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.images import get_image_model
+from wagtail.models import PageViewRestriction
 
 from competition import selectors as competition_selectors
 from competition.models import Category, Contest, County, Entry
 from judging.models import Round, Shortlist
 
-from .models import ProjectPage, StoryPage
+from . import cache as public_cache
+from .models import ContestPage, ProjectPage, ShowcaseIndexPage, StoryIndexPage, StoryPage
 
 SHOWCASE_PAGE_SIZE = 12
 STORY_PAGE_SIZE = 10
 FIGURES_CACHE_SECONDS = 10 * 60
 
 
+def _cached(name: str, compute):
+    """``compute()`` cached until the public cache's next purge (or PAGE_SECONDS)."""
+    key = public_cache.key(name)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, public_cache.PAGE_SECONDS)
+    return value
+
+
+# --- Visibility ---------------------------------------------------------------------------------
+
+
+def restricted_paths() -> list[str]:
+    """The tree paths of the pages with a view restriction (password, log-in, groups)."""
+    return _cached(
+        "restricted-paths",
+        lambda: sorted(PageViewRestriction.objects.values_list("page__path", flat=True).distinct()),
+    )
+
+
+def public_q() -> Q:
+    """Pages outside every view restriction: Wagtail's ``.public()`` with the restrictions read
+    from the cache instead of one query per call."""
+    q = Q()
+    for path in restricted_paths():
+        q &= ~Q(path__startswith=path)
+    return q
+
+
 def live_projects():
-    return ProjectPage.objects.live().public().select_related("category", "county", "cover_image")
+    return ProjectPage.objects.live().filter(public_q()).select_related("category", "county", "cover_image")
 
 
 def live_stories():
-    return StoryPage.objects.live().public().select_related("cover_image")
+    return StoryPage.objects.live().filter(public_q()).select_related("cover_image")
+
+
+def categories() -> list[Category]:
+    return _cached("categories", lambda: list(Category.objects.order_by("sort_order", "code")))
+
+
+def counties() -> list[County]:
+    return _cached("counties", lambda: list(County.objects.order_by("sort_order", "name")))
+
+
+# --- Images -------------------------------------------------------------------------------------
+
+
+def prefetch_renditions(images) -> None:
+    """One query for the renditions of all these images (skipping those that have them)."""
+    wanted = [image for image in images if image is not None and not _has_renditions(image)]
+    prefetch_related_objects(wanted, "renditions")
+
+
+def _has_renditions(image) -> bool:
+    return "renditions" in getattr(image, "_prefetched_objects_cache", {})
+
+
+def cover_images(pages) -> list:
+    return [page.cover_image for page in pages if page.cover_image_id]
+
+
+def stream_images(stream) -> list:
+    """The images of a StreamField value (image, gallery and video poster blocks). Reading the
+    value loads each block type's images in one query; the blocks keep those objects."""
+    images = []
+    for block in stream or []:
+        value = block.value
+        if block.block_type == "image":
+            images.append(value.get("image"))
+        elif block.block_type == "gallery":
+            images.extend(item.get("image") for item in value.get("images") or [])
+        elif block.block_type == "video":
+            images.append(value.get("poster"))
+    return [image for image in images if image is not None]
+
+
+def load_images(owners) -> list:
+    """Set the image of each ``(object, field)`` pair, loading those not already loaded (by
+    ``select_related`` or an earlier call) in one query. Returns the images."""
+    owners = list(owners)
+    image_field = {}
+    for obj, field in owners:
+        image_field[(id(obj), field)] = type(obj)._meta.get_field(field)
+    missing = {
+        getattr(obj, f"{field}_id")
+        for obj, field in owners
+        if getattr(obj, f"{field}_id") is not None and not image_field[(id(obj), field)].is_cached(obj)
+    }
+    loaded = get_image_model().objects.in_bulk(missing) if missing else {}
+    images = []
+    for obj, field in owners:
+        image_id = getattr(obj, f"{field}_id")
+        if image_id is None:
+            continue
+        if image_id in loaded:
+            setattr(obj, field, loaded[image_id])
+        images.append(getattr(obj, field))
+    return images
 
 
 def key_figures(contest: Contest | None) -> dict | None:
@@ -51,35 +159,54 @@ def key_figures(contest: Contest | None) -> dict | None:
 def category_counts() -> list[Category]:
     """The categories with how many live featured projects each has (one query)."""
     live = Q(project_pages__live=True)
-    return list(
-        Category.objects.annotate(project_count=Count("project_pages", filter=live)).order_by("sort_order", "code")
-    )
+    counted = Category.objects.annotate(project_count=Count("project_pages", filter=live))
+    return list(counted.order_by("sort_order", "code"))
+
+
+# --- The home page ------------------------------------------------------------------------------
 
 
 def home_context(page) -> dict:
+    """The current contest with its page and figures, the categories with their counts, the
+    latest featured projects and stories, and the showcase and story index to link to."""
     contest = competition_selectors.current_contest()
+    # The sections and the contest's page in one query (plain pages: only their URLs are shown).
+    wanted = Q(content_type__in=_content_types(ShowcaseIndexPage, StoryIndexPage))
+    if contest is not None:
+        wanted |= Q(pk__in=ContestPage.objects.filter(contest=contest).values("pk"))
+    children = list(page.get_children().live().filter(public_q()).filter(wanted))
+    projects = list(live_projects().order_by("-year", "featured__rank", "pk")[:6])
+    stories = list(live_stories().order_by("-date", "-pk")[:3])
+    images = load_images([(page, "hero_image"), (page, "share_image")])
+    prefetch_renditions(images + cover_images(projects) + cover_images(stories))
+    by_class = {}
+    for child in children:
+        by_class.setdefault(child.specific_class, child)
     return {
         "contest": contest,
-        "contest_page": getattr(contest, "page", None) if contest else None,
+        "contest_page": by_class.get(ContestPage),
+        "submission_open": bool(contest and contest.is_open()),
         "figures": key_figures(contest),
         "categories": category_counts(),
-        "projects": list(live_projects().order_by("-year", "featured__rank", "pk")[:6]),
-        "stories": list(live_stories().order_by("-date", "-pk")[:3]),
-        "showcase": page.get_children().type(_showcase_type()).live().first(),
-        "story_index": page.get_children().type(_story_index_type()).live().first(),
+        "projects": projects,
+        "stories": stories,
+        "showcase": by_class.get(ShowcaseIndexPage),
+        "story_index": by_class.get(StoryIndexPage),
     }
 
 
-def _showcase_type():
-    from .models import ShowcaseIndexPage
+def _content_types(*models) -> list[int]:
+    from django.contrib.contenttypes.models import ContentType
 
-    return ShowcaseIndexPage
+    return [content_type.pk for content_type in ContentType.objects.get_for_models(*models).values()]
 
 
-def _story_index_type():
-    from .models import StoryIndexPage
-
-    return StoryIndexPage
+def _page_images(page, *, fields=("share_image",), others=(), stream=None, extra=()) -> None:
+    """Load a page's own images (and ``others``) and prefetch the renditions of all of them,
+    its StreamField's images and ``extra`` images, in one query."""
+    images = load_images([(page, field) for field in fields] + list(others))
+    images += stream_images(stream) if stream is not None else []
+    prefetch_renditions(images + list(extra))
 
 
 # --- The contest page ---------------------------------------------------------------------------
@@ -126,23 +253,38 @@ def contest_timeline(contest: Contest, *, rounds, shortlist, now=None) -> list[M
     return steps
 
 
-def contest_context(contest: Contest) -> dict:
+def contest_context(contest: Contest, page=None) -> dict:
     now = timezone.now()
     rounds = list(Round.objects.filter(contest=contest).order_by("order"))
     shortlist = Shortlist.objects.filter(contest=contest).first()
     in_notice = bool(shortlist and shortlist.in_notice(now))
     projects = []
     if shortlist and shortlist.finalized_at:
-        projects = list(live_projects().filter(featured__contest=contest).order_by("featured__rank")[:12])
+        projects = list(live_projects().filter(featured__contest=contest).order_by("featured__rank")[:6])
+    if page is not None:
+        _page_images(page, extra=cover_images(projects))
+    else:
+        prefetch_renditions(cover_images(projects))
+    timeline = contest_timeline(contest, rounds=rounds, shortlist=shortlist, now=now)
     return {
         "contest": contest,
-        "timeline": contest_timeline(contest, rounds=rounds, shortlist=shortlist, now=now),
-        "categories": list(contest.categories.order_by("sort_order", "code")),
+        "timeline": timeline,
+        "current_stage": next((step for step in timeline if step.state == "current"), None),
+        "categories": [category for category in categories() if category.pk in _category_ids(contest)],
         "submission_open": contest.is_open(now),
+        "submission_upcoming": now < contest.submission_opens,
         "shortlist": shortlist,
         "in_notice": in_notice,
+        "finalized": bool(shortlist and shortlist.finalized_at),
         "projects": projects,
+        "showcase": ShowcaseIndexPage.objects.live().filter(public_q()).first() if projects else None,
     }
+
+
+def _category_ids(contest: Contest) -> set[int]:
+    return _cached(
+        f"contest-categories:{contest.pk}", lambda: set(contest.categories.values_list("pk", flat=True))
+    )
 
 
 # --- The showcase -----------------------------------------------------------------------------
@@ -155,18 +297,30 @@ def _int_or_none(value):
         return None
 
 
+def _page_range(page_obj) -> list:
+    """Page numbers around the current one, with the paginator's ellipsis between (1 … 4 5 6 … 9)."""
+    return list(page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1))
+
+
+def showcase_years(page) -> list[int]:
+    def compute():
+        years = ProjectPage.objects.live().child_of(page).exclude(year=None).order_by()
+        return sorted(years.values_list("year", flat=True).distinct(), reverse=True)
+
+    return _cached(f"showcase-years:{page.pk}", compute)
+
+
 def showcase_context(page, params) -> dict:
-    """The showcase's filters (category code, county id, year) and one page of project cards."""
-    categories = list(Category.objects.order_by("sort_order", "code"))
-    counties = list(County.objects.order_by("sort_order", "name"))
-    years = sorted(
-        {year for year in ProjectPage.objects.live().values_list("year", flat=True).distinct() if year},
-        reverse=True,
-    )
+    """The showcase's filters (category code, county id, year) and one page of project cards.
+    Values that match nothing are ignored, not errors; the page links keep the valid ones."""
+    all_categories = categories()
+    all_counties = counties()
+    years = showcase_years(page)
+    year = _int_or_none(params.get("year"))
     chosen = {
-        "category": next((c for c in categories if c.code == params.get("category")), None),
-        "county": next((c for c in counties if c.pk == _int_or_none(params.get("county"))), None),
-        "year": _int_or_none(params.get("year")) if _int_or_none(params.get("year")) in years else None,
+        "category": next((c for c in all_categories if c.code == params.get("category")), None),
+        "county": next((c for c in all_counties if c.pk == _int_or_none(params.get("county"))), None),
+        "year": year if year in years else None,
     }
     projects = live_projects().child_of(page)
     if chosen["category"]:
@@ -178,29 +332,95 @@ def showcase_context(page, params) -> dict:
     projects = projects.order_by("-year", "featured__rank", "pk")
     paginator = Paginator(projects, SHOWCASE_PAGE_SIZE)
     page_obj = paginator.get_page(params.get("page"))
-    query = {name: params.get(name) for name in ("category", "county", "year") if chosen[name]}
+    cards = list(page_obj.object_list)
+    _page_images(page, extra=cover_images(cards))
+    query = {
+        "category": chosen["category"].code if chosen["category"] else None,
+        "county": str(chosen["county"].pk) if chosen["county"] else None,
+        "year": str(chosen["year"]) if chosen["year"] else None,
+    }
     return {
-        "categories": categories,
-        "counties": counties,
+        "categories": all_categories,
+        "counties": all_counties,
         "years": years,
         "chosen": chosen,
-        "filter_query": query,
+        "filtered": any(chosen.values()),
+        "filter_query": {name: value for name, value in query.items() if value},
         "page_obj": page_obj,
-        "projects": list(page_obj.object_list),
+        "page_range": _page_range(page_obj),
+        "projects": cards,
     }
 
 
+# --- Stories ----------------------------------------------------------------------------------
+
+
 def story_index_context(page, params) -> dict:
-    categories = list(Category.objects.order_by("sort_order", "code"))
-    chosen = next((c for c in categories if c.code == params.get("category")), None)
+    all_categories = categories()
+    chosen = next((c for c in all_categories if c.code == params.get("category")), None)
     stories = live_stories().child_of(page)
     if chosen:
         stories = stories.filter(categories=chosen)
     paginator = Paginator(stories.order_by("-date", "-pk"), STORY_PAGE_SIZE)
     page_obj = paginator.get_page(params.get("page"))
+    cards = list(page_obj.object_list)
+    _page_images(page, extra=cover_images(cards))
     return {
-        "categories": categories,
+        "categories": all_categories,
         "chosen_category": chosen,
+        "filter_query": {"category": chosen.code} if chosen else {},
         "page_obj": page_obj,
-        "stories": list(page_obj.object_list),
+        "page_range": _page_range(page_obj),
+        "stories": cards,
     }
+
+
+def story_context(page) -> dict:
+    """A story's images, categories and related featured projects (a fixed number of queries)."""
+    related = list(live_projects().filter(stories=page).order_by("-year", "featured__rank", "pk")[:6])
+    story_categories = list(page.categories.all())
+    _page_images(page, fields=("cover_image", "share_image"), stream=page.body, extra=cover_images(related))
+    return {
+        "story_categories": story_categories,
+        "related_projects": related,
+        "story_index": page.get_parent(),
+    }
+
+
+# --- Project and standard pages ----------------------------------------------------------------
+
+
+def project_context(page) -> dict:
+    """A project page's photos, related stories and images, loaded in a fixed number of queries."""
+    photos = list(page.photos.all())
+    stories = list(
+        StoryPage.objects.live().filter(public_q()).filter(related_projects=page).order_by("-date", "-pk")[:4]
+    )
+    _page_images(
+        page,
+        fields=("cover_image", "share_image"),
+        others=[(photo, "image") for photo in photos] + [(story, "cover_image") for story in stories],
+        stream=page.body,
+    )
+    figures = [
+        (label, value)
+        for label, value in [
+            (_("志愿者人数"), page.volunteers),
+            (_("服务对象人数"), page.beneficiaries),
+            (_("服务时长（小时）"), page.service_hours),
+            (_("开展活动次数"), page.activities),
+        ]
+        if value is not None
+    ]
+    return {
+        "photos": photos,
+        "related_stories": stories,
+        "project_figures": figures,
+        # Routing left the parent on the page: no query.
+        "showcase": page.get_parent(),
+    }
+
+
+def standard_context(page) -> dict:
+    _page_images(page, stream=page.body)
+    return {"subpages": list(page.get_children().live().filter(public_q()).in_menu().order_by("path"))}

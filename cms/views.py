@@ -2,8 +2,11 @@
 
 from django.conf import settings
 from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
+
+from . import search_service
 
 
 @require_GET
@@ -13,7 +16,9 @@ def switch_language(request):
     someone's language from another site is harmless; the redirect stays on this site."""
     language = request.GET.get("language", "")
     target = request.GET.get("next", "/")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     response = HttpResponseRedirect(target)
     if language in dict(settings.LANGUAGES):
@@ -30,8 +35,9 @@ def switch_language(request):
     return response
 
 
+@require_safe
 def search(request):
-    """Placeholder until the search view lands."""
-    from django.shortcuts import render
-
-    return render(request, "cms/search.html", {"query": request.GET.get("q", "")})
+    """Search the live projects and stories (``cms.search_service`` does the work). Whatever
+    the query holds, the reader gets a page: no input reaches the databases' query syntax."""
+    outcome = search_service.run(request.GET)
+    return render(request, "cms/search.html", {"search": outcome, "query": outcome.query})

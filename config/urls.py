@@ -27,4 +27,13 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+if settings.BENCH_VIEWS:
+    # Reference views for bench/public.py (never in a real deployment).
+    from config import bench_views
+
+    urlpatterns += [
+        path("bench/trivial/", bench_views.trivial),
+        path("bench/template/", bench_views.template_page),
+    ]
+
 urlpatterns += [path("", include(wagtail_urls))]

@@ -6,6 +6,17 @@ from tests import factories
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: a public page cached by one test must not be
+    served to the next, whose data differs."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_media(settings, tmp_path):
     """Every test writes its files to its own folder, so file assertions see only its own."""
     settings.MEDIA_ROOT = tmp_path / "public"

@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 from django import template
+from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import get_language
 from wagtail.models import Site
@@ -40,8 +41,22 @@ def public_nav(context):
 @register.inclusion_tag("cms/tags/breadcrumbs.html")
 def breadcrumbs(page):
     """The way from the home page to this one (no crumbs on the home page itself)."""
-    ancestors = list(page.get_ancestors().filter(depth__gt=1).specific(defer=True)) if page.depth > 2 else []
-    return {"ancestors": ancestors, "page": page}
+    return {"ancestors": _ancestors_below_home(page), "page": page}
+
+
+def _ancestors_below_home(page) -> list:
+    """The page's ancestors under the home page (depth 2), nearest last. Routing leaves each
+    page's parent cached on it (Wagtail's ``route``): walking that chain costs no query; a page
+    that was not routed to (a preview, a test) asks the database once."""
+    chain = []
+    node = page
+    while node.depth > 3:
+        parent = getattr(node, "_cached_parent_obj", None)
+        if parent is None:
+            return list(page.get_ancestors().filter(depth__gt=2))
+        chain.insert(0, parent)
+        node = parent
+    return chain
 
 
 @register.inclusion_tag("cms/tags/meta.html", takes_context=True)
@@ -50,14 +65,76 @@ def public_meta(context):
     page = context.get("page")
     request = context.get("request")
     image = page.og_image() if page is not None and hasattr(page, "og_image") else None
+    rendition = None
+    if image is not None and request is not None:
+        # The page's selector has prefetched the image's renditions: no query here.
+        rendition = image.get_rendition("fill-1200x630")
+    english = (get_language() or "").startswith("en")
+    description = ""
+    if page is not None:
+        description = next(
+            (
+                text
+                for text in (getattr(page, name, "") for name in DESCRIPTION_FIELDS)
+                if isinstance(text, str) and text.strip()
+            ),
+            "",
+        )
     return {
         "page": page,
         "request": request,
-        "description": getattr(page, "search_description", "") or getattr(page, "intro", "")
-        or getattr(page, "summary", ""),
-        "image": image,
+        "description": description,
+        "image_url": request.build_absolute_uri(rendition.url) if rendition else "",
+        "image_width": rendition.width if rendition else None,
+        "image_height": rendition.height if rendition else None,
+        # A share image has no alt text of its own; the cover has.
+        "image_alt": "" if getattr(page, "share_image_id", None) else getattr(page, "cover_alt", ""),
         "og_type": "article" if page is not None and hasattr(page, "date") else "website",
+        "og_locale": "en_US" if english else "zh_CN",
+        "site_name": settings.PLATFORM_NAME_EN if english else settings.PLATFORM_NAME,
     }
+
+
+# Where a page's description comes from, first found first: the editor's search description,
+# then the page's own lead text.
+DESCRIPTION_FIELDS = ("search_description", "intro", "summary", "hero_text")
+
+# Bootstrap icons for the default category codes (other codes get a star).
+CATEGORY_ICONS = {
+    "theory": "bi-megaphone",
+    "culture": "bi-music-note-beamed",
+    "education": "bi-book",
+    "health": "bi-heart-pulse",
+    "science": "bi-lightbulb",
+    "legal": "bi-shield-check",
+    "environment": "bi-tree",
+    "relief": "bi-people",
+}
+
+
+@register.filter
+def big_number(value) -> str:
+    """A large count as readers write it: 20275 → "2.03万", 1306771 → "130.7万" in Chinese,
+    "1,306,771" in English."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return "" if value is None else str(value)
+    if (get_language() or "").startswith("en"):
+        return f"{number:,}"
+    if abs(number) >= 100_000_000:
+        return f"{number / 100_000_000:.1f}".rstrip("0").rstrip(".") + "亿"
+    if abs(number) >= 10_000:
+        # Two decimals below a million (2.03万), one above (130.7万); no trailing zeros.
+        digits = 1 if abs(number) >= 1_000_000 else 2
+        return f"{number / 10_000:.{digits}f}".rstrip("0").rstrip(".") + "万"
+    return str(number)
+
+
+@register.filter
+def category_icon(code) -> str:
+    """The icon class for a category code: ``{{ category.code|category_icon }}``."""
+    return CATEGORY_ICONS.get(code or "", "bi-star")
 
 
 @register.inclusion_tag("cms/tags/footer.html", takes_context=True)
@@ -65,7 +142,20 @@ def public_footer(context):
     from ..models import SiteSettings
 
     request = context.get("request")
-    return {"settings": SiteSettings.for_request(request) if request is not None else None, "request": request}
+    settings_ = None
+    site = _site(request)
+    if site is not None:
+        # Saving the settings purges the public cache (cms.cache_receivers): a new key.
+        key = public_cache.key(f"site-settings:{site.pk}")
+        settings_ = cache.get(key)
+        if settings_ is None:
+            settings_ = SiteSettings.for_site(site)
+            cache.set(key, settings_, public_cache.PAGE_SECONDS)
+    return {
+        "settings": settings_,
+        "request": request,
+        "platform_name": context.get("platform_name", ""),
+    }
 
 
 @register.inclusion_tag("cms/tags/language_link.html", takes_context=True)

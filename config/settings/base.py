@@ -56,6 +56,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Public pages for anonymous readers straight from the cache: a hit skips everything below,
+    # and what it stores already carries the headers the middleware below adds (CSP...).
+    "cms.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -279,6 +282,10 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "txt", "csv"]
 WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "avif"]
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+
+# --- Benchmark --------------------------------------------------------------------------------
+# `make bench` only: adds reference views at /bench/trivial/ and /bench/template/ (config/urls.py).
+BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
 
 # --- Platform -------------------------------------------------------------------------------
 PLATFORM_NAME = WAGTAIL_SITE_NAME

@@ -1,0 +1,249 @@
+"""Writes for the public site: draft project pages from the featured projects, and their
+publication.
+
+A finalized shortlist makes featured projects (``judging.FeaturedProject``); each gets a draft
+``ProjectPage`` under the showcase, filled from its entry, for editors to check, enrich and
+publish. Entry photos live in private storage: they are read through the storage API and copied
+into the Wagtail image library (one collection per contest), so that the public page never
+points at a private file.
+
+Consent (``Entry.consent_publish`` and ``Entry.consent_guardians``, both required to submit):
+
+* without ``consent_publish`` the team has not agreed to have its texts and photos shown, so the
+  draft carries only what the public notice of the shortlist has already made public (title,
+  team, organization, category, county, year): no summary, no figures, no texts, no photos;
+* without ``consent_guardians`` (minors may appear in the photos) no photo is copied.
+
+Editors see such drafts in the admin and may complete them once the team has agreed.
+"""
+
+import hashlib
+import html
+import io
+import logging
+import posixpath
+from collections.abc import Iterable
+
+from django.core.files.images import ImageFile
+from django.db import transaction
+from django.db.models import Prefetch
+from wagtail.images import get_image_model
+from wagtail.log_actions import log
+from wagtail.models import Collection, Page, Site
+from wagtail.rich_text import RichText
+
+from competition.models import Contest, EntryPhoto
+from judging.models import FeaturedProject
+
+from .models import HomePage, ProjectPage, ProjectPhoto, ShowcaseIndexPage
+
+logger = logging.getLogger(__name__)
+
+SHOWCASE_TITLE = "优秀项目"
+SHOWCASE_SLUG = "projects"
+SHOWCASE_INTRO = "历届大赛评选出的优秀志愿服务项目，可按项目类别、县（市、区）和年度查看。"
+
+# The entry's texts, in the order the page shows them (headings are page content, in Chinese).
+BODY_SECTIONS = (
+    ("need", "针对的需求"),
+    ("approach", "实施方式"),
+    ("innovation", "创新之处"),
+    ("outcomes", "服务成效"),
+)
+FIGURE_FIELDS = ("volunteers", "beneficiaries", "service_hours", "activities")
+PHOTO_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/avif": "avif"}
+
+
+# --- Where things go ----------------------------------------------------------------------------
+
+
+def home_page() -> HomePage:
+    """The site's home page (made by migration cms/0002)."""
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is not None and isinstance(site.root_page.specific, HomePage):
+        return site.root_page.specific
+    home = HomePage.objects.order_by("path").first()
+    if home is None:
+        raise RuntimeError("No HomePage: run the migrations (cms/0002 creates it).")
+    return home
+
+
+def showcase_index() -> ShowcaseIndexPage:
+    """The showcase (there is one), made live under the home page if it is missing."""
+    showcase = ShowcaseIndexPage.objects.order_by("path").first()
+    if showcase is None:
+        showcase = ShowcaseIndexPage(title=SHOWCASE_TITLE, slug=SHOWCASE_SLUG, intro=SHOWCASE_INTRO)
+        add_live_page(home_page(), showcase, show_in_menus=True)
+    return showcase
+
+
+def add_live_page(parent: Page, page: Page, *, show_in_menus: bool = False, user=None) -> Page:
+    """Add *page* under *parent* the way the admin does (a draft with a revision), then publish
+    that revision."""
+    page.live = False
+    page.show_in_menus = show_in_menus
+    parent.add_child(instance=page)
+    page.save_revision(user=user, clean=False).publish(user=user)  # validated as it was added
+    return page
+
+
+def contest_collection(contest: Contest) -> Collection:
+    """The image collection of the contest, named after it, under the root collection."""
+    root = Collection.get_first_root_node()
+    collection = root.get_children().filter(name=contest.title).first()
+    return collection or root.add_child(name=contest.title)
+
+
+def library_image(content: bytes, *, title: str, file_name: str, collection: Collection, description=""):
+    """Store *content* (image bytes) as a Wagtail image in *collection*."""
+    image = get_image_model()(
+        title=title[:255],
+        description=description[:255],
+        collection=collection,
+        file=ImageFile(io.BytesIO(content), name=file_name),  # width and height read from it
+        file_size=len(content),
+        file_hash=_file_hash(content),
+    )
+    image.save()
+    return image
+
+
+def _file_hash(content: bytes) -> str:
+    return hashlib.sha1(content, usedforsecurity=False).hexdigest()  # as Wagtail hashes files
+
+
+# --- Draft project pages -------------------------------------------------------------------------
+
+
+def create_project_drafts(contest: Contest) -> list[ProjectPage]:
+    """A draft project page for every featured project of *contest* that has none yet.
+
+    Idempotent: a featured project that already has a page (draft, live or edited) is left
+    alone. Each page is made in its own savepoint, with its featured project locked, so that
+    two runs at once cannot make two pages for one project.
+    """
+    pending = list(
+        FeaturedProject.objects.filter(contest=contest, page__isnull=True)
+        .order_by("rank", "pk")
+        .values_list("pk", flat=True)
+    )
+    if not pending:
+        return []
+    showcase = showcase_index()
+    collection = contest_collection(contest)
+    photos = Prefetch("entry__photos", queryset=EntryPhoto.objects.order_by("sort_order", "pk"))
+    pages = []
+    for featured_id in pending:
+        with transaction.atomic():
+            featured = (
+                FeaturedProject.objects.select_for_update(of=("self",))
+                .filter(pk=featured_id, page__isnull=True)
+                .select_related(
+                    "contest",
+                    "entry__category",
+                    "entry__team__organization__county",
+                )
+                .prefetch_related(photos)
+                .first()
+            )
+            if featured is None:  # made meanwhile by another run
+                continue
+            pages.append(_draft_page(featured, showcase=showcase, collection=collection))
+    logger.info("%s draft project pages made for contest %s", len(pages), contest.pk)
+    return pages
+
+
+def _draft_page(featured: FeaturedProject, *, showcase: ShowcaseIndexPage, collection) -> ProjectPage:
+    entry = featured.entry
+    organization = entry.team.organization
+    consented = entry.consent_publish
+    page = ProjectPage(
+        title=entry.title,
+        slug=_free_slug(showcase, f"{featured.contest.year}-{featured.rank:03d}", featured.pk),
+        featured=featured,
+        category=entry.category,
+        county=organization.county,
+        year=featured.contest.year,
+        team_name=entry.team.name,
+        organization_name=organization.name,
+        live=False,
+    )
+    if consented:
+        page.summary = entry.summary
+        for name in FIGURE_FIELDS:
+            setattr(page, name, getattr(entry, name))
+        page.body = _body(entry)
+    if consented and entry.consent_guardians:
+        page_photos = []
+        for n, photo in enumerate(entry.photos.all(), start=1):
+            alt = f"{entry.title}活动照片 {n}"
+            image = _copy_photo(photo, title=alt, name=f"project-{featured.pk}-{n}", collection=collection)
+            page_photos.append(ProjectPhoto(image=image, alt=alt, caption=photo.caption, sort_order=n))
+        page.photos = page_photos
+        if page_photos:
+            page.cover_image = page_photos[0].image
+            page.cover_alt = page_photos[0].alt
+    elif entry.photos.all():
+        logger.info("featured project %s: no consent to publish its photos; none copied", featured.pk)
+    showcase.add_child(instance=page)
+    log(instance=page, action="wagtail.create")
+    page.save_revision(clean=False)  # validated as it was added; the revision carries the photos
+    return page
+
+
+def _free_slug(parent: Page, slug: str, suffix) -> str:
+    if parent.get_children().filter(slug=slug).exists():
+        return f"{slug}-{suffix}"
+    return slug
+
+
+def _body(entry) -> list[tuple[str, RichText]]:
+    """The entry's texts as rich-text paragraphs under headings, escaped (teams wrote them)."""
+    blocks = []
+    for name, heading in BODY_SECTIONS:
+        text = (getattr(entry, name) or "").strip()
+        if not text:
+            continue
+        paragraphs = "".join(
+            f"<p>{html.escape(line.strip())}</p>" for line in text.splitlines() if line.strip()
+        )
+        blocks.append(("paragraph", RichText(f"<h2>{heading}</h2>{paragraphs}")))
+    return blocks
+
+
+def _copy_photo(photo: EntryPhoto, *, title: str, name: str, collection):
+    """Copy a private entry photo into the image library (read through the storage API). The
+    same bytes already in the contest's collection (a photo a team used for two entries, or a
+    page deleted and drafted again) are not stored twice."""
+    storage = photo.file.storage
+    with storage.open(photo.file.name, "rb") as source:
+        content = source.read()
+    digest = _file_hash(content)
+    existing = get_image_model().objects.filter(collection=collection, file_hash=digest).first()
+    if existing is not None:
+        return existing
+    extension = PHOTO_EXTENSIONS.get(photo.content_type) or posixpath.splitext(photo.file.name)[1].lstrip(".")
+    return library_image(
+        content,
+        title=title,
+        file_name=f"{name}.{extension or 'jpg'}",
+        collection=collection,
+        description=title,
+    )
+
+
+# --- Publication ---------------------------------------------------------------------------------
+
+
+def publish_project_pages(pages: Iterable[Page], user=None) -> int:
+    """Publish each page's latest revision (as the admin's bulk publish does); pages that are
+    live with nothing unpublished are skipped. Returns how many were published."""
+    published = 0
+    for page in pages:
+        page = page.specific
+        if page.live and not page.has_unpublished_changes:
+            continue
+        revision = page.get_latest_revision() or page.save_revision(user=user)
+        revision.publish(user=user)
+        published += 1
+    return published
