@@ -9,6 +9,7 @@ The texts are demo content (data, not interface), in Chinese; people and figures
 import io
 import logging
 import random
+import uuid
 from collections import defaultdict
 from contextlib import contextmanager
 from datetime import timedelta
@@ -655,6 +656,8 @@ def _stories(index: StoryIndexPage, pictures: _Pictures, rng: random.Random) -> 
                         "images": [
                             {
                                 "type": "item",
+                                # ListBlock items need an id, or Wagtail reads them as empty.
+                                "id": str(uuid.uuid4()),
                                 "value": {"image": image.pk, "alt": image.title, "caption": caption},
                             }
                             for image, caption in zip(images, GALLERY_CAPTIONS, strict=True)

@@ -403,9 +403,8 @@ class StandardPage(PublicPage):
 class SiteSettings(BaseSiteSetting):
     """The footer, the contact details and the WeChat QR code."""
 
-    organizer = models.CharField(
-        _("主办单位"), max_length=200, default="市文明办 · 新时代文明实践志愿服务项目大赛组委会"
-    )
+    # Blank: the footer shows the translated default organizer line.
+    organizer = models.CharField(_("主办单位"), max_length=200, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     email = models.EmailField(_("电子邮箱"), blank=True)

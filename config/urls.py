@@ -1,11 +1,12 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from config import views
 from judging import team_views
 
 urlpatterns = [
@@ -22,10 +23,10 @@ urlpatterns = [
     path("", include("cms.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SERVE_PUBLIC_MEDIA:
+    # Published images from this process when nothing in front of it serves /media/ (one
+    # machine, `make run`, `make serve`); docs/deploy.md hands them to nginx instead.
+    urlpatterns += [re_path(r"^media/(?P<path>.+)$", views.public_media, name="public_media")]
 
 if settings.BENCH_VIEWS:
     # Reference views for bench/public.py (never in a real deployment).

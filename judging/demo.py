@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from competition import demo as competition_demo
 from competition import rules as competition_rules
-from competition.models import Category, County, Entry, EntryEvent
+from competition.models import Category, Contest, County, Entry, EntryEvent
 
 from . import services
 from .models import Assignment, Criterion, Judge, JudgingEvent, Round, Score, ScoreSheet
@@ -214,7 +214,16 @@ def build_published(context: competition_demo.DemoContext) -> None:
         round=round, size=size, county_cap=county_cap, category_min=category_min
     )[0].feasible:
         county_cap += 1
-    started = timezone.now() - timedelta(days=6)
+    # By now submission and scoring are over: the contest page's timeline reads its real dates.
+    now = timezone.now()
+    Contest.objects.filter(pk=round.contest_id).update(
+        submission_opens=now - timedelta(days=75), submission_closes=now - timedelta(days=45)
+    )
+    Round.objects.filter(pk=round.pk).update(
+        scoring_opens=now - timedelta(days=40), scoring_closes=now - timedelta(days=15)
+    )
+    round.refresh_from_db()
+    started = now - timedelta(days=6)
     shortlist = result_services.shortlist_commit(
         round=round,
         by=organizer,

@@ -172,6 +172,8 @@ MEDIA_DIR = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_ROOT = MEDIA_DIR / "public"
 MEDIA_URL = "/media/"
 PRIVATE_MEDIA_ROOT = MEDIA_DIR / "private"
+# Serve public/ from Django when no web server in front does (see config/urls.py).
+SERVE_PUBLIC_MEDIA = env_bool("DJANGO_SERVE_MEDIA", True)
 PRIVATE_MEDIA_ACCEL_PREFIX = env_str("PRIVATE_MEDIA_ACCEL_PREFIX")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -279,7 +281,7 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 # unreachable in China); users get Wagtail's default avatar instead.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "txt", "csv"]
+WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "txt", "csv", "mp4", "webm"]
 WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "avif"]
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 

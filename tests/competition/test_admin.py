@@ -339,7 +339,7 @@ def test_admin_entries_has_no_add_edit_or_delete_screens(organizer_client, world
 
 # Session, user, permissions (2), profile, groups, count, locale, page and collection
 # permissions, the two filter choice lists and the page of entries; plus a coordinator's county.
-@pytest.mark.parametrize(("role", "expected"), [("organizer", 13), ("coordinator", 14)])
+@pytest.mark.parametrize(("role", "expected"), [("organizer", 14), ("coordinator", 15)])
 def test_admin_entries_list_query_count_is_constant(role, expected, django_assert_num_queries):
     county = factories.CountyFactory()
     user = factories.organizer() if role == "organizer" else factories.coordinator_for(county)

@@ -1142,8 +1142,9 @@ def test_progress_page_query_count_is_constant(n, organizer_client, django_asser
     organizer_client.get(page(round, "progress"))  # warm up the per-process caches
 
     # Session, user, its permissions (2), profile, groups, the round, judges, categories, entry
-    # count and page, and the admin menu's locale and page and collection permissions.
-    with django_assert_num_queries(14):
+    # count and page, and the admin menu's locale, page and collection permissions and the
+    # page explorer's start page.
+    with django_assert_num_queries(15):
         response = organizer_client.get(page(round, "progress"))
 
     assert len(response.context["judges"]) == n
@@ -1156,8 +1157,9 @@ def test_assign_report_page_query_count_is_constant(n, organizer_client, django_
     organizer_client.get(page(round, "assign"))
 
     # Session, user, its permissions (2), profile, groups, the round, the latest run, coverage,
-    # the judges of the report, and the admin menu's locale and page and collection permissions.
-    with django_assert_num_queries(13):
+    # the judges of the report, and the admin menu's locale, page and collection permissions
+    # and the page explorer's start page.
+    with django_assert_num_queries(14):
         response = organizer_client.get(page(round, "assign"))
 
     assert len(response.context["loads"]) == n

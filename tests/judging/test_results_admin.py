@@ -1009,7 +1009,7 @@ def test_ranking_page_query_count_is_constant(n, organizer, organizer_client, dj
     # Session, user, its permissions (2), profile, groups, the round, computations, summary,
     # criteria, count and page of the ranking, the calibration effect (2), and the admin menu's
     # locale and page and collection permissions.
-    response = count_queries(organizer_client, page(round, "results"), django_assert_num_queries, 17)
+    response = count_queries(organizer_client, page(round, "results"), django_assert_num_queries, 18)
 
     assert len(response.context["results"]) == n
 
@@ -1020,7 +1020,7 @@ def test_judge_stats_page_query_count_is_constant(n, organizer, organizer_client
 
     # Session, user, its permissions (2), profile, groups, the round, the computation, count
     # and page of judges, their sheet totals, the category histograms, and the admin menu's.
-    response = count_queries(organizer_client, page(round, "judge-stats"), django_assert_num_queries, 15)
+    response = count_queries(organizer_client, page(round, "judge-stats"), django_assert_num_queries, 16)
 
     assert len(response.context["judges"]) == n
 
@@ -1031,7 +1031,7 @@ def test_shortlist_page_query_count_is_constant(n, organizer, organizer_client, 
 
     # Session, user, its permissions (2), profile, groups, the contest, its shortlist, its
     # items, categories, objection counts, the reserve, and the admin menu's.
-    response = count_queries(organizer_client, shortlist_page(round.contest), django_assert_num_queries, 15)
+    response = count_queries(organizer_client, shortlist_page(round.contest), django_assert_num_queries, 16)
 
     assert len(response.context["items"]) == n
 
@@ -1043,10 +1043,10 @@ def test_objections_and_events_pages_query_counts_are_constant(
     round = sized_results(n, organizer)
 
     objections = count_queries(
-        organizer_client, shortlist_page(round.contest, "objections"), django_assert_num_queries, 14
+        organizer_client, shortlist_page(round.contest, "objections"), django_assert_num_queries, 15
     )
     events = count_queries(
-        organizer_client, shortlist_page(round.contest, "events"), django_assert_num_queries, 13
+        organizer_client, shortlist_page(round.contest, "events"), django_assert_num_queries, 14
     )
 
     assert len(objections.context["objections"]) == n
