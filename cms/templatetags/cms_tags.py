@@ -165,3 +165,34 @@ def language_link(context):
     other = "zh-hans" if (get_language() or "").startswith("en") else "en"
     query = urlencode({"language": other, "next": request.get_full_path() if request else "/"})
     return {"other": other, "query": query}
+
+
+CARD_TEMPLATES = {"project": "cms/includes/project_card.html", "story": "cms/includes/story_card.html"}
+
+
+@register.simple_tag(takes_context=True)
+def cards(context, pages, kind, heading="h3"):
+    """Project or story cards, each rendered once per site generation and then read back
+    from the cache, all of a page's cards in one round trip. A card's picture tag alone asks
+    Wagtail for six renditions, which makes rendering cards the bulk of a listing's time."""
+    from django.template.loader import get_template
+    from django.utils.safestring import mark_safe
+
+    pages = list(pages)
+    language = get_language()
+    prefix = public_cache.key(f"card:{kind}:{heading}:{language}")  # reads the generation once
+    keys = {page.pk: f"{prefix}:{page.pk}" for page in pages}
+    found = cache.get_many(list(keys.values()))
+    template = None
+    missing = {}
+    parts = []
+    for page in pages:
+        html = found.get(keys[page.pk])
+        if html is None:
+            template = template or get_template(CARD_TEMPLATES[kind])
+            html = template.render({kind: page, "heading": heading}, context.get("request"))
+            missing[keys[page.pk]] = html
+        parts.append(html)
+    if missing:
+        cache.set_many(missing, public_cache.PAGE_SECONDS)
+    return mark_safe("".join(parts))  # noqa: S308 (rendered by our own templates, autoescaped)
