@@ -56,6 +56,7 @@ PRIVATE_PREFIXES = (
     "/documents/",
     "/i18n/",
     "/language/",
+    "/healthz",
 )
 MAX_QUERY_LENGTH = 200
 MAX_CONTENT_BYTES = 2 * 1024 * 1024

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import throttle
 from .models import MOBILE_PHONE_VALIDATOR, Category, Entry
+from .net import client_address
 from .selectors import organizations_for_choice
 from .services import ENTRY_FIELDS, PDFS_MAX, PHOTOS_MAX, EntryFileChanges
 from .uploads import clean_pdf, clean_photo, display_name
@@ -76,7 +77,7 @@ class LoginForm(AuthenticationForm):
 
     def clean(self):
         username = self.cleaned_data.get("username") or ""
-        address = throttle.client_address(self.request)
+        address = client_address(self.request)
         locked_until = throttle.login_locked_until(username=username, address=address)
         if locked_until:
             raise ValidationError(

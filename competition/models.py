@@ -8,7 +8,6 @@ import secrets
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -16,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
+
+from . import storage
 
 MOBILE_PHONE_VALIDATOR = RegexValidator(
     r"^1[3-9]\d{9}$", _("请输入 11 位中国大陆手机号码，例如 13812341234。")
@@ -28,8 +29,9 @@ def pinyin_key(text: str) -> str:
 
 
 def private_storage():
-    """Entry files: never under a public URL (see ``competition.files``)."""
-    return storages["private"]
+    """Entry files: never under a public URL (see ``competition.files``). A lazy handle on
+    STORAGES["private"] (local folder or private S3 tree, see ``competition.storage``)."""
+    return storage.private_storage
 
 
 def random_file_name(prefix: str, extension: str) -> str:

@@ -19,10 +19,6 @@ def _key(username: str) -> str:
     return (username or "").strip().lower()[:150]
 
 
-def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104 (a placeholder, not a bind)
-
-
 def login_locked_until(*, username: str, address: str, now=None):
     """When the pair may try again, or None if it is not locked."""
     now = now or timezone.now()

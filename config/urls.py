@@ -6,10 +6,12 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from config import views
+from config import health, views
 from judging import team_views
 
 urlpatterns = [
+    # For monitoring and load balancers: JSON, 200 or 503, never cached (config/health.py).
+    path("healthz", health.healthz, name="healthz"),
     # One log-in page for everyone (with the lock-out), the back office included.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", include(wagtailadmin_urls)),

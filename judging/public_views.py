@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from competition.throttle import client_address
+from competition.net import client_address
 
 from . import public_selectors, result_services
 from .models import Shortlist

@@ -748,14 +748,16 @@ def sheet_reopen(*, sheet: ScoreSheet, reason: str, by) -> ScoreSheet:
 # --- Reminders -------------------------------------------------------------------------------
 
 
-def reminders_send(*, round_id: int, judge_ids: list[int], by=None) -> int:
+def reminders_send(*, round_id: int, judge_ids: list[int], by=None, mail_key: str | None = None) -> int:
     """E-mail each listed judge who still has unfinished sheets in the round; returns how many
-    were reminded. Runs as a background task (``judging.tasks.send_reminders``)."""
+    were reminded. Runs as a background task (``judging.tasks.send_reminders``), which passes
+    ``mail_key`` so that a retry does not remind a judge twice (``tasking.mail.send_once``)."""
     from django.conf import settings
-    from django.core.mail import send_mail
     from django.template.loader import render_to_string
     from django.urls import reverse
     from django.utils import translation
+
+    from tasking.mail import send_once
 
     from .selectors import round_progress_by_judge
 
@@ -772,7 +774,10 @@ def reminders_send(*, round_id: int, judge_ids: list[int], by=None) -> int:
             context = {"judge": judge, "round": round, "remaining": remaining, "link": link}
             subject = render_to_string("judging/email/reminder_subject.txt", context).strip()
             body = render_to_string("judging/email/reminder.txt", context)
-        send_mail(subject, body, None, [judge.user.email])
+        key = f"{mail_key}:{judge.pk}" if mail_key else None
+        if not send_once(key=key, subject=subject, body=body, to=[judge.user.email]):
+            sent += 1  # reminded by an earlier attempt of this task
+            continue
         JudgingEvent.objects.create(
             round=round,
             kind=JudgingEvent.Kind.REMINDER,

@@ -4,6 +4,7 @@ Development works with none set. Production sets at least DJANGO_DEBUG=false,
 DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (see README and docs).
 """
 
+from ipaddress import ip_network
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -28,6 +29,9 @@ INSTALLED_APPS = [
     "competition",
     "judging",
     "cms",
+    # Before django_tasks_db: our `db_worker` (heartbeat, orphan recovery) overrides its own.
+    "tasking",
+    "django_tasks_db",
     "crispy_forms",
     "crispy_bootstrap5",
     "wagtail.contrib.forms",
@@ -116,13 +120,23 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Wagtail's database search backend uses PostgreSQL's full-text search fields there.
+    INSTALLED_APPS.append("django.contrib.postgres")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions ---------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Fails open (config/cache.py): with Redis down the site serves from the database, and
+    # sessions (cached_db) are read from the database; short timeouts keep a dead Redis cheap.
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -180,6 +194,15 @@ STORAGES = {
     "private": {"BACKEND": "competition.storage.PrivateFileStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# MEDIA_S3_BUCKET → media in S3-compatible object storage instead (README "Object storage
+# (S3)"): public/ and private/ trees; private files still go out only through our views.
+from .s3 import public_media_origins, s3_storages  # noqa: E402
+
+_S3_STORAGES = s3_storages()
+if _S3_STORAGES:
+    STORAGES.update(_S3_STORAGES)
+# Where public image URLs point when they are not on this site (for the CSP's img-src).
+MEDIA_S3_ORIGINS = public_media_origins(_S3_STORAGES)
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Whole request bodies above this size are refused before our own per-file checks run:
@@ -209,11 +232,23 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "志愿服务项目大赛 <no
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Background tasks -----------------------------------------------------------------------
+# In-process (ImmediateBackend) unless DJANGO_TASKS_BACKEND=django_tasks_db.DatabaseBackend:
+# then tasks are rows in the database run by `manage.py db_worker` (`make worker`), with
+# retries, recovery of tasks whose worker died, and failures listed for organizers (tasking/).
 TASKS = {
     "default": {
         "BACKEND": env_str("DJANGO_TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
     }
 }
+# Attempts per task unless the task declares its own (tasking.retry), and the first retry's
+# delay in seconds (doubled for each further attempt).
+TASKS_MAX_ATTEMPTS = env_int("DJANGO_TASKS_MAX_ATTEMPTS", 3)
+TASKS_RETRY_DELAY = env_int("DJANGO_TASKS_RETRY_DELAY", 30)
+# A worker writes a heartbeat every TASKS_HEARTBEAT seconds; a task still "running" on a worker
+# silent for TASKS_WORKER_DEAD_AFTER seconds is put back in the queue (or failed after its
+# last attempt).
+TASKS_HEARTBEAT = env_int("DJANGO_TASKS_HEARTBEAT", 15)
+TASKS_WORKER_DEAD_AFTER = env_int("DJANGO_TASKS_WORKER_DEAD_AFTER", 300)
 
 # --- Security -------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -227,15 +262,29 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 365 * 24 * 60 * 60)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+# Behind a proxy that terminates TLS and sets X-Forwarded-Proto (and overwrites any the client
+# sent): requests it marks https are secure. Never set it when clients can reach gunicorn.
 if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Addresses or networks of the reverse proxies: X-Forwarded-For is believed only from them
+# (competition.net.client_address, which the log-in lock-out and rate limits key on).
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        _message = f"DJANGO_TRUSTED_PROXIES: {_proxy!r} is not an address or network"
+        raise ImproperlyConfigured(_message) from _error
+# Health probes talk plain HTTP to an app server: never redirected to https.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Public and team pages: nothing inline, nothing from elsewhere.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    # Published images may live in object storage (MEDIA_S3_*); private files never do.
+    "img-src": [CSP.SELF, "data:", *MEDIA_S3_ORIGINS],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],
@@ -248,18 +297,26 @@ ADMIN_CSP = {
     **SECURE_CSP,
     "script-src": [CSP.SELF, CSP.UNSAFE_INLINE],
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
-    "img-src": [CSP.SELF, "data:", "blob:"],
+    "img-src": [CSP.SELF, "data:", "blob:", *MEDIA_S3_ORIGINS],
     "frame-src": [CSP.SELF],
     "frame-ancestors": [CSP.SELF],
 }
 ADMIN_URL_PREFIXES = ("/admin/",)
 
 # --- Logging --------------------------------------------------------------------------------
+# To stderr; DJANGO_LOG_FORMAT=json writes one JSON object per line (config/logging.py), the
+# default "text" one readable line per record.
+LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "text").strip().lower() or "text"
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.logging.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"django.security.DisallowedHost": {"level": "ERROR"}},
 }
