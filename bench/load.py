@@ -26,6 +26,7 @@ import csv
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -33,6 +34,7 @@ import tempfile
 import time
 import urllib.request
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -216,12 +218,63 @@ class Site:
             time.sleep(0.3)
         raise RuntimeError(f"gunicorn did not answer within 60 s: {self.error_tail()}")
 
+    def public_paths(self) -> list[str]:
+        fixture = self.fixture
+        return [
+            "/",
+            fixture["showcase"],
+            *(f"{fixture['showcase']}?page={n}" for n in range(2, 6)),
+            *fixture["projects"],
+            fixture["story_index"],
+            *fixture["stories"],
+            fixture["contest_page"],
+            *(f"/search/?q={term}" for term in fixture["search_terms"]),
+        ]
+
+    def warm_up(self) -> tuple[float, int]:
+        """Visit every public page once: the first view of a page makes its image renditions
+        (several formats and sizes, up to ~2 s a page) and fills the page cache, as the
+        first readers after publication do. Returns (seconds, pages not answering 200)."""
+        started = time.perf_counter()
+        paths = self.public_paths()
+        with ThreadPoolExecutor(4) as pool:
+            statuses = list(pool.map(lambda path: http_status(self.port, path, timeout=120), paths))
+        return time.perf_counter() - started, sum(1 for status in statuses if status != 200)
+
+    def mark_access_log(self) -> None:
+        self.access_log.flush()
+        self.access_offset = (self.tmp / "access.log").stat().st_size
+
+    def access_summary(self) -> dict:
+        """Server-side time (gunicorn's access log since the mark) and status classes."""
+        durations, statuses = [], Counter()
+        with open(self.tmp / "access.log", "rb") as handle:
+            handle.seek(getattr(self, "access_offset", 0))
+            lines = handle.read().decode(errors="replace").splitlines()
+        for line in lines:
+            fields = dict(part.split("=", 1) for part in line.split() if "=" in part)
+            if "status" in fields and "duration_ms" in fields:
+                statuses[fields["status"][0] + "xx"] += 1
+                durations.append(int(fields["duration_ms"]))
+        durations.sort()
+        if not durations:
+            return {}
+        return {
+            "server_requests": len(durations),
+            "server_p50_ms": durations[len(durations) // 2],
+            "server_p95_ms": durations[min(len(durations) - 1, int(len(durations) * 0.95))],
+            "server_p99_ms": durations[min(len(durations) - 1, int(len(durations) * 0.99))],
+            "server_status_classes": dict(sorted(statuses.items())),
+        }
+
     def error_tail(self, chars: int = 3000) -> str:
         path = self.tmp / "error.log"
         return path.read_text(errors="replace")[-chars:] if path.exists() else ""
 
     def error_log_counts(self) -> dict:
-        text = (self.tmp / "error.log").read_text(errors="replace") if (self.tmp / "error.log").exists() else ""
+        text = (
+            (self.tmp / "error.log").read_text(errors="replace") if (self.tmp / "error.log").exists() else ""
+        )
         return {
             "tracebacks_in_log": text.count("Traceback (most recent call last)"),
             "worker_timeouts": text.count("WORKER TIMEOUT"),
@@ -329,7 +382,8 @@ def prepare(path: str) -> None:
     }
     Path(path).write_text(json.dumps(fixture, ensure_ascii=False))
     print(
-        f"[load] round {round.name} {round.code}: {report['assignments']} assignments to {len(judges)} judges; "
+        f"[load] round {round.name} {round.code}: {report['assignments']} assignments "
+        f"to {len(judges)} judges; "
         f"{len(teams)} teams with a draft; {len(fixture['projects'])} project pages",
         file=sys.stderr,
     )
@@ -405,7 +459,9 @@ def verify_writes(database_url: str, writes: list[dict]) -> dict:
         # Sheets: audit events (one per save, with the scores saved) and the final state.
         if sheet_writes:
             round_code = sheet_writes[0]["round"]
-            (round_id,) = conn.execute("SELECT id FROM judging_round WHERE code = %s", [round_code]).fetchone()
+            (round_id,) = conn.execute(
+                "SELECT id FROM judging_round WHERE code = %s", [round_code]
+            ).fetchone()
             positions = {
                 criterion_id: str(n)
                 for n, (criterion_id,) in enumerate(
@@ -416,22 +472,21 @@ def verify_writes(database_url: str, writes: list[dict]) -> dict:
                     start=1,
                 )
             }
-            sheets = {
-                (username, blind): (judge_id, round_entry_id, sheet_id, version, status, comment)
-                for username, blind, judge_id, round_entry_id, sheet_id, version, status, comment in conn.execute(
-                    """
-                    SELECT u.username, re.blind_code, a.judge_id, a.round_entry_id,
-                           s.id, s.version, s.status, s.comment_to_organizers
-                    FROM judging_assignment a
-                    JOIN judging_judge j ON j.id = a.judge_id
-                    JOIN auth_user u ON u.id = j.user_id
-                    JOIN judging_roundentry re ON re.id = a.round_entry_id
-                    LEFT JOIN judging_scoresheet s ON s.assignment_id = a.id
-                    WHERE a.round_id = %s
-                    """,
-                    [round_id],
-                ).fetchall()
-            }
+            rows = conn.execute(
+                """
+                SELECT u.username, re.blind_code, a.judge_id, a.round_entry_id,
+                       s.id, s.version, s.status, s.comment_to_organizers
+                FROM judging_assignment a
+                JOIN judging_judge j ON j.id = a.judge_id
+                JOIN auth_user u ON u.id = j.user_id
+                JOIN judging_roundentry re ON re.id = a.round_entry_id
+                LEFT JOIN judging_scoresheet s ON s.assignment_id = a.id
+                WHERE a.round_id = %s
+                """,
+                [round_id],
+            ).fetchall()
+            # (judge, blind code) -> (judge id, round entry id, sheet id, version, status, comment)
+            sheets = {(row[0], row[1]): row[2:] for row in rows}
             scores: dict[int, dict[str, float]] = {}
             for sheet_id, criterion_id, points in conn.execute(
                 """SELECT sc.sheet_id, sc.criterion_id, sc.points FROM judging_score sc
@@ -473,7 +528,9 @@ def verify_writes(database_url: str, writes: list[dict]) -> dict:
                     continue
                 expected = {n: float(p) for n, p in write["points"].items() if p != ""}
                 if version != write["version"] or scores.get(sheet_id, {}) != expected:
-                    lost.append(f"sheet {key}: version {version}, expected {write['version']} with its scores")
+                    lost.append(
+                        f"sheet {key}: version {version}, expected {write['version']} with its scores"
+                    )
                 if comment != write["comment"]:
                     lost.append(f"sheet {key}: comment is not the last saved one")
                 if key in submitted and status != "submitted":
@@ -508,8 +565,13 @@ def verify_writes(database_url: str, writes: list[dict]) -> dict:
             for public_id, write in last_entry.items():
                 version, status, outcomes = entries.get(public_id, (None, None, ""))
                 if version != write["version"] or write["marker"] not in (outcomes or ""):
-                    lost.append(f"entry {public_id}: version {version}, expected {write['version']} with its text")
-                if any(w["submit"] for w in entry_writes if w["entry"] == public_id) and status != "submitted":
+                    lost.append(
+                        f"entry {public_id}: version {version}, expected {write['version']} with its text"
+                    )
+                if (
+                    any(w["submit"] for w in entry_writes if w["entry"] == public_id)
+                    and status != "submitted"
+                ):
                     lost.append(f"entry {public_id}: submitted but status {status}")
     return {
         "sheet_writes": len(sheet_writes),
@@ -531,6 +593,7 @@ def ms(value: str) -> float | None:
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up (finally) when killed
     load_before = loadavg()
     # The demo needs a few judges for its results stage (its ICC); the load uses JUDGES of them.
     with site("load", entries=ENTRIES, judges=max(JUDGES, 20)) as current:
@@ -541,15 +604,25 @@ def main() -> None:
                 f"{len(fixture['teams'])} teams with a draft"
             )
         emit(
-            name=f"load: seed_demo --entries {ENTRIES} --judges {max(JUDGES, 20)} --stage published (PostgreSQL)",
+            name=f"load: seed_demo --entries {ENTRIES} --judges {max(JUDGES, 20)} --stage published",
             seconds=round(current.seed_seconds, 1),
             assignments_in_scoring_round=fixture["assignments"],
             project_pages=len(fixture["projects"]),
         )
+        warm_seconds, warm_failed = current.warm_up()
+        emit(
+            name="load: warm-up, every public page viewed once (renditions made, page cache filled)",
+            pages=len(current.public_paths()),
+            seconds=round(warm_seconds, 1),
+            not_200=warm_failed,
+        )
+        current.mark_access_log()  # the load test's own requests start here
         stats_path, writes_path, elapsed = run_locust(current)
         load_after = loadavg()
         logs = current.error_log_counts()
-        workers_line = f"gunicorn workers {os.environ.get('GUNICORN_WORKERS') or 'from config (2 × cores + 1)'}"
+        workers_line = (
+            f"gunicorn workers {os.environ.get('GUNICORN_WORKERS') or 'from config (2 × cores + 1)'}"
+        )
         rows = stats_rows(stats_path)
         setting = (
             f"{READERS} readers + {JUDGES} judges + {TEAMS} teams, {SECONDS} s, {workers_line}, "
@@ -582,9 +655,12 @@ def main() -> None:
             p95_ms=ms(total["95%"]),
             p99_ms=ms(total["99%"]),
             seconds=round(elapsed, 1),
-            error_examples=[f"{f['Method']} {f['Name']}: {f['Error']} ×{f['Occurrences']}" for f in failed][:5],
+            error_examples=[
+                f"{f['Method']} {f['Name']}: {f['Error']} ×{f['Occurrences']}" for f in failed[:5]
+            ],
             **verified,
             **logs,
+            **current.access_summary(),
             load_average_before=load_before,
             load_average_after=load_after,
             target="zero errors, zero lost writes",

@@ -172,14 +172,31 @@ def bench_public(tmp: Path) -> None:
     record_lines(out)
 
 
+def bench_load() -> None:
+    """The load test (bench/load.py): its own PostgreSQL database and Redis db, gunicorn as
+    `make serve` runs it, locust for 2 minutes. About 6 minutes, so not a default part."""
+    _, out = run(["bench/load.py"], dict(os.environ), capture=True)
+    record_lines(out)
+
+
+def bench_faults() -> None:
+    """Fault injection (bench/faults.py): restarts the machine's PostgreSQL and stops Redis.
+    Disruptive, so never a default part: run it when nothing else uses them."""
+    _, out = run(["bench/faults.py"], dict(os.environ), capture=True)
+    record_lines(out)
+
+
 PARTS = ["city", "assigner", "national", "fairness", "public"]
+# Only when asked for by name (`make bench BENCH_PARTS=load`): long, or disruptive.
+EXTRA_PARTS = ["load", "faults"]
 
 
 def main() -> None:
     parts = sys.argv[1:] or PARTS
-    unknown = set(parts) - set(PARTS)
+    unknown = set(parts) - set(PARTS) - set(EXTRA_PARTS)
     if unknown:
-        sys.exit(f"unknown part(s) {', '.join(sorted(unknown))}; choose from {', '.join(PARTS)}")
+        choices = ", ".join(PARTS + EXTRA_PARTS)
+        sys.exit(f"unknown part(s) {', '.join(sorted(unknown))}; choose from {choices}")
     with tempfile.TemporaryDirectory(prefix="vc-bench-") as tmp:
         tmp = Path(tmp)
         if "city" in parts:
@@ -192,10 +209,21 @@ def main() -> None:
             bench_fairness()
         if "public" in parts:
             bench_public(tmp)
-    if set(parts) != set(PARTS) and RESULTS.exists():
-        # Some parts only: keep the other parts' figures from the last run.
+        if "load" in parts:
+            bench_load()
+        if "faults" in parts:
+            bench_faults()
+    if RESULTS.exists():
+        # Some parts only: keep the other parts' figures from the last run. A default run keeps
+        # the figures of the parts run only by name (load:, faults:).
         names = {figure["name"] for figure in results}
-        kept = [figure for figure in json.loads(RESULTS.read_text()) if figure.get("name") not in names]
+        extra = tuple(f"{part}:" for part in EXTRA_PARTS if part not in parts)
+        kept = [
+            figure
+            for figure in json.loads(RESULTS.read_text())
+            if figure.get("name") not in names
+            and (set(parts) != set(PARTS) or str(figure.get("name", "")).startswith(extra))
+        ]
         results[:0] = kept
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     print(f"wrote {RESULTS.relative_to(ROOT)}", file=sys.stderr)

@@ -94,10 +94,6 @@ def _has_renditions(image) -> bool:
     return "renditions" in getattr(image, "_prefetched_objects_cache", {})
 
 
-def cover_images(pages) -> list:
-    return [page.cover_image for page in pages if page.cover_image_id]
-
-
 def stream_images(stream) -> list:
     """The images of a StreamField value (image, gallery and video poster blocks). Reading the
     value loads each block type's images in one query; the blocks keep those objects."""
@@ -178,7 +174,7 @@ def home_context(page) -> dict:
     projects = list(live_projects().order_by("-year", "featured__rank", "pk")[:6])
     stories = list(live_stories().order_by("-date", "-pk")[:3])
     images = load_images([(page, "hero_image"), (page, "share_image")])
-    prefetch_renditions(images + cover_images(projects) + cover_images(stories))
+    prefetch_renditions(images)  # the cards load their own covers (cms_tags.cards)
     by_class = {}
     for child in children:
         by_class.setdefault(child.specific_class, child)
@@ -262,9 +258,7 @@ def contest_context(contest: Contest, page=None) -> dict:
     if shortlist and shortlist.finalized_at:
         projects = list(live_projects().filter(featured__contest=contest).order_by("featured__rank")[:6])
     if page is not None:
-        _page_images(page, extra=cover_images(projects))
-    else:
-        prefetch_renditions(cover_images(projects))
+        _page_images(page)
     timeline = contest_timeline(contest, rounds=rounds, shortlist=shortlist, now=now)
     return {
         "contest": contest,
@@ -333,7 +327,7 @@ def showcase_context(page, params) -> dict:
     paginator = Paginator(projects, SHOWCASE_PAGE_SIZE)
     page_obj = paginator.get_page(params.get("page"))
     cards = list(page_obj.object_list)
-    _page_images(page, extra=cover_images(cards))
+    _page_images(page)
     query = {
         "category": chosen["category"].code if chosen["category"] else None,
         "county": str(chosen["county"].pk) if chosen["county"] else None,
@@ -364,7 +358,7 @@ def story_index_context(page, params) -> dict:
     paginator = Paginator(stories.order_by("-date", "-pk"), STORY_PAGE_SIZE)
     page_obj = paginator.get_page(params.get("page"))
     cards = list(page_obj.object_list)
-    _page_images(page, extra=cover_images(cards))
+    _page_images(page)
     return {
         "categories": all_categories,
         "chosen_category": chosen,
@@ -379,7 +373,7 @@ def story_context(page) -> dict:
     """A story's images, categories and related featured projects (a fixed number of queries)."""
     related = list(live_projects().filter(stories=page).order_by("-year", "featured__rank", "pk")[:6])
     story_categories = list(page.categories.all())
-    _page_images(page, fields=("cover_image", "share_image"), stream=page.body, extra=cover_images(related))
+    _page_images(page, fields=("cover_image", "share_image"), stream=page.body)
     return {
         "story_categories": story_categories,
         "related_projects": related,
@@ -399,6 +393,7 @@ def project_context(page) -> dict:
     _page_images(
         page,
         fields=("cover_image", "share_image"),
+        # The stories' covers load with the photos (one query); their cards get the renditions.
         others=[(photo, "image") for photo in photos] + [(story, "cover_image") for story in stories],
         stream=page.body,
     )

@@ -183,16 +183,18 @@ def cards(context, pages, kind, heading="h3"):
     prefix = public_cache.key(f"card:{kind}:{heading}:{language}")  # reads the generation once
     keys = {page.pk: f"{prefix}:{page.pk}" for page in pages}
     found = cache.get_many(list(keys.values()))
-    template = None
-    missing = {}
-    parts = []
-    for page in pages:
-        html = found.get(keys[page.pk])
-        if html is None:
-            template = template or get_template(CARD_TEMPLATES[kind])
-            html = template.render({kind: page, "heading": heading}, context.get("request"))
-            missing[keys[page.pk]] = html
-        parts.append(html)
+    stale = [page for page in pages if keys[page.pk] not in found]
+    if stale:
+        # The covers (and their renditions) of the cards to render, in two queries at most;
+        # pages whose cards are cached cost nothing.
+        from ..selectors import load_images, prefetch_renditions
+
+        prefetch_renditions(load_images([(page, "cover_image") for page in stale]))
+        template = get_template(CARD_TEMPLATES[kind])
+        for page in stale:
+            found[keys[page.pk]] = template.render({kind: page, "heading": heading}, context.get("request"))
+    missing = {keys[page.pk]: found[keys[page.pk]] for page in stale}
+    parts = [found[keys[page.pk]] for page in pages]
     if missing:
         cache.set_many(missing, public_cache.PAGE_SECONDS)
     return mark_safe("".join(parts))  # noqa: S308 (rendered by our own templates, autoescaped)

@@ -87,22 +87,25 @@ def spawn(argv: list[str], *, env: dict, log: Path) -> subprocess.Popen:
         )
 
 
-def stop(process: subprocess.Popen, grace: float = 10) -> None:
-    """SIGTERM to the process group of *process* (started by spawn), SIGKILL after *grace*."""
-    if process.poll() is not None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)  # stray children of a dead leader
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)  # workers that outlived their master
+def _signal_group(process: subprocess.Popen, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, sig)
+
+
+def stop(*processes: subprocess.Popen, grace: float = 10) -> None:
+    """Stop child processes started by spawn: SIGTERM to each one's process group (all at once,
+    so that they shut down side by side), SIGKILL to what is left after *grace* seconds."""
+    for process in processes:
+        if process.poll() is None:
+            _signal_group(process, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            _signal_group(process, signal.SIGKILL)
+            process.wait(timeout=10)
+        _signal_group(process, signal.SIGKILL)  # workers that outlived their master
 
 
 def finish(process: subprocess.Popen, *, what: str, log: Path, timeout: float = STEP_TIMEOUT) -> None:
@@ -169,11 +172,52 @@ class Stack:
         with psycopg.connect(self.database_url, connect_timeout=5) as conn:
             return conn.execute(query, params).fetchall()
 
+    @contextlib.contextmanager
+    def holding(self, table: str) -> Iterator["Hold"]:
+        """Hold back every request that locks rows of *table* (SELECT ... FOR UPDATE, writes)
+        while the block runs: an EXCLUSIVE lock lets plain reads through and nothing else.
+        ``hold.wait_for(n)`` waits until n database sessions are queued behind it; when the
+        block ends they are let go at the same moment, so their transactions truly overlap in
+        the database, rather than merely being sent at about the same time."""
+        conn = psycopg.connect(self.database_url, connect_timeout=5)
+        try:
+            conn.execute(f'LOCK TABLE "{table}" IN EXCLUSIVE MODE')
+            yield Hold(self, table, conn.info.backend_pid)
+        finally:
+            conn.rollback()
+            conn.close()
+
     def redis(self) -> redis.Redis:
         return redis.Redis.from_url(self.redis_url, socket_timeout=5)
 
     def logs(self) -> str:
         return "\n".join(f"--- {s} log:\n{tail(s.log, 20)}" for s in self.servers)
+
+
+@dataclass
+class Hold:
+    stack: Stack
+    table: str
+    holder_pid: int
+
+    def waiting(self) -> int:
+        return self.stack.sql(
+            """
+            SELECT count(*) FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock'
+              AND pid <> %s AND query LIKE %s
+            """,
+            (self.holder_pid, f"%{self.table}%"),
+        )[0][0]
+
+    def wait_for(self, count: int, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while (waiting := self.waiting()) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"{waiting} of {count} requests reached {self.table} in {timeout} s\n{self.stack.logs()}"
+                )
+            time.sleep(0.05)
 
 
 def _create_database(stack: contextlib.ExitStack) -> str:
@@ -282,7 +326,9 @@ def two_server_stack(tmp: Path, *, workers: int = 2) -> Iterator[Stack]:
         finish(seed, what="migrate + seed_demo", log=seed_log)
         finish(static, what="collectstatic", log=static_log)
 
-        servers = []
+        servers: list[Server] = []
+        # Both app servers are stopped together (each by its process group), however far we got.
+        stack.callback(lambda: stop(*[server.process for server in servers]))
         for name in ("A", "B"):
             port, log = free_port(), tmp / f"gunicorn-{name}.log"
             server_env = {
@@ -298,7 +344,6 @@ def two_server_stack(tmp: Path, *, workers: int = 2) -> Iterator[Stack]:
             process = spawn(
                 [str(GUNICORN), "-c", "config/gunicorn.conf.py", "config.wsgi"], env=server_env, log=log
             )
-            stack.callback(stop, process)
             servers.append(Server(name, f"http://127.0.0.1:{port}", process, log))
         deadline = time.monotonic() + START_TIMEOUT
         for server in servers:
