@@ -17,7 +17,13 @@ RESULTS = ROOT / "bench" / "results.json"
 results: list[dict] = []
 
 
+# Figures are kept per database: the same part run on SQLite and on PostgreSQL (DATABASE_URL)
+# gives two sets of figures side by side.
+DATABASE = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+
+
 def emit(**figure) -> None:
+    figure.setdefault("database", DATABASE)
     results.append(figure)
     print(json.dumps(figure, ensure_ascii=False), flush=True)
 
@@ -216,12 +222,12 @@ def main() -> None:
     if RESULTS.exists():
         # Some parts only: keep the other parts' figures from the last run. A default run keeps
         # the figures of the parts run only by name (load:, faults:).
-        names = {figure["name"] for figure in results}
+        names = {(figure["name"], figure["database"]) for figure in results}
         extra = tuple(f"{part}:" for part in EXTRA_PARTS if part not in parts)
         kept = [
             figure
             for figure in json.loads(RESULTS.read_text())
-            if figure.get("name") not in names
+            if (figure.get("name"), figure.get("database", "sqlite")) not in names
             and (set(parts) != set(PARTS) or str(figure.get("name", "")).startswith(extra))
         ]
         results[:0] = kept
