@@ -421,7 +421,7 @@ def main() -> None:
     redis_before = redis_config() if redis_up() else {}
     try:
         with site("faults", entries=120, judges=20, redis_db=REDIS_DB, workers=3) as current:
-            current.warm_up()
+            current.warm_up(["/", current.fixture["showcase"], *current.fixture["projects"][:50]])
             password = current.fixture["password"]
             judge = Client(current.port)
             judge.login(current.fixture["judges"][0], password)

@@ -17,7 +17,8 @@
 Prints JSON lines (throughput, p50/p95/p99 per page type, errors, lost writes, load average).
 Knobs: BENCH_LOAD_READERS (500), BENCH_LOAD_JUDGES (60), BENCH_LOAD_TEAMS (50),
 BENCH_LOAD_SECONDS (120), BENCH_LOAD_SPAWN_RATE (50), BENCH_LOAD_ENTRIES (600),
-BENCH_LOAD_REDIS_DB (13), BENCH_LOAD_PG (postgres://postgres@127.0.0.1:5432).
+BENCH_LOAD_LOGIN_SPREAD (20 s), BENCH_LOAD_STEADY_AFTER (40 s), BENCH_LOAD_REDIS_DB (13),
+BENCH_LOAD_PG (postgres://postgres@127.0.0.1:5432). docs/load.md has the last figures.
 
 bench/faults.py reuses the set-up (``Site``).
 """
@@ -37,6 +38,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -57,6 +59,7 @@ def log(message: str) -> None:
 
 
 def emit(**figure) -> None:
+    figure.setdefault("database", "postgresql")
     print(json.dumps(figure, ensure_ascii=False), flush=True)
 
 
@@ -127,7 +130,8 @@ def manage(args: list[str], env: dict, capture: bool = False) -> str:
 
 
 def http_status(port: int, path: str, timeout: float = 5) -> int:
-    request = urllib.request.Request(f"http://{HOST}:{port}{path}", headers={"Accept-Language": "zh-CN"})
+    url = f"http://{HOST}:{port}{quote(path, safe='/?=&')}"
+    request = urllib.request.Request(url, headers={"Accept-Language": "zh-CN"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (127.0.0.1)
             return response.status
@@ -231,12 +235,12 @@ class Site:
             *(f"/search/?q={term}" for term in fixture["search_terms"]),
         ]
 
-    def warm_up(self) -> tuple[float, int]:
+    def warm_up(self, paths: list[str] | None = None) -> tuple[float, int]:
         """Visit every public page once: the first view of a page makes its image renditions
         (several formats and sizes, up to ~2 s a page) and fills the page cache, as the
         first readers after publication do. Returns (seconds, pages not answering 200)."""
         started = time.perf_counter()
-        paths = self.public_paths()
+        paths = paths or self.public_paths()
         with ThreadPoolExecutor(4) as pool:
             statuses = list(pool.map(lambda path: http_status(self.port, path, timeout=120), paths))
         return time.perf_counter() - started, sum(1 for status in statuses if status != 200)
@@ -400,6 +404,7 @@ def run_locust(current: Site) -> tuple[Path, Path, float]:
         **os.environ,
         "LOAD_FIXTURE": str(current.fixture_path),
         "LOAD_WRITES": str(writes),
+        "LOAD_SAMPLES": str(current.tmp / "samples.json"),
         "BENCH_LOAD_JUDGES": str(JUDGES),
         "BENCH_LOAD_TEAMS": str(TEAMS),
     }
@@ -585,6 +590,42 @@ def verify_writes(database_url: str, writes: list[dict]) -> dict:
     }
 
 
+STEADY_AFTER = int(os.environ.get("BENCH_LOAD_STEADY_AFTER", "40"))
+
+
+def steady_state(path: Path) -> dict[str, dict]:
+    """Percentiles per page type of the requests started after the ramp-up and the log-in
+    storm (STEADY_AFTER seconds), from the samples the locust users recorded."""
+    if not path.exists():
+        return {}
+    samples = json.loads(path.read_text())
+    if not samples:
+        return {}
+    start = min(sample[0] for sample in samples)
+    by_name: dict[str, list] = {}
+    for at, name, elapsed, failed in samples:
+        if at - start >= STEADY_AFTER:
+            by_name.setdefault(name, []).append((elapsed, failed))
+            by_name.setdefault("total", []).append((elapsed, failed))
+    window = max(sample[0] for sample in samples) - start - STEADY_AFTER
+    figures = {}
+    for name, values in sorted(by_name.items()):
+        times = sorted(value for value, _ in values)
+
+        def pick(fraction, times=times):
+            return round(times[min(len(times) - 1, int(len(times) * fraction))], 1)
+
+        figures[name] = {
+            "requests": len(times),
+            "errors": sum(1 for _, failed in values if failed),
+            "rps": round(len(times) / window, 2) if window > 0 else None,
+            "p50_ms": pick(0.5),
+            "p95_ms": pick(0.95),
+            "p99_ms": pick(0.99),
+        }
+    return figures
+
+
 def ms(value: str) -> float | None:
     try:
         return round(float(value), 1)
@@ -642,6 +683,11 @@ def main() -> None:
                 p99_ms=ms(row["99%"]),
                 max_ms=ms(row["Max Response Time"]),
             )
+        steady = steady_state(current.tmp / "samples.json")
+        for label, figure in steady.items():
+            emit(name=f"load (steady state, after {STEADY_AFTER} s): {label}", **figure)
+        locust_log = (current.tmp / "locust.log").read_text(errors="replace")
+        logs["locust_cpu_warnings"] = locust_log.count("CPU usage")
         writes = json.loads(writes_path.read_text()) if writes_path.exists() else []
         verified = verify_writes(current.database_url, writes)
         failed = failures(Path(str(stats_path).replace("_stats.csv", "_failures.csv")))

@@ -24,6 +24,7 @@ import random
 import re
 import secrets
 import sys
+import time
 import uuid
 from urllib.parse import urlsplit
 
@@ -41,6 +42,9 @@ N_TEAMS = int(os.environ.get("BENCH_LOAD_TEAMS", "50"))
 LOGIN_SPREAD = float(os.environ.get("BENCH_LOAD_LOGIN_SPREAD", "20"))
 PASSWORD = FIXTURE["password"]
 WRITES: list[dict] = []
+SAMPLES_PATH = os.environ.get("LOAD_SAMPLES", "")
+# (start time, request name, response time in ms, failed) of every request.
+SAMPLES: list[tuple[float, str, float, bool]] = []
 _judges = itertools.cycle(FIXTURE["judges"][:N_JUDGES])
 _teams = itertools.cycle(FIXTURE["teams"][:N_TEAMS])
 
@@ -146,11 +150,18 @@ class JudgeUser(SignedIn):
             self.dashboard()
 
     def dashboard(self):
-        response = self.client.get("/judging/", name="judge: dashboard")
+        """The dashboard, then its "not started" and "saved" tabs (the first page of the plain
+        list may hold only the previous round's sheets): the scoring round's sheets."""
         pattern = rf'href="(/judging/{re.escape(FIXTURE["round"])}/[A-Za-z0-9]+/)"'
-        found = sorted(set(re.findall(pattern, response.text or "")))
-        if found:
-            self.sheets = found
+        found = set(self.sheets)
+        for query, name in [
+            ("", "judge: dashboard"),
+            ("?status=todo", "judge: dashboard (filtered)"),
+            ("?status=draft", "judge: dashboard (filtered)"),
+        ]:
+            response = self.client.get(f"/judging/{query}", name=name)
+            found.update(re.findall(pattern, response.text or ""))
+        self.sheets = sorted(found)
 
     @task
     def score(self):
@@ -257,8 +268,16 @@ class TeamUser(SignedIn):
             self.client.get(f"/my/entries/{self.entry}/", name="team: entry detail")
 
 
+@events.request.add_listener
+def sample(request_type, name, response_time, response_length, exception=None, start_time=None, **_kw):
+    SAMPLES.append((start_time or time.time(), name, response_time, exception is not None))
+
+
 @events.test_stop.add_listener
 def save_writes(**_kwargs):
     if WRITES_PATH:
         with open(WRITES_PATH, "w", encoding="utf-8") as out:
             json.dump(WRITES, out, ensure_ascii=False)
+    if SAMPLES_PATH:
+        with open(SAMPLES_PATH, "w", encoding="utf-8") as out:
+            json.dump(SAMPLES, out, ensure_ascii=False)

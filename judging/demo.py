@@ -185,10 +185,9 @@ def build_results(context: competition_demo.DemoContext) -> None:
     )
     services.round_set_status(round=round, status=Round.Status.CLOSED, by=organizer)
     computation = result_services.compute_round_results(round=round, by=organizer)
-    context.log(
-        f"  results: {computation.entries} entries from {computation.sheets} sheets, "
-        f"ICC {computation.icc:.2f}"
-    )
+    # ICC is undefined (None) when too few judges share entries to estimate it.
+    icc = "n/a" if computation.icc is None else f"{computation.icc:.2f}"
+    context.log(f"  results: {computation.entries} entries from {computation.sheets} sheets, ICC {icc}")
 
 
 def build_published(context: competition_demo.DemoContext) -> None:
