@@ -23,12 +23,13 @@ from wagtail.search import signal_handlers as search_signal_handlers
 from wagtail.search.backends import get_search_backends
 from wagtail.search.index import class_is_indexed, get_indexed_models
 from wagtail.signal_handlers import disable_reference_index_auto_update
+from wagtail.signals import page_published
 
 from competition import demo as competition_demo
 from competition.models import Category
 from judging import demo as _judging_demo  # noqa: F401  (registers the "published" stage first)
 
-from . import services
+from . import receivers, services
 from .models import ContestPage, ProjectPage, SiteSettings, StandardPage, StoryIndexPage, StoryPage
 
 # --- Pictures --------------------------------------------------------------------------------------
@@ -505,10 +506,13 @@ def _indexed_once():
         post_save.disconnect(search_signal_handlers.post_save_signal_handler, sender=model)
     for logger in loggers:
         logger.setLevel(logging.WARNING)
+    # Renditions are made on first view instead: encoding them all would slow seeding down.
+    page_published.disconnect(dispatch_uid="cms.make_renditions")
     try:
         with disable_reference_index_auto_update():
             yield
     finally:
+        page_published.connect(receivers.make_renditions_after_publishing, dispatch_uid="cms.make_renditions")
         for model in indexed:
             post_save.connect(search_signal_handlers.post_save_signal_handler, sender=model)
         for logger, level in zip(loggers, levels, strict=True):

@@ -1,6 +1,8 @@
 """Reactions to other apps' events."""
 
+from django.db import transaction
 from django.dispatch import receiver
+from wagtail.signals import page_published
 
 from judging.signals import shortlist_finalized
 
@@ -12,3 +14,12 @@ def draft_project_pages(sender, *, contest_id: int, **kwargs) -> None:
     from .tasks import make_project_drafts
 
     make_project_drafts.enqueue(contest_id)
+
+
+@receiver(page_published, dispatch_uid="cms.make_renditions")
+def make_renditions_after_publishing(sender, instance, **kwargs) -> None:
+    """A page just published: make its image renditions in the background, once committed."""
+    from .tasks import make_renditions
+
+    page_id = instance.pk
+    transaction.on_commit(lambda: make_renditions.enqueue(page_id))

@@ -20,3 +20,30 @@ def make_project_drafts(contest_id: int) -> list[int]:
         logger.warning("contest %s is gone", contest_id)
         return []
     return [page.pk for page in create_project_drafts(contest)]
+
+
+@task()
+def make_renditions(page_id: int) -> int:
+    """Render a just-published page, and its card, once in the background so that the image
+    renditions they use (AVIF, WebP and JPEG in two sizes each) exist before readers arrive:
+    otherwise the first reader of each page waits while they are encoded. Returns the HTTP
+    status of the page's render (0 if the page is gone or not live)."""
+    from django.template.loader import get_template
+    from wagtail.models import Page
+
+    from .models import ProjectPage, StoryPage
+    from .templatetags.cms_tags import CARD_TEMPLATES
+
+    page = Page.objects.filter(pk=page_id, live=True).first()
+    if page is None:
+        return 0
+    page = page.specific
+    # Wagtail's own way to render a page outside a request (as its previews do): the whole
+    # middleware stack, a private response that no cache keeps.
+    response = page.make_preview_request()
+    kind = {ProjectPage: "project", StoryPage: "story"}.get(type(page))
+    if kind:
+        get_template(CARD_TEMPLATES[kind]).render({kind: page, "heading": "h3"})
+    if response.status_code != 200:
+        logger.warning("rendering page %s for its renditions gave HTTP %s", page_id, response.status_code)
+    return response.status_code

@@ -2,7 +2,7 @@
 needs already joined or prefetched, so that a page's query count does not grow with its data.
 """
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -16,8 +16,15 @@ def open_contests(*, now=None) -> QuerySet[Contest]:
 
 
 def current_contest(*, now=None) -> Contest | None:
-    """The contest open for submission, else the most recent one."""
-    return open_contests(now=now).first() or Contest.objects.first()
+    """The contest open for submission, else the most recent one (in one query: the public
+    home page asks on every render)."""
+    now = now or timezone.now()
+    is_open = Q(submission_opens__lte=now, submission_closes__gt=now)
+    return (
+        Contest.objects.annotate(open_now=Case(When(is_open, then=Value(0)), default=Value(1)))
+        .order_by("open_now", *Contest._meta.ordering)
+        .first()
+    )
 
 
 def contests_for_team_dashboard(*, team: Team, now=None) -> QuerySet[Contest]:
