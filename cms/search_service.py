@@ -8,10 +8,13 @@ when loosened), at most one slice of each kind, and a few fixed reads (categorie
 showcase, the view restrictions).
 """
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.utils.html import strip_tags
@@ -19,7 +22,8 @@ from wagtail.models import Page
 
 from competition.models import Category
 
-from . import search
+from . import cache as public_cache
+from . import search, selectors
 from .models import ProjectPage, ShowcaseIndexPage, StoryPage
 
 PAGE_SIZE = 10
@@ -211,14 +215,61 @@ def _search(terms, operator, category, year):
     }
 
 
+def _fixed_reads() -> tuple[list, list[int], str]:
+    """The categories, the years and the showcase's address: the same for every search, so
+    read once per site generation."""
+    from .selectors import _cached
+
+    def showcase_url():
+        showcase = ShowcaseIndexPage.objects.live().first()
+        return showcase.url if showcase else ""
+
+    return (
+        selectors.categories(),
+        _cached("search:years", _years),
+        _cached("search:showcase-url", showcase_url),
+    )
+
+
+class _Known:
+    """One page of results already found (their pages loaded), for the Paginator: the total
+    is known, and the only slice asked for is that page's."""
+
+    def __init__(self, total, rows):
+        self.total, self.rows = total, rows
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, item):
+        return self.rows
+
+
+def _load(rows) -> list:
+    """The pages named by ``[(kind, pk), ...]``, in that order (two queries at most)."""
+    wanted = {name: [pk for kind, pk in rows if kind == name] for name in KINDS}
+    found = {}
+    if wanted["project"]:
+        found["project"] = ProjectPage.objects.select_related("category", "county").in_bulk(wanted["project"])
+    if wanted["story"]:
+        found["story"] = StoryPage.objects.prefetch_related("categories").in_bulk(wanted["story"])
+    return [found[kind][pk] for kind, pk in rows if pk in found.get(kind, {})]
+
+
 def run(params) -> SearchOutcome:
     """Search for ``params["q"]`` with the optional filters ``type`` (project or story),
     ``category`` (a category code) and ``year``; ``page`` is the page of results. Anything
-    malformed in *params* is ignored rather than refused."""
+    malformed in *params* is ignored rather than refused.
+
+    What a search finds (the counts and which pages are on the page asked for) is kept until
+    the site's next change, like the pages themselves: the full-text queries are most of a
+    search's cost, and readers repeat the popular searches."""
     raw = _param(params, "q")
     query = search.clean_query(raw)
-    categories = list(Category.objects.order_by("sort_order", "code"))
-    years = _years()
+    categories, years, showcase_url = _fixed_reads()
     kind = _param(params, "type")
     year = _int_or_none(_param(params, "year"))
     outcome = SearchOutcome(
@@ -230,23 +281,37 @@ def run(params) -> SearchOutcome:
         year=year if year in years else None,
         categories=categories,
         years=years,
+        showcase_url=showcase_url,
     )
-    showcase = ShowcaseIndexPage.objects.live().first()
-    outcome.showcase_url = showcase.url if showcase else ""
     if not outcome.terms:
         return outcome
 
     outcome.searched = True
     kinds = [outcome.kind] if outcome.kind else list(KINDS)
-    results = _search(outcome.terms, "and", outcome.category, outcome.year)
-    outcome.counts = {name: results[name].count() for name in KINDS}
-    if len(outcome.terms) > 1 and not any(outcome.counts.values()):
-        results = _search(outcome.terms, "or", outcome.category, outcome.year)
-        outcome.counts = {name: results[name].count() for name in KINDS}
-        outcome.loosened = any(outcome.counts.values())
-    outcome.total = sum(outcome.counts[name] for name in kinds)
-
-    chained = _Chained([(results[name], outcome.counts[name]) for name in kinds])
-    outcome.page_obj = Paginator(chained, PAGE_SIZE).get_page(_param(params, "page"))
-    outcome.hits = [_hit(page, outcome.terms) for page in outcome.page_obj.object_list]
+    number = _param(params, "page")
+    signature = json.dumps(
+        [outcome.terms, outcome.category.code if outcome.category else "", outcome.year, kinds, number]
+    )
+    key = public_cache.key("search:" + hashlib.sha256(signature.encode()).hexdigest())
+    found = cache.get(key)
+    if found is None:
+        results = _search(outcome.terms, "and", outcome.category, outcome.year)
+        counts = {name: results[name].count() for name in KINDS}
+        loosened = False
+        if len(outcome.terms) > 1 and not any(counts.values()):
+            results = _search(outcome.terms, "or", outcome.category, outcome.year)
+            counts = {name: results[name].count() for name in KINDS}
+            loosened = any(counts.values())
+        chained = _Chained([(results[name], counts[name]) for name in kinds])
+        page_obj = Paginator(chained, PAGE_SIZE).get_page(number)
+        pages = list(page_obj.object_list)
+        rows = [("project" if isinstance(page, ProjectPage) else "story", page.pk) for page in pages]
+        cache.set(key, (counts, loosened, rows), public_cache.PAGE_SECONDS)
+    else:
+        counts, loosened, rows = found
+        pages = _load(rows)
+    outcome.counts, outcome.loosened = counts, loosened
+    outcome.total = sum(counts[name] for name in kinds)
+    outcome.page_obj = Paginator(_Known(outcome.total, pages), PAGE_SIZE).get_page(number)
+    outcome.hits = [_hit(page, outcome.terms) for page in pages]
     return outcome
