@@ -27,6 +27,11 @@ def is_supervisor(user) -> bool:
     return user.is_active and SUPERVISORS in group_names(user)
 
 
+def can_read_back_office(user) -> bool:
+    """Organizers run the contest's back-office pages; supervisors (监委) read them all."""
+    return is_organizer(user) or is_supervisor(user)
+
+
 def coordinator_county_id(user) -> int | None:
     """The county a coordinator answers for, or None."""
     if not (user.is_authenticated and user.is_active):

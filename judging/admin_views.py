@@ -21,7 +21,7 @@ from django.views.generic import TemplateView
 from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from competition import rules
+from competition.admin_access import OrganizersChangeSupervisorsRead
 from competition.models import Entry
 
 from . import selectors, services
@@ -87,23 +87,16 @@ def _int(value) -> int | None:
         return None
 
 
-class RoundPageView(WagtailAdminTemplateMixin, TemplateView):
+class RoundPageView(OrganizersChangeSupervisorsRead, WagtailAdminTemplateMixin, TemplateView):
     """A page about one round: organizers and supervisors only; supervisors only read."""
 
     page_name = ""
     header_icon = "date"
 
-    def dispatch(self, request, *args, **kwargs):
-        user = request.user
-        self.can_change = rules.is_organizer(user)
-        if not (self.can_change or rules.is_supervisor(user)):
-            raise Http404
-        if request.method not in ("GET", "HEAD", "OPTIONS") and not self.can_change:
-            raise Http404
+    def load(self, **kwargs):
         self.round = selectors.round_for_admin(pk=kwargs["pk"])
         if self.round is None:
             raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
     def url(self, name: str | None = None, *args) -> str:
         return reverse(f"judging_rounds:{name or self.page_name}", args=[self.round.pk, *args])

@@ -21,12 +21,11 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
-from competition import rules
+from competition.admin_access import BackOfficeMenuItem, OrganizersChangeSupervisorsRead
 
 from . import charts, result_selectors, result_services
 from .admin_views import RoundPageView, category_label, paginate
@@ -491,24 +490,17 @@ def report_lines(report: dict, *, round: Round, categories: dict) -> dict:
     return {"problems": problems, "displaced": lines, "promoted": len(report.get("promoted", []))}
 
 
-class ShortlistPageView(WagtailAdminTemplateMixin, TemplateView):
+class ShortlistPageView(OrganizersChangeSupervisorsRead, WagtailAdminTemplateMixin, TemplateView):
     """A page about a contest's shortlist: organizers and supervisors only; supervisors read."""
 
     page_name = ""
     header_icon = "list-ol"
 
-    def dispatch(self, request, *args, **kwargs):
-        user = request.user
-        self.can_change = rules.is_organizer(user)
-        if not (self.can_change or rules.is_supervisor(user)):
-            raise Http404
-        if request.method not in ("GET", "HEAD", "OPTIONS") and not self.can_change:
-            raise Http404
+    def load(self, **kwargs):
         self.contest = result_selectors.contest_for_shortlist(pk=kwargs["contest_id"])
         if self.contest is None:
             raise Http404
         self.shortlist = result_selectors.contest_shortlist(contest=self.contest)
-        return super().dispatch(request, *args, **kwargs)
 
     def url(self, name: str | None = None) -> str:
         return reverse(f"judging_shortlist:{name or self.page_name}", args=[self.contest.pk])
@@ -549,17 +541,11 @@ class ShortlistPageView(WagtailAdminTemplateMixin, TemplateView):
         return redirect(self.url())
 
 
-class ShortlistIndexView(WagtailAdminTemplateMixin, TemplateView):
+class ShortlistIndexView(OrganizersChangeSupervisorsRead, WagtailAdminTemplateMixin, TemplateView):
     template_name = "judging/admin/results/shortlist_index.html"
     page_title = gettext_lazy("入围名单")
     header_icon = "list-ol"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not (rules.is_organizer(request.user) or rules.is_supervisor(request.user)):
-            raise Http404
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
+    read_only = True
 
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [{"url": "", "label": _("入围名单")}]
@@ -961,11 +947,6 @@ class ShortlistEventsView(ShortlistPageView):
         return context
 
 
-class ShortlistMenuItem(MenuItem):
-    def is_shown(self, request):
-        return rules.is_organizer(request.user) or rules.is_supervisor(request.user)
-
-
 class ShortlistViewSet(ViewSet):
     """入围名单 under 评审管理: one page per contest."""
 
@@ -973,7 +954,7 @@ class ShortlistViewSet(ViewSet):
     url_prefix = "judging/shortlist"
     icon = "list-ol"
     menu_label = gettext_lazy("入围名单")
-    menu_item_class = ShortlistMenuItem
+    menu_item_class = BackOfficeMenuItem
 
     def get_urlpatterns(self):
         return [

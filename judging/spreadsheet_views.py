@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from competition import rules
+from competition.admin_access import BackOfficeMenuItem
 from competition.files import private_file_response
 
 from . import exports, imports
@@ -189,18 +189,13 @@ class ScoreTemplateView(View):
         return response
 
 
-class SpreadsheetMenuItem(MenuItem):
-    def is_shown(self, request):
-        return rules.is_organizer(request.user) or rules.is_supervisor(request.user)
-
-
 class SpreadsheetViewSet(ViewSet):
     name = "judging_spreadsheets"
     url_prefix = "judging/spreadsheets"
     icon = "download"
     menu_label = gettext_lazy("导出与导入")
     menu_hook = JUDGING_SUBMENU_HOOK
-    menu_item_class = SpreadsheetMenuItem
+    menu_item_class = BackOfficeMenuItem
 
     def get_urlpatterns(self):
         return [

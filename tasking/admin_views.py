@@ -14,7 +14,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import Http404
 from django.shortcuts import redirect
 from django.tasks import TaskResultStatus, task_backends
 from django.urls import path, reverse
@@ -24,11 +23,10 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
-from competition import rules
+from competition.admin_access import BackOfficeMenuItem, OrganizersChangeSupervisorsRead
 
 from .models import WorkerHeartbeat
 from .retry import max_attempts_for
@@ -73,19 +71,10 @@ def task_rows(filter_name: str):
     return rows.order_by(F("finished_at").desc(nulls_first=True), "-enqueued_at")
 
 
-class TaskListView(WagtailAdminTemplateMixin, TemplateView):
+class TaskListView(OrganizersChangeSupervisorsRead, WagtailAdminTemplateMixin, TemplateView):
     page_title = gettext_lazy("后台任务")
     header_icon = "cogs"
     template_name = "tasking/task_list.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        user = request.user
-        self.can_change = rules.is_organizer(user)
-        if not (self.can_change or rules.is_supervisor(user)):
-            raise Http404
-        if request.method not in ("GET", "HEAD", "OPTIONS") and not self.can_change:
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
@@ -144,18 +133,13 @@ class TaskListView(WagtailAdminTemplateMixin, TemplateView):
         return redirect(f"{reverse('tasking:index')}?status=failed")
 
 
-class TaskMenuItem(MenuItem):
-    def is_shown(self, request):
-        return rules.is_organizer(request.user) or rules.is_supervisor(request.user)
-
-
 class TaskViewSet(ViewSet):
     name = "tasking"
     url_prefix = "tasks"
     icon = "cogs"
     menu_label = gettext_lazy("后台任务")
     menu_hook = "register_reports_menu_item"
-    menu_item_class = TaskMenuItem
+    menu_item_class = BackOfficeMenuItem
 
     def get_urlpatterns(self):
         return [path("", TaskListView.as_view(), name="index")]
