@@ -79,3 +79,14 @@ def public_cacheable(view):
 def key(name: str) -> str:
     """A cache key that dies with the current generation."""
     return f"cms:{generation()}:{name}"
+
+
+def remembered(name: str, compute):
+    """``compute()``, kept until the site's next change (or PAGE_SECONDS): for what many public
+    pages read and only a publish can change (navigation, settings, categories, years)."""
+    full_key = key(name)
+    value = cache.get(full_key)
+    if value is None:
+        value = compute()
+        cache.set(full_key, value, PAGE_SECONDS)
+    return value

@@ -27,6 +27,12 @@ from .cache import mark_cacheable
 IMAGE_MODEL = "wagtailimages.Image"
 
 
+def _selectors():
+    from . import selectors  # which imports this module
+
+    return selectors
+
+
 def route_to_child(parent, child_model, request, path_components, *, related=()):
     """Route to a child of ``child_model`` in one query (Wagtail's default makes two: the
     plain page, then its specific row), its foreign keys ``related`` joined in, and its parent
@@ -65,6 +71,15 @@ class PublicPage(Page):
     def og_image(self):
         return self.share_image or self.cover()
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(self.page_context(request))
+        return context
+
+    def page_context(self, request) -> dict:
+        """What this page type's template shows besides the page itself (cms.selectors)."""
+        return {}
+
     def serve(self, request, *args, **kwargs):
         """The page as every anonymous reader sees it: cms.middleware may cache it (a Wagtail
         preview or a password form never comes through here)."""
@@ -102,12 +117,8 @@ class HomePage(PublicPage):
     def cover(self):
         return self.hero_image
 
-    def get_context(self, request, *args, **kwargs):
-        from . import selectors
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(selectors.home_context(self))
-        return context
+    def page_context(self, request) -> dict:
+        return _selectors().home_context(self)
 
 
 class ContestPage(PublicPage):
@@ -127,12 +138,8 @@ class ContestPage(PublicPage):
         verbose_name = _("大赛页面")
         verbose_name_plural = _("大赛页面")
 
-    def get_context(self, request, *args, **kwargs):
-        from . import selectors
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(selectors.contest_context(self.contest, page=self))
-        return context
+    def page_context(self, request) -> dict:
+        return _selectors().contest_context(self.contest, page=self)
 
 
 class ShowcaseIndexPage(PublicPage):
@@ -149,12 +156,8 @@ class ShowcaseIndexPage(PublicPage):
         verbose_name = _("优秀项目展示")
         verbose_name_plural = _("优秀项目展示")
 
-    def get_context(self, request, *args, **kwargs):
-        from . import selectors
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(selectors.showcase_context(self, request.GET))
-        return context
+    def page_context(self, request) -> dict:
+        return _selectors().showcase_context(self, request.GET)
 
     def route(self, request, path_components):
         if path_components:
@@ -261,12 +264,8 @@ class ProjectPage(PublicPage):
         if self.cover_image_id and not self.cover_alt.strip():
             raise ValidationError({"cover_alt": _("请为封面图填写替代文字。")})
 
-    def get_context(self, request, *args, **kwargs):
-        from . import selectors
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(selectors.project_context(self))
-        return context
+    def page_context(self, request) -> dict:
+        return _selectors().project_context(self)
 
 
 class ProjectPhoto(Orderable):
@@ -298,12 +297,8 @@ class StoryIndexPage(PublicPage):
         verbose_name = _("先进典型")
         verbose_name_plural = _("先进典型")
 
-    def get_context(self, request, *args, **kwargs):
-        from . import selectors
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(selectors.story_index_context(self, request.GET))
-        return context
+    def page_context(self, request) -> dict:
+        return _selectors().story_index_context(self, request.GET)
 
     def route(self, request, path_components):
         if path_components:
@@ -369,12 +364,8 @@ class StoryPage(PublicPage):
         if self.cover_image_id and not self.cover_alt.strip():
             raise ValidationError({"cover_alt": _("请为封面图填写替代文字。")})
 
-    def get_context(self, request, *args, **kwargs):
-        from . import selectors
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(selectors.story_context(self))
-        return context
+    def page_context(self, request) -> dict:
+        return _selectors().story_context(self)
 
 
 class StandardPage(PublicPage):
@@ -391,12 +382,8 @@ class StandardPage(PublicPage):
         verbose_name = _("普通页面")
         verbose_name_plural = _("普通页面")
 
-    def get_context(self, request, *args, **kwargs):
-        from . import selectors
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(selectors.standard_context(self))
-        return context
+    def page_context(self, request) -> dict:
+        return _selectors().standard_context(self)
 
 
 @register_setting(icon="site")

@@ -218,7 +218,6 @@ def _search(terms, operator, category, year):
 def _fixed_reads() -> tuple[list, list[int], str]:
     """The categories, the years and the showcase's address: the same for every search, so
     read once per site generation."""
-    from .selectors import _cached
 
     def showcase_url():
         showcase = ShowcaseIndexPage.objects.live().first()
@@ -226,8 +225,8 @@ def _fixed_reads() -> tuple[list, list[int], str]:
 
     return (
         selectors.categories(),
-        _cached("search:years", _years),
-        _cached("search:showcase-url", showcase_url),
+        public_cache.remembered("search:years", _years),
+        public_cache.remembered("search:showcase-url", showcase_url),
     )
 
 

@@ -35,22 +35,12 @@ STORY_PAGE_SIZE = 10
 FIGURES_CACHE_SECONDS = 10 * 60
 
 
-def _cached(name: str, compute):
-    """``compute()`` cached until the public cache's next purge (or PAGE_SECONDS)."""
-    key = public_cache.key(name)
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, public_cache.PAGE_SECONDS)
-    return value
-
-
 # --- Visibility ---------------------------------------------------------------------------------
 
 
 def restricted_paths() -> list[str]:
     """The tree paths of the pages with a view restriction (password, log-in, groups)."""
-    return _cached(
+    return public_cache.remembered(
         "restricted-paths",
         lambda: sorted(PageViewRestriction.objects.values_list("page__path", flat=True).distinct()),
     )
@@ -74,11 +64,13 @@ def live_stories():
 
 
 def categories() -> list[Category]:
-    return _cached("categories", lambda: list(Category.objects.order_by("sort_order", "code")))
+    return public_cache.remembered(
+        "categories", lambda: list(Category.objects.order_by("sort_order", "code"))
+    )
 
 
 def counties() -> list[County]:
-    return _cached("counties", lambda: list(County.objects.order_by("sort_order", "name")))
+    return public_cache.remembered("counties", lambda: list(County.objects.order_by("sort_order", "name")))
 
 
 # --- Images -------------------------------------------------------------------------------------
@@ -276,7 +268,7 @@ def contest_context(contest: Contest, page=None) -> dict:
 
 
 def _category_ids(contest: Contest) -> set[int]:
-    return _cached(
+    return public_cache.remembered(
         f"contest-categories:{contest.pk}", lambda: set(contest.categories.values_list("pk", flat=True))
     )
 
@@ -301,7 +293,7 @@ def showcase_years(page) -> list[int]:
         years = ProjectPage.objects.live().child_of(page).exclude(year=None).order_by()
         return sorted(years.values_list("year", flat=True).distinct(), reverse=True)
 
-    return _cached(f"showcase-years:{page.pk}", compute)
+    return public_cache.remembered(f"showcase-years:{page.pk}", compute)
 
 
 def showcase_context(page, params) -> dict:

@@ -24,14 +24,13 @@ def public_nav(context):
     site = _site(request)
     items = []
     if site is not None:
-        key = public_cache.key(f"nav:{site.pk}:{get_language()}")
-        items = cache.get(key)
-        if items is None:
-            items = [
+        items = public_cache.remembered(
+            f"nav:{site.pk}:{get_language()}",
+            lambda: [
                 {"title": page.title, "url": page.url, "path": page.path}
                 for page in site.root_page.get_children().live().in_menu().order_by("path")
-            ]
-            cache.set(key, items, public_cache.PAGE_SECONDS)
+            ],
+        )
     current = getattr(context.get("page"), "path", "")
     for item in items:
         item["active"] = bool(current) and current.startswith(item["path"])
@@ -145,12 +144,8 @@ def public_footer(context):
     settings_ = None
     site = _site(request)
     if site is not None:
-        # Saving the settings purges the public cache (cms.cache_receivers): a new key.
-        key = public_cache.key(f"site-settings:{site.pk}")
-        settings_ = cache.get(key)
-        if settings_ is None:
-            settings_ = SiteSettings.for_site(site)
-            cache.set(key, settings_, public_cache.PAGE_SECONDS)
+        # Saving the settings purges the public cache (cms.cache_receivers).
+        settings_ = public_cache.remembered(f"site-settings:{site.pk}", lambda: SiteSettings.for_site(site))
     return {
         "settings": settings_,
         "request": request,
