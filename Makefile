@@ -15,7 +15,7 @@ help:
 	@echo "make test   - install test tools (and Debian's chromium + fonts-noto-cjk), run the suite"
 	@echo "make serve  - production-like: DJANGO_DEBUG=false, collectstatic, gunicorn on 127.0.0.1"
 	@echo "make bench  - benchmark; prints JSON lines and writes bench/results.json"
-	@echo "make lint   - ruff"
+	@echo "make lint   - ruff, bandit, import directions (import-linter), makemigrations --check"
 	@echo "make messages - refresh and compile translations"
 	@echo "make worker - background task worker (database queue; app servers need the same DJANGO_TASKS_BACKEND)"
 	@echo "make backup  - database + media + manifest into backups/backup-<timestamp>.tar.gz (docs/backup.md)"
@@ -76,12 +76,16 @@ worker: install
 bench: install-dev
 	$(PY) bench/run.py $(BENCH_PARTS)
 
-# Gates CI runs before the suite: ruff (lint and format) and bandit (no high-severity finding;
-# the medium ones are reviewed mark_safe calls on escaped text and table names from introspection).
+# Gates CI runs before the suite: ruff (lint and format), bandit (no high-severity finding;
+# the medium ones are reviewed mark_safe calls on escaped text and table names from
+# introspection), the import direction between apps (import-linter, contracts in
+# pyproject.toml) and models without a migration.
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/bandit -q -r competition judging cms config tasking --severity-level high
+	$(VENV)/bin/bandit -q -r common accounts competition judging awards cms config tasking --severity-level high
+	$(VENV)/bin/lint-imports
+	$(PY) manage.py makemigrations --check --dry-run
 
 messages: install-dev
 	$(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=test-artifacts --ignore=bench --ignore=scripts

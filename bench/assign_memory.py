@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from judging.assignment import EntryInfo, JudgeInfo, Problem, solve  # noqa: E402
+from judging.assignment.solver import EntryInfo, JudgeInfo, Problem, solve  # noqa: E402
 
 
 def instance(n_entries, n_judges, k, n_counties, seed=2021):

@@ -18,8 +18,9 @@ django.setup()
 
 from django.utils import timezone  # noqa: E402
 
-from judging import services  # noqa: E402
+from judging.assignment.services import assign_round  # noqa: E402
 from judging.models import Round  # noqa: E402
+from judging.rounds.services import round_add_default_rubric, round_sync_entries  # noqa: E402
 
 first = Round.objects.order_by("pk").first()
 new_round = Round.objects.create(
@@ -30,10 +31,10 @@ new_round = Round.objects.create(
     scoring_opens=timezone.now(),
     scoring_closes=timezone.now() + timedelta(days=7),
 )
-services.round_add_default_rubric(round=new_round)
-services.round_sync_entries(round=new_round)
+round_add_default_rubric(round=new_round)
+round_sync_entries(round=new_round)
 started = time.perf_counter()
-report = services.assign_round(round=new_round)
+report = assign_round(round=new_round)
 seconds = time.perf_counter() - started
 print(
     json.dumps(

@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from judging.assignment import EntryInfo, JudgeInfo, Problem, solve  # noqa: E402
-from judging.results import Sheet, compute  # noqa: E402
-from judging.shortlist import Candidate, Constraints, select  # noqa: E402
+from awards.shortlist.select import Candidate, Constraints, select  # noqa: E402
+from judging.assignment.solver import EntryInfo, JudgeInfo, Problem, solve  # noqa: E402
+from judging.results.compute import Sheet, compute  # noqa: E402
 
 ENTRIES, JUDGES, K, COUNTIES, TOP = 2000, 60, 5, 13, 100
 

@@ -332,8 +332,10 @@ def prepare(path: str) -> None:
     from cms.models import ContestPage, ProjectPage, ShowcaseIndexPage, StoryIndexPage, StoryPage
     from competition.demo import DEMO_CONTEST_SLUG, DEMO_PASSWORD
     from competition.models import Category, Contest, County, Entry
-    from judging import services
+    from judging.assignment.services import assign_round
     from judging.models import Assignment, Round
+    from judging.phases import SCORING
+    from judging.rounds.services import round_add_default_rubric, round_set_status
 
     now = timezone.now()
     contest = Contest.objects.get(slug=DEMO_CONTEST_SLUG)
@@ -348,9 +350,9 @@ def prepare(path: str) -> None:
         scoring_opens=now - timedelta(days=1),
         scoring_closes=now + timedelta(days=14),
     )
-    services.round_add_default_rubric(round=round)
-    report = services.assign_round(round=round, by=organizer)
-    services.round_set_status(round=round, status=Round.Status.SCORING, by=organizer)
+    round_add_default_rubric(round=round)
+    report = assign_round(round=round, by=organizer)
+    round_set_status(round=round, to=SCORING, by=organizer)
     judges = sorted(
         set(
             Assignment.objects.filter(round=round, judge__active=True).values_list(

@@ -26,8 +26,13 @@ django.setup()
 from django.utils import timezone  # noqa: E402
 
 from competition.demo import DemoContext  # noqa: E402
-from judging import demo, exports, result_services, services  # noqa: E402
+from judging import demo  # noqa: E402
 from judging.models import Round, ScoreSheet  # noqa: E402
+from judging.phases import CLOSED, round_phase  # noqa: E402
+from judging.results.services import compute_round_results  # noqa: E402
+from judging.rounds.services import round_set_status  # noqa: E402
+from judging.spreadsheets.tables import sheets_table  # noqa: E402
+from judging.spreadsheets.writers import write  # noqa: E402
 
 
 def peak_mb() -> float:
@@ -47,15 +52,15 @@ def prepare() -> None:
     ScoreSheet.objects.filter(assignment__round=round, status=ScoreSheet.Status.DRAFT).update(
         status=ScoreSheet.Status.SUBMITTED, submitted_at=timezone.now()
     )
-    if round.status == Round.Status.SCORING:
-        services.round_set_status(round=round, status=Round.Status.CLOSED, by=None)
+    if round_phase(round).can_score:
+        round_set_status(round=round, to=CLOSED, by=None)
     print(json.dumps({"sheets": ScoreSheet.objects.filter(assignment__round=round).count()}))
 
 
 def compute() -> None:
     round = first_round()
     started = time.perf_counter()
-    computation = result_services.compute_round_results(round=round)
+    computation = compute_round_results(round=round)
     seconds = time.perf_counter() - started
     print(
         json.dumps(
@@ -75,7 +80,7 @@ def export() -> None:
         path = Path(folder) / "sheets.xlsx"
         started = time.perf_counter()
         with path.open("wb") as out:
-            rows = exports.write(exports.sheets_table(round=round), out, format="xlsx", title="评分表")
+            rows = write(sheets_table(round=round), out, format="xlsx", title="评分表")
         seconds = time.perf_counter() - started
         size = path.stat().st_size
     print(

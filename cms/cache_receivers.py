@@ -14,9 +14,10 @@ from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from awards.models import Shortlist
+from awards.signals import shortlist_finalized
 from competition.models import Category, Contest, County
-from judging.models import Round, Shortlist
-from judging.signals import shortlist_finalized
+from judging.models import Round
 
 from .cache import purge_on_commit
 from .models import SiteSettings

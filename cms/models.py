@@ -172,7 +172,7 @@ class ProjectPage(PublicPage):
     """One featured project, made as a draft when the shortlist is finalized."""
 
     featured = models.OneToOneField(
-        "judging.FeaturedProject",
+        "awards.FeaturedProject",
         verbose_name=_("优秀项目"),
         null=True,
         blank=True,

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from wagtail.signals import page_published
 
-from judging.signals import shortlist_finalized
+from awards.signals import shortlist_finalized
 
 
 @receiver(shortlist_finalized, dispatch_uid="cms.make_project_drafts")

@@ -18,14 +18,17 @@ from datetime import datetime
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum, prefetch_related_objects
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.images import get_image_model
 from wagtail.models import PageViewRestriction
 
+from awards.phases import takes_objections
+from awards.shortlist.selectors import contest_shortlist
 from competition import selectors as competition_selectors
-from competition.models import Category, Contest, County, Entry
-from judging.models import Round, Shortlist
+from competition.models import Category, Contest, County
+from competition.phases import DRAFT, FINAL, NOTICE, RESULTS, REVIEW, SUBMISSION, contest_phase
+from judging.phases import round_step_state
+from judging.rounds.selectors import contest_rounds
 
 from . import cache as public_cache
 from .models import ContestPage, ProjectPage, ShowcaseIndexPage, StoryIndexPage, StoryPage
@@ -133,7 +136,7 @@ def key_figures(contest: Contest | None) -> dict | None:
     key = f"cms:figures:{contest.pk}"
     figures = cache.get(key)
     if figures is None:
-        figures = Entry.objects.filter(contest=contest, status=Entry.Status.SUBMITTED).aggregate(
+        figures = competition_selectors.submitted_entries(contest=contest).aggregate(
             entries=Count("pk"),
             volunteers=Sum("volunteers"),
             beneficiaries=Sum("beneficiaries"),
@@ -173,7 +176,7 @@ def home_context(page) -> dict:
     return {
         "contest": contest,
         "contest_page": by_class.get(ContestPage),
-        "submission_open": bool(contest and contest.is_open()),
+        "submission_open": bool(contest and contest_phase(contest).can_submit),
         "figures": key_figures(contest),
         "categories": category_counts(),
         "projects": projects,
@@ -208,60 +211,63 @@ class Milestone:
     state: str  # "done", "current" or "upcoming"
 
 
-def _state(starts, ends, now) -> str:
-    if ends and ends <= now:
-        return "done"
-    if starts and starts <= now:
-        return "current"
-    return "upcoming"
-
-
-def contest_timeline(contest: Contest, *, rounds, shortlist, now=None) -> list[Milestone]:
-    """The contest's stages from its real dates: submission, each judging round, the public
-    notice and the announcement of the featured projects."""
-    now = now or timezone.now()
+def contest_timeline(contest: Contest, *, phase, rounds, shortlist) -> list[Milestone]:
+    """The contest's stages with their dates. Whether each is done, current or to come is
+    read from the contest's phase (``competition.phases``) and its rounds' phases, the objects
+    that decide what may happen: at most one stage is ever current, whatever the dates say."""
     steps = [
-        Milestone(_("项目申报"), contest.submission_opens, contest.submission_closes, ""),
+        Milestone(
+            _("项目申报"), contest.submission_opens, contest.submission_closes, phase.step_state(SUBMISSION)
+        ),
+        Milestone(_("资格审查"), contest.submission_closes, None, phase.step_state(REVIEW)),
     ]
-    for round in rounds:
-        steps.append(Milestone(round.name, round.scoring_opens, round.scoring_closes, ""))
-    notice_starts = shortlist.notice_starts_at if shortlist else None
-    notice_ends = shortlist.notice_ends_at if shortlist else None
-    steps.append(Milestone(_("入围公示"), notice_starts, notice_ends, ""))
-    finalized = shortlist.finalized_at if shortlist else None
-    steps.append(Milestone(_("公布优秀项目"), finalized, None, ""))
-    for step in steps:
-        step.state = _state(step.starts, step.ends, now)
-    if finalized:
-        steps[-1].state = "current"
-    # Only one stage is "current": the latest one that has started.
-    current = [step for step in steps if step.state == "current"]
-    for step in current[:-1]:
-        step.state = "done"
+    steps += [
+        Milestone(
+            round.name,
+            round.scoring_opens,
+            round.scoring_closes,
+            round_step_state(contest_phase=phase, round=round),
+        )
+        for round in rounds
+    ]
+    steps += [
+        Milestone(
+            _("确定入围名单"), shortlist.committed_at if shortlist else None, None, phase.step_state(RESULTS)
+        ),
+        Milestone(
+            _("入围公示"),
+            shortlist.notice_starts_at if shortlist else None,
+            shortlist.notice_ends_at if shortlist else None,
+            phase.step_state(NOTICE),
+        ),
+        Milestone(
+            _("公布优秀项目"), shortlist.finalized_at if shortlist else None, None, phase.step_state(FINAL)
+        ),
+    ]
     return steps
 
 
 def contest_context(contest: Contest, page=None) -> dict:
-    now = timezone.now()
-    rounds = list(Round.objects.filter(contest=contest).order_by("order"))
-    shortlist = Shortlist.objects.filter(contest=contest).first()
-    in_notice = bool(shortlist and shortlist.in_notice(now))
+    phase = contest_phase(contest)
+    rounds = contest_rounds(contest=contest)
+    shortlist = contest_shortlist(contest=contest)
     projects = []
-    if shortlist and shortlist.finalized_at:
+    if phase.final:
         projects = list(live_projects().filter(featured__contest=contest).order_by("featured__rank")[:6])
     if page is not None:
         _page_images(page)
-    timeline = contest_timeline(contest, rounds=rounds, shortlist=shortlist, now=now)
+    timeline = contest_timeline(contest, phase=phase, rounds=rounds, shortlist=shortlist)
     return {
         "contest": contest,
+        "phase": phase,
         "timeline": timeline,
         "current_stage": next((step for step in timeline if step.state == "current"), None),
         "categories": [category for category in categories() if category.pk in _category_ids(contest)],
-        "submission_open": contest.is_open(now),
-        "submission_upcoming": now < contest.submission_opens,
+        "submission_open": phase.can_submit,
+        "submission_upcoming": phase is DRAFT,
         "shortlist": shortlist,
-        "in_notice": in_notice,
-        "finalized": bool(shortlist and shortlist.finalized_at),
+        "in_notice": bool(shortlist and takes_objections(shortlist)),
+        "finalized": phase.final,
         "projects": projects,
         "showcase": ShowcaseIndexPage.objects.live().filter(public_q()).first() if projects else None,
     }

@@ -1,7 +1,7 @@
 """Writes for the public site: draft project pages from the featured projects, and their
 publication.
 
-A finalized shortlist makes featured projects (``judging.FeaturedProject``); each gets a draft
+A finalized shortlist makes featured projects (``awards.FeaturedProject``); each gets a draft
 ``ProjectPage`` under the showcase, filled from its entry, for editors to check, enrich and
 publish. Entry photos live in private storage: they are read through the storage API and copied
 into the Wagtail image library (one collection per contest), so that the public page never
@@ -32,8 +32,8 @@ from wagtail.log_actions import log
 from wagtail.models import Collection, Page, Site
 from wagtail.rich_text import RichText
 
+from awards.models import FeaturedProject
 from competition.models import Contest, EntryPhoto
-from judging.models import FeaturedProject
 
 from .models import HomePage, ProjectPage, ProjectPhoto, ShowcaseIndexPage
 

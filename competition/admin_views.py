@@ -19,9 +19,13 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 
+from accounts.roles import is_organizer, is_supervisor
+
 from . import rules, selectors, services
+from .errors import EntryError
 from .forms import EligibilityForm
 from .models import Entry
+from .phases import contest_phase
 
 
 class EntryPermissionPolicy(BasePermissionPolicy):
@@ -31,13 +35,9 @@ class EntryPermissionPolicy(BasePermissionPolicy):
         if not (user.is_authenticated and user.is_active):
             return False
         if action == "view":
-            return (
-                rules.is_organizer(user)
-                or rules.is_supervisor(user)
-                or rules.coordinator_county_id(user) is not None
-            )
+            return is_organizer(user) or is_supervisor(user) or rules.coordinator_county_id(user) is not None
         if action == "review":
-            return rules.is_organizer(user) or rules.coordinator_county_id(user) is not None
+            return is_organizer(user) or rules.coordinator_county_id(user) is not None
         return False  # add, change, delete: entries are written by their teams only
 
     def user_has_any_permission(self, user, actions):
@@ -124,8 +124,9 @@ class EntryReviewView(WagtailAdminTemplateMixin, FormView):
         context.update(
             entry=self.entry,
             can_review=rules.can_review_eligibility(self.request.user, self.entry),
+            phase=contest_phase(self.entry.contest),
             history=selectors.entry_history(entry=self.entry),
-            show_phone=rules.is_organizer(self.request.user),
+            show_phone=is_organizer(self.request.user),
         )
         return context
 
@@ -137,7 +138,7 @@ class EntryReviewView(WagtailAdminTemplateMixin, FormView):
                 services.entry_set_recommended(
                     entry=self.entry, recommended="recommend" in request.POST, by=request.user
                 )
-            except services.EntryError as error:
+            except EntryError as error:
                 messages.error(request, error.message)
             else:
                 messages.success(request, _("推荐状态已更新。"))
@@ -152,7 +153,7 @@ class EntryReviewView(WagtailAdminTemplateMixin, FormView):
                 reason=form.cleaned_data["reason"],
                 by=self.request.user,
             )
-        except services.EntryError as error:
+        except EntryError as error:
             form.add_error(None, error.message)
             return self.form_invalid(form)
         messages.success(self.request, _("资格审查结论已保存，参赛团队可以看到。"))

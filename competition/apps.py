@@ -15,5 +15,5 @@ class CompetitionConfig(AppConfig):
         from .admin_views import EntryPermissionPolicy
         from .models import Entry
 
-        post_migrate.connect(roles.ensure_role_groups, sender=self)
+        post_migrate.connect(roles.ensure_role_permissions, sender=self)
         register_permission_policy(Entry, EntryPermissionPolicy(Entry))

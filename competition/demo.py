@@ -19,7 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from . import rules
+from accounts import roles
+from common.storage import private_storage, random_file_name
+
 from .models import (
     Category,
     Contest,
@@ -32,8 +34,6 @@ from .models import (
     Team,
     TeamMember,
     pinyin_key,
-    private_storage,
-    random_file_name,
 )
 
 DEMO_PASSWORD = "demo-2021"  # noqa: S105 (documented demo accounts)
@@ -438,7 +438,7 @@ def _organizations(context: DemoContext, per_county: int) -> list[Organization]:
     return list(Organization.objects.select_related("county"))
 
 
-def _users(context: DemoContext, usernames: list[str], *, email_domain: str, staff: bool = False) -> list:
+def demo_users(context: DemoContext, usernames: list[str], *, email_domain: str, staff: bool = False) -> list:
     User = get_user_model()
     existing = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
     User.objects.bulk_create(
@@ -453,7 +453,8 @@ def _users(context: DemoContext, usernames: list[str], *, email_domain: str, sta
 
 def build_submission(context: DemoContext) -> None:
     """Counties, organizations, teams, an open contest with entries and photos, and the demo
-    accounts: organizer, coordinator01…, judge001…, team0001… (password demo-2021)."""
+    accounts: organizer, supervisor, coordinator01…, team0001… (password demo-2021; judging
+    adds judge001… to this stage)."""
     rng = context.rng
     now = timezone.now()
     build_reference_data(context)
@@ -463,31 +464,25 @@ def build_submission(context: DemoContext) -> None:
 
     groups = {
         g.name: g
-        for g in Group.objects.filter(
-            name__in=[rules.ORGANIZERS, rules.SUPERVISORS, rules.COORDINATORS, rules.JUDGES]
-        )
+        for g in Group.objects.filter(name__in=[roles.ORGANIZERS, roles.SUPERVISORS, roles.COORDINATORS])
     }
-    organizer = _users(context, ["organizer"], email_domain="demo.invalid", staff=True)[0]
-    organizer.groups.add(groups[rules.ORGANIZERS])
-    supervisor = _users(context, ["supervisor"], email_domain="demo.invalid", staff=True)[0]
-    supervisor.groups.add(groups[rules.SUPERVISORS])
+    organizer = demo_users(context, ["organizer"], email_domain="demo.invalid", staff=True)[0]
+    organizer.groups.add(groups[roles.ORGANIZERS])
+    supervisor = demo_users(context, ["supervisor"], email_domain="demo.invalid", staff=True)[0]
+    supervisor.groups.add(groups[roles.SUPERVISORS])
 
     counties = list(County.objects.all())
-    coordinators = _users(
+    coordinators = demo_users(
         context,
         [f"coordinator{i:02d}" for i in range(1, len(counties) + 1)],
         email_domain="demo.invalid",
         staff=True,
     )
-    groups[rules.COORDINATORS].user_set.add(*coordinators)
+    groups[roles.COORDINATORS].user_set.add(*coordinators)
     Coordinator.objects.bulk_create(
         [Coordinator(user=u, county=c) for u, c in zip(coordinators, counties, strict=True)],
         ignore_conflicts=True,
     )
-    judges = _users(
-        context, [f"judge{i:03d}" for i in range(1, context.judges + 1)], email_domain="demo.invalid"
-    )
-    groups[rules.JUDGES].user_set.add(*judges)
 
     contest = Contest.objects.create(
         title=f"{now.year}年长治市新时代文明实践志愿服务项目大赛",
@@ -503,7 +498,9 @@ def build_submission(context: DemoContext) -> None:
     contest.categories.set(categories)
     context.contest = contest
 
-    team_users = _users(context, [f"team{i:04d}" for i in range(1, n_teams + 1)], email_domain="demo.invalid")
+    team_users = demo_users(
+        context, [f"team{i:04d}" for i in range(1, n_teams + 1)], email_domain="demo.invalid"
+    )
 
     teams = []
     for user in team_users:
@@ -631,7 +628,7 @@ def build_submission(context: DemoContext) -> None:
     EntryEvent.objects.bulk_create(events, batch_size=1000)
     context.log(
         f"  {len(counties)} counties, {len(organizations)} organizations, {len(teams)} teams, "
-        f"{len(entries)} entries, {len(photos)} photos, {len(judges)} judge accounts"
+        f"{len(entries)} entries, {len(photos)} photos"
     )
 
 

@@ -1,8 +1,10 @@
 """Places where other apps add to competition's pages without competition importing them.
 
-An app registers a panel in its ``AppConfig.ready()``; the entry status page renders every
-registered panel's HTML (each returns "" when it has nothing to show). This keeps the import
-direction one-way: judging and cms read competition, competition never reads them.
+An app registers in its ``AppConfig.ready()``. The entry status page renders every registered
+panel's HTML (each returns "" when it has nothing to show); the dashboard of a signed-in user
+without a team asks every registered home in turn where that user works (judges: the judging
+pages). This keeps the import direction one-way: judging, awards and cms read competition,
+competition never reads them.
 """
 
 from collections.abc import Callable
@@ -19,3 +21,18 @@ def register_entry_panel(panel: EntryPanel) -> None:
 
 def entry_panels(request, entry) -> list[str]:
     return [html for html in (panel(request, entry) for panel in _entry_panels) if html]
+
+
+StaffHome = Callable[..., str | None]  # (user) -> URL of the user's own pages, or None
+
+_staff_homes: list[StaffHome] = []
+
+
+def register_staff_home(home: StaffHome) -> None:
+    if home not in _staff_homes:
+        _staff_homes.append(home)
+
+
+def staff_home(user) -> str | None:
+    """Where a signed-in user without a team works, if another app claims them."""
+    return next((url for url in (home(user) for home in _staff_homes) if url), None)

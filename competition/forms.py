@@ -4,19 +4,16 @@ import uuid
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.forms import UserCreationForm
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
-from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import throttle
 from .models import MOBILE_PHONE_VALIDATOR, Category, Entry
-from .net import client_address
 from .selectors import organizations_for_choice
 from .services import ENTRY_FIELDS, PDFS_MAX, PHOTOS_MAX, EntryFileChanges
 from .uploads import clean_pdf, clean_photo, display_name
@@ -66,35 +63,6 @@ class OrganizationChoiceField(forms.ModelChoiceField):
         return field
 
 
-class LoginForm(AuthenticationForm):
-    """Django's log-in form plus the (username, address) lock-out of ``competition.throttle``."""
-
-    error_messages = {
-        "invalid_login": _("用户名或密码不正确。请注意区分大小写。"),
-        "inactive": _("该账号已停用，请联系组委会。"),
-        "locked": _("登录失败次数过多，请在 %(time)s 之后再试，或通过“忘记密码”重设密码。"),
-    }
-
-    def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        address = client_address(self.request)
-        locked_until = throttle.login_locked_until(username=username, address=address)
-        if locked_until:
-            raise ValidationError(
-                self.error_messages["locked"],
-                code="locked",
-                params={"time": formats.time_format(timezone.localtime(locked_until), "H:i")},
-            )
-        try:
-            cleaned = super().clean()
-        except ValidationError as error:
-            if error.code == "invalid_login":
-                throttle.record_login_failure(username=username, address=address)
-            raise
-        throttle.clear_login_failures(username=username, address=address)
-        return cleaned
-
-
 class SignupForm(UserCreationForm):
     """A new team account. Each personal field says why it is asked (personal-information law)."""
 
@@ -137,6 +105,14 @@ class TeamProfileForm(forms.Form):
         help_text=_("仅用于组委会联系参赛事宜，不向评委和公众展示。"),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
     )
+
+    def __init__(self, *args, identity_fixed: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if identity_fixed:
+            # competition.phases.team_can_change_identity: fixed once eligibility review began.
+            for name in ("name", "organization"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("资格审查已经开始，不能再修改；如确需更正，请联系组委会。")
 
 
 class TeamMemberForm(forms.Form):

@@ -4,7 +4,6 @@ Writes go through ``competition.services``; reads that other apps need go throug
 ``competition.selectors``. This app imports neither ``judging`` nor ``cms``.
 """
 
-import secrets
 import uuid
 
 from django.conf import settings
@@ -16,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
-from . import storage
+from common.storage import private_storage
 
 MOBILE_PHONE_VALIDATOR = RegexValidator(
     r"^1[3-9]\d{9}$", _("请输入 11 位中国大陆手机号码，例如 13812341234。")
@@ -26,17 +25,6 @@ MOBILE_PHONE_VALIDATOR = RegexValidator(
 def pinyin_key(text: str) -> str:
     """Sort key that orders Chinese names by pinyin (DESIGN §8)."""
     return " ".join(lazy_pinyin(text or "")).lower()[:200]
-
-
-def private_storage():
-    """Entry files: never under a public URL (see ``competition.files``). A lazy handle on
-    STORAGES["private"] (local folder or private S3 tree, see ``competition.storage``)."""
-    return storage.private_storage
-
-
-def random_file_name(prefix: str, extension: str) -> str:
-    """Names on disk are random; an original file name is never used."""
-    return f"{prefix}/{secrets.token_hex(2)}/{secrets.token_hex(16)}.{extension}"
 
 
 class County(models.Model):
@@ -93,6 +81,14 @@ class Organization(models.Model):
         super().save(*args, **kwargs)
 
 
+def category_label(name: str | None, name_en: str | None) -> str:
+    """A category's name in the active language: the one rule for pages, exports and
+    e-mails, whether they hold a Category or read its two names with ``values_list``."""
+    if name_en and (get_language() or "").startswith("en"):
+        return name_en
+    return name or ""
+
+
 class Category(models.Model):
     """A service category (项目类别). The eight defaults come from a data migration."""
 
@@ -111,9 +107,7 @@ class Category(models.Model):
 
     @property
     def label(self) -> str:
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        return category_label(self.name, self.name_en)
 
 
 class Team(models.Model):
@@ -157,6 +151,32 @@ class Team(models.Model):
         return self.organization.county
 
 
+class TeamEvent(models.Model):
+    """Audit of a team's identity: an organizer's correction of its name or organization after
+    eligibility review began (``competition.services.team_change_identity``), with a reason."""
+
+    class Kind(models.TextChoices):
+        IDENTITY = "identity", _("更正团队名称或所属阵地")
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("团队记录")
+        verbose_name_plural = _("团队记录")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
+
+
 class TeamMember(models.Model):
     """A person in a team. Only a name and a role: their names are masked for judges."""
 
@@ -193,7 +213,19 @@ class Coordinator(models.Model):
 
 
 class Contest(models.Model):
-    """One yearly competition. Submission is open in [submission_opens, submission_closes)."""
+    """One yearly competition. Submission is open in [submission_opens, submission_closes).
+
+    What may happen now is ``competition.phases.contest_phase``: the window decides until it
+    has closed, then ``stage``, which the apps that move the contest on record through
+    ``competition.services.contest_enter_stage`` (never backwards but results ↔ judging).
+    """
+
+    class Stage(models.TextChoices):
+        OPEN = "open", _("申报与审查")
+        JUDGING = "judging", _("评审中")
+        RESULTS = "results", _("确定入围名单")
+        NOTICE = "notice", _("入围公示")
+        FINAL = "final", _("优秀项目已公布")
 
     title = models.CharField(_("大赛名称"), max_length=200)
     year = models.PositiveIntegerField(_("年度"))
@@ -211,6 +243,9 @@ class Contest(models.Model):
         blank=True,
         help_text=_("留空表示不限；设置后县区管理员最多可向市级推荐这么多项目。"),
     )
+    stage = models.CharField(
+        _("进度"), max_length=20, choices=Stage.choices, default=Stage.OPEN, editable=False
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -227,9 +262,12 @@ class Contest(models.Model):
     def __str__(self):
         return self.title
 
-    def is_open(self, at=None) -> bool:
-        at = at or timezone.now()
-        return self.submission_opens <= at < self.submission_closes
+    @property
+    def phase(self):
+        """What the contest may do now (``competition.phases``), for templates to ask."""
+        from .phases import contest_phase
+
+        return contest_phase(self)
 
 
 class Entry(models.Model):
@@ -388,22 +426,3 @@ class EntryEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
-
-
-class LoginThrottle(models.Model):
-    """Failed log-ins per (username, client address) pair; see ``competition.throttle``."""
-
-    username = models.CharField(max_length=150)
-    address = models.GenericIPAddressField()
-    failures = models.PositiveIntegerField(default=0)
-    first_failure_at = models.DateTimeField()
-    locked_until = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["username", "address"], name="login_throttle_pair"),
-        ]
-        indexes = [models.Index(fields=["first_failure_at"])]
-
-    def __str__(self):
-        return f"{self.username} @ {self.address}"

@@ -1,35 +1,9 @@
-"""Who may do what: plain predicates. Views name them; hidden objects become 404s."""
+"""Who may see and review entries: plain predicates. Views name them; hidden objects become
+404s. The roles themselves are ``accounts.roles``."""
+
+from accounts.roles import is_organizer, is_supervisor
 
 from .models import Entry
-
-ORGANIZERS = "组委会"
-COORDINATORS = "县区管理员"
-SUPERVISORS = "监督委员会"
-JUDGES = "评委"
-
-
-def group_names(user) -> frozenset[str]:
-    """The user's group names, looked up once per request-bound user object."""
-    if not user.is_authenticated:
-        return frozenset()
-    cached = getattr(user, "_group_names", None)
-    if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        user._group_names = cached
-    return cached
-
-
-def is_organizer(user) -> bool:
-    return user.is_active and (user.is_superuser or ORGANIZERS in group_names(user))
-
-
-def is_supervisor(user) -> bool:
-    return user.is_active and SUPERVISORS in group_names(user)
-
-
-def can_read_back_office(user) -> bool:
-    """Organizers run the contest's back-office pages; supervisors (监委) read them all."""
-    return is_organizer(user) or is_supervisor(user)
 
 
 def coordinator_county_id(user) -> int | None:

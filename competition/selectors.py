@@ -6,20 +6,20 @@ from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
-from . import rules
-from .models import Contest, County, Entry, EntryEvent, Organization, Team
+from accounts.roles import is_organizer, is_supervisor
+
+from . import phases, rules
+from .models import Category, Contest, County, Entry, EntryEvent, Organization, Team
 
 
 def open_contests(*, now=None) -> QuerySet[Contest]:
-    now = now or timezone.now()
-    return Contest.objects.filter(submission_opens__lte=now, submission_closes__gt=now)
+    return Contest.objects.filter(phases.submission_open_q(now=now or timezone.now()))
 
 
 def current_contest(*, now=None) -> Contest | None:
     """The contest open for submission, else the most recent one (in one query: the public
     home page asks on every render)."""
-    now = now or timezone.now()
-    is_open = Q(submission_opens__lte=now, submission_closes__gt=now)
+    is_open = phases.submission_open_q(now=now or timezone.now())
     return (
         Contest.objects.annotate(open_now=Case(When(is_open, then=Value(0)), default=Value(1)))
         .order_by("open_now", *Contest._meta.ordering)
@@ -30,7 +30,7 @@ def current_contest(*, now=None) -> Contest | None:
 def contests_for_team_dashboard(*, team: Team, now=None) -> QuerySet[Contest]:
     now = now or timezone.now()
     return (
-        Contest.objects.filter(submission_closes__gt=now)
+        Contest.objects.filter(phases.before_deadline_q(now=now))
         .annotate(
             team_entry_count=Count(
                 "entries", filter=Q(entries__team=team) & ~Q(entries__status=Entry.Status.WITHDRAWN)
@@ -74,7 +74,7 @@ def entries_visible_to(user) -> QuerySet[Entry]:
     entries = Entry.objects.exclude(status=Entry.Status.DRAFT).select_related(
         "contest", "category", "team__organization__county"
     )
-    if rules.is_organizer(user) or rules.is_supervisor(user):
+    if is_organizer(user) or is_supervisor(user):
         return entries
     county_id = rules.coordinator_county_id(user)
     if county_id is not None:
@@ -100,11 +100,20 @@ def entry_with_files(*, public_id) -> Entry | None:
     )
 
 
+def submitted_entries(*, contest: Contest) -> QuerySet[Entry]:
+    """The contest's entries that are in (submitted, not drafts and not withdrawn): the one
+    rule for counts, exports, review, judging and messages to teams."""
+    return Entry.objects.filter(contest=contest, status=Entry.Status.SUBMITTED)
+
+
+def submitted_entries_with_teams() -> QuerySet[Entry]:
+    """Every contest's submitted entries with their teams, by title (to choose one by name)."""
+    return Entry.objects.filter(status=Entry.Status.SUBMITTED).select_related("team").order_by("title", "pk")
+
+
 def eligible_entries(*, contest: Contest) -> QuerySet[Entry]:
     """Submitted entries that passed the eligibility review."""
-    return Entry.objects.filter(
-        contest=contest, status=Entry.Status.SUBMITTED, eligibility=Entry.Eligibility.ELIGIBLE
-    )
+    return submitted_entries(contest=contest).filter(eligibility=Entry.Eligibility.ELIGIBLE)
 
 
 def recommended_entries(*, contest: Contest) -> QuerySet[Entry]:
@@ -129,3 +138,15 @@ ENTRY_FIGURES = ("volunteers", "beneficiaries", "service_hours", "activities", "
 def entry_figures(*, entry_id: int) -> dict:
     """The entry's figures alone (nothing that identifies it): what blind review may show."""
     return Entry.objects.filter(pk=entry_id).values(*ENTRY_FIGURES).first() or {}
+
+
+def counties_named(*, ids) -> dict[int, County]:
+    return County.objects.in_bulk(list(ids))
+
+
+def categories_named(*, ids) -> dict[int, Category]:
+    return Category.objects.in_bulk(list(ids))
+
+
+def contest_categories(*, contest: Contest) -> list[Category]:
+    return list(contest.categories.order_by("sort_order", "code"))

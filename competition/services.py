@@ -15,6 +15,20 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.storage import private_storage, random_file_name
+from competition.models import TeamEvent
+
+from . import phases
+from .errors import (
+    ContestError,
+    DeadlinePassed,
+    EditConflict,
+    EntryError,
+    EntryIncomplete,
+    EntryLimitReached,
+    EntryNotEditable,
+    TeamError,
+)
 from .models import (
     Contest,
     County,
@@ -25,8 +39,6 @@ from .models import (
     Organization,
     Team,
     TeamMember,
-    private_storage,
-    random_file_name,
 )
 from .uploads import CleanPdf, CleanPhoto
 
@@ -38,43 +50,6 @@ ENTRY_FIGURE_FIELDS = ("volunteers", "beneficiaries", "service_hours", "activiti
 ENTRY_FIELDS = ("category", *ENTRY_TEXT_FIELDS, *ENTRY_FIGURE_FIELDS, "consent_publish", "consent_guardians")
 PHOTOS_MAX = 9
 PDFS_MAX = 3
-
-
-class EntryError(Exception):
-    """A save that must not happen; ``message`` is shown to the user as it is."""
-
-    def __init__(self, message: str, problems: list[str] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.problems = problems or []
-
-
-class DeadlinePassed(EntryError):
-    pass
-
-
-class EditConflict(EntryError):
-    """``version`` is the stored one: a save made after seeing the warning starts from it."""
-
-    def __init__(self, message: str, *, version: int):
-        super().__init__(message)
-        self.version = version
-
-
-class EntryLimitReached(EntryError):
-    pass
-
-
-class EntryIncomplete(EntryError):
-    """``entry`` is the draft that was saved anyway, or None when nothing was saved."""
-
-    def __init__(self, message: str, problems: list[str], entry: Entry | None = None):
-        super().__init__(message, problems)
-        self.entry = entry
-
-
-class EntryNotEditable(EntryError):
-    pass
 
 
 @dataclass
@@ -121,8 +96,20 @@ def team_update(
     contact_phone: str,
     members: list[tuple[str, str]],
 ) -> Team:
-    """Replace the profile and the member list in one transaction."""
+    """Replace the profile and the member list in one transaction. The team's name and
+    organization stay as they are once an eligibility decision was made on one of its entries
+    (``competition.phases.team_can_change_identity``)."""
     with transaction.atomic():
+        team = Team.objects.select_for_update().get(pk=team.pk)
+        if (name != team.name or organization.pk != team.organization_id) and not (
+            phases.team_can_change_identity(team)
+        ):
+            raise TeamError(
+                _(
+                    "资格审查已经开始，团队名称和所属文明实践阵地不能再由团队修改；"
+                    "如确需更正，请联系组委会。其他内容没有保存，请在下方核对后重新保存。"
+                )
+            )
         team.name = name
         team.organization = organization
         team.contact_name = contact_name
@@ -134,6 +121,52 @@ def team_update(
             for i, (member_name, role) in enumerate(members)
         )
     return team
+
+
+def team_change_identity(*, team: Team, name: str, organization: Organization, reason: str, by) -> Team:
+    """An organizer corrects a team's name or organization (and with it its county) after the
+    team may no longer do so itself, for a recorded reason; the change is logged."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise TeamError(_("修改团队名称或所属阵地时，请填写修改原因（记入团队记录）。"))
+    with transaction.atomic():
+        current = Team.objects.select_for_update().select_related("organization__county").get(pk=team.pk)
+        before = {
+            "name": current.name,
+            "organization": current.organization.name,
+            "county": current.organization.county.name,
+        }
+        current.name = name
+        current.organization = organization
+        current.save(update_fields=["name", "organization", "sort_key"])
+        after = {"name": name, "organization": organization.name, "county": organization.county.name}
+        if before != after:
+            TeamEvent.objects.create(
+                team=current, kind=TeamEvent.Kind.IDENTITY, actor=by, before=before, after=after, note=reason
+            )
+    return current
+
+
+# --- Contests ----------------------------------------------------------------------------------
+
+
+def contest_enter_stage(*, contest: Contest, phase: phases.ContestPhase, now=None) -> Contest:
+    """Record that the contest moved on (a round opened or closed, the notice, finalization).
+    Called inside the caller's transaction by the app that makes it happen."""
+    with transaction.atomic():
+        current = Contest.objects.select_for_update().get(pk=contest.pk)
+        here = phases.contest_phase(current, now=now)
+        if here is phase:
+            return current
+        if not phases.may_enter(here, phase):
+            raise ContestError(
+                _("大赛当前处于“%(here)s”阶段，不能进入“%(there)s”阶段。")
+                % {"here": here.label, "there": phase.label}
+            )
+        current.stage = phases.stage_for(phase)
+        current.save(update_fields=["stage"])
+    contest.stage = current.stage
+    return current
 
 
 # --- Entries ---------------------------------------------------------------------------------
@@ -171,14 +204,25 @@ def _audit_value(value):
 
 
 def _check_open(contest: Contest, now) -> None:
-    if not contest.is_open(now):
-        closes = timezone.localtime(contest.submission_closes)
-        if now < contest.submission_opens:
-            raise DeadlinePassed(_("本届大赛尚未开始申报。"))
+    """Teams change entries only while the contest's phase allows it (the submission window,
+    in server time, and never once judging has begun). Asked of the stored contest, not of a
+    copy a caller may have held since before the contest moved on."""
+    contest = Contest.objects.get(pk=contest.pk)
+    phase = phases.contest_phase(contest, now=now)
+    if phase.can_submit:
+        return
+    if phase is phases.DRAFT:
+        raise DeadlinePassed(_("本届大赛尚未开始申报。"))
+    if now < contest.submission_closes:
         raise DeadlinePassed(
-            _("申报已于 %(time)s（北京时间）截止，本次修改未能保存；已保存的内容不受影响。")
-            % {"time": closes.strftime("%Y-%m-%d %H:%M")}
+            _("本届大赛已进入“%(phase)s”阶段，参赛项目不能再修改；已保存的内容不受影响。")
+            % {"phase": phase.label}
         )
+    closes = timezone.localtime(contest.submission_closes)
+    raise DeadlinePassed(
+        _("申报已于 %(time)s（北京时间）截止，本次修改未能保存；已保存的内容不受影响。")
+        % {"time": closes.strftime("%Y-%m-%d %H:%M")}
+    )
 
 
 def entry_create(
@@ -274,6 +318,16 @@ def entry_update(
                 changes[name] = [_audit_value(before), _audit_value(after)]
                 setattr(current, attr, after)
         changes.update(_apply_file_changes(current, files, written))
+        if changes and current.eligibility != Entry.Eligibility.PENDING:
+            # The decision was about what the entry said then: it is checked again.
+            changes["eligibility"] = [current.eligibility, Entry.Eligibility.PENDING]
+            current.eligibility = Entry.Eligibility.PENDING
+            current.eligibility_reason = ""
+            current.eligibility_decided_by = None
+            current.eligibility_decided_at = None
+            if current.recommended:
+                changes["recommended"] = [True, False]
+                current.recommended = False
         current.version += 1
         current.updated_at = now
         current.save()
@@ -446,7 +500,12 @@ def entry_decide_eligibility(*, entry: Entry, eligible: bool, reason: str, by, n
     if not eligible and not reason:
         raise EntryError(_("判定为不符合资格时，请填写理由，参赛团队将看到这条理由。"))
     with transaction.atomic():
-        current = Entry.objects.select_for_update().get(pk=entry.pk)
+        current = Entry.objects.select_for_update().select_related("contest").get(pk=entry.pk)
+        phase = phases.contest_phase(current.contest, now=now)
+        if not phase.can_review_eligibility:
+            raise EntryNotEditable(
+                _("本届大赛处于“%(phase)s”阶段，不能再进行资格审查。") % {"phase": phase.label}
+            )
         if current.status != Entry.Status.SUBMITTED:
             raise EntryNotEditable(_("只有已提交的项目才能进行资格审查。"))
         decision = Entry.Eligibility.ELIGIBLE if eligible else Entry.Eligibility.INELIGIBLE
@@ -485,6 +544,9 @@ def entry_set_recommended(*, entry: Entry, recommended: bool, by, now=None) -> E
         )
         if current.recommended == recommended:
             return current
+        phase = phases.contest_phase(current.contest, now=now)
+        if not phase.can_recommend:
+            raise EntryNotEditable(_("本届大赛处于“%(phase)s”阶段，推荐已经结束。") % {"phase": phase.label})
         if recommended:
             if current.eligibility != Entry.Eligibility.ELIGIBLE:
                 raise EntryError(_("只有通过资格审查的项目才能推荐。"))

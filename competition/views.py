@@ -1,7 +1,6 @@
 """Team pages. Views validate input with forms, check permission with ``rules`` and call
 ``services``; nothing else happens here."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -11,8 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import extensions, rules, selectors, services
-from .files import private_file_response
+from common.http import private_file_response
+
+from . import errors, extensions, phases, rules, selectors, services
 from .forms import EntryForm, SignupForm, TeamMemberFormSet, TeamProfileForm
 from .models import Contest, Entry, EntryAttachment, EntryPhoto, Team
 
@@ -55,10 +55,11 @@ def signup(request):
 def dashboard(request):
     team = _team_or_none(request.user)
     if team is None:
-        # Judges work on their own pages (settings.JUDGE_HOME_URL; this app never imports the
-        # judging app): logging in lands them there.
-        if rules.JUDGES in rules.group_names(request.user):
-            return redirect(settings.JUDGE_HOME_URL)
+        # Judges work on their own pages (registered by judging; this app never imports it):
+        # logging in lands them there.
+        home = extensions.staff_home(request.user)
+        if home:
+            return redirect(home)
         return render(request, "competition/dashboard_staff.html", {})
     return render(
         request,
@@ -77,6 +78,7 @@ def team_profile(request):
     members = [{"name": m.name, "role": m.role} for m in team.members.all()]
     form = TeamProfileForm(
         request.POST or None,
+        identity_fixed=not phases.team_can_change_identity(team),
         initial={
             "name": team.name,
             "organization": team.organization_id,
@@ -86,17 +88,21 @@ def team_profile(request):
     )
     formset = TeamMemberFormSet(request.POST or None, initial=members, prefix="members")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        services.team_update(
-            team=team,
-            **form.cleaned_data,
-            members=[
-                (f["name"].strip(), f["role"].strip())
-                for f in formset.cleaned_data
-                if f and f.get("name", "").strip()
-            ],
-        )
-        messages.success(request, _("团队信息已保存。"))
-        return redirect("competition:team")
+        try:
+            services.team_update(
+                team=team,
+                **form.cleaned_data,
+                members=[
+                    (f["name"].strip(), f["role"].strip())
+                    for f in formset.cleaned_data
+                    if f and f.get("name", "").strip()
+                ],
+            )
+        except errors.TeamError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("团队信息已保存。"))
+            return redirect("competition:team")
     return render(request, "competition/team.html", {"team": team, "form": form, "formset": formset})
 
 
@@ -133,7 +139,7 @@ def _take_rescued(request) -> dict | None:
     return rescued["data"]
 
 
-def _show_problems(request, error: services.EntryError) -> None:
+def _show_problems(request, error: errors.EntryError) -> None:
     messages.warning(request, " ".join([error.message, *error.problems]))
 
 
@@ -157,10 +163,10 @@ def entry_create(request, contest_slug):
                     submit="submit" in request.POST,
                     by=request.user,
                 )
-            except services.EntryIncomplete as error:
+            except errors.EntryIncomplete as error:
                 _show_problems(request, error)
                 return redirect("competition:entry_edit", public_id=error.entry.public_id)
-            except services.EntryError as error:
+            except errors.EntryError as error:
                 form.add_error(None, error.message)
             else:
                 return _after_save(request, entry, submitted="submit" in request.POST)
@@ -181,6 +187,10 @@ def entry_edit(request, public_id):
         return redirect_to_login(request.get_full_path())
     team = _team_or_none(request.user)
     entry = selectors.entry_for_team(team=team, public_id=public_id)
+    phase = phases.contest_phase(entry.contest)
+    if request.method != "POST" and not phase.can_submit:
+        messages.info(request, _frozen_message(phase))
+        return redirect("competition:entry_detail", public_id=entry.public_id)
     if request.method == "POST":
         form = EntryForm(request.POST, request.FILES, contest=entry.contest, entry=entry, user=request.user)
         if form.is_valid():
@@ -193,15 +203,15 @@ def entry_edit(request, public_id):
                     submit="submit" in request.POST,
                     by=request.user,
                 )
-            except services.EntryIncomplete as error:
+            except errors.EntryIncomplete as error:
                 if error.entry is not None:
                     _show_problems(request, error)
                     return redirect("competition:entry_edit", public_id=entry.public_id)
                 form.add_error(None, " ".join([error.message, *error.problems]))
-            except services.EditConflict as error:
+            except errors.EditConflict as error:
                 form.add_error(None, error.message)
                 form.start_from_version(error.version)
-            except services.EntryError as error:
+            except errors.EntryError as error:
                 form.add_error(None, error.message)
             else:
                 return _after_save(request, entry, submitted="submit" in request.POST)
@@ -217,6 +227,12 @@ def entry_edit(request, public_id):
         "competition/entry_form.html",
         {"form": form, "contest": entry.contest, "entry": entry, "team": team},
     )
+
+
+def _frozen_message(phase) -> str:
+    if phase is phases.DRAFT:
+        return _("本届大赛尚未开始申报。")
+    return _("本届大赛已进入“%(phase)s”阶段，参赛项目不能再修改。") % {"phase": phase.label}
 
 
 def _after_save(request, entry: Entry, *, submitted: bool):
@@ -244,7 +260,7 @@ def entry_detail(request, public_id):
             "missing": services.entry_missing_parts(entry, photo_count=len(entry.photos.all()))
             if entry.status == Entry.Status.DRAFT
             else [],
-            "is_open": entry.contest.is_open(),
+            "can_edit": phases.contest_phase(entry.contest).can_submit,
             "panels": extensions.entry_panels(request, entry),
         },
     )
@@ -256,7 +272,7 @@ def entry_withdraw(request, public_id):
     entry = selectors.entry_for_team(team=_team_or_none(request.user), public_id=public_id)
     try:
         services.entry_withdraw(entry=entry, by=request.user)
-    except services.EntryError as error:
+    except errors.EntryError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("项目已撤回。截止时间前可以恢复为草稿继续申报。"))
@@ -269,7 +285,7 @@ def entry_reopen(request, public_id):
     entry = selectors.entry_for_team(team=_team_or_none(request.user), public_id=public_id)
     try:
         services.entry_reopen(entry=entry, by=request.user)
-    except services.EntryError as error:
+    except errors.EntryError as error:
         messages.error(request, error.message)
         return redirect("competition:entry_detail", public_id=entry.public_id)
     messages.success(request, _("项目已恢复为草稿。"))

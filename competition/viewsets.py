@@ -1,6 +1,7 @@
 """Wagtail admin screens for the contest's reference data (one back office)."""
 
 from django import forms
+from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -9,7 +10,9 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from . import roles, rules
+from accounts.roles import is_organizer
+
+from . import phases, roles, services
 from .admin_views import EntryViewSet
 from .models import Category, Contest, Coordinator, County, Organization, Team
 from .templatetags.competition_tags import mask_phone
@@ -88,16 +91,71 @@ class PhoneColumn(Column):
     def get_cell_context_data(self, instance, parent_context):
         context = super().get_cell_context_data(instance, parent_context)
         request = parent_context.get("request")
-        if not (request and rules.is_organizer(request.user)):
+        if not (request and is_organizer(request.user)):
             context["value"] = mask_phone(context["value"])
         return context
+
+
+IDENTITY_FIELDS = {"name", "organization"}
+
+
+class TeamForm(WagtailAdminModelForm):
+    """A team's profile. Once eligibility review began, a change of its name or organization
+    (and so county) needs a reason and goes through ``services.team_change_identity``."""
+
+    reason = forms.CharField(
+        label=_("修改原因"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("资格审查开始后修改团队名称或所属阵地时必填，记入团队记录。"),
+    )
+
+    def identity_changed(self) -> bool:
+        return bool(self.instance.pk and IDENTITY_FIELDS & set(self.changed_data))
+
+    def clean(self):
+        cleaned = super().clean()
+        locked = self.instance.pk and not phases.team_can_change_identity(self.instance)
+        if self.identity_changed() and locked and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", gettext("资格审查已经开始，修改团队名称或所属阵地请写明原因。"))
+        return cleaned
+
+
+class TeamEditView(generic.EditView):
+    def save_instance(self):
+        form = self.form
+        if not form.identity_changed() or phases.team_can_change_identity(self.object):
+            return super().save_instance()
+        with transaction.atomic():
+            stored = Team.objects.select_related("organization").get(pk=self.object.pk)
+            name, organization = form.cleaned_data["name"], form.cleaned_data["organization"]
+            # The rest of the profile saves as usual; the identity through the service, logged.
+            form.instance.name, form.instance.organization = stored.name, stored.organization
+            instance = super().save_instance()
+            return services.team_change_identity(
+                team=instance,
+                name=name,
+                organization=organization,
+                reason=form.cleaned_data["reason"],
+                by=self.request.user,
+            )
 
 
 class TeamViewSet(ModelViewSet):
     model = Team
     icon = "group"
     menu_label = _("参赛团队")
-    form_fields = ["name", "organization", "contact_name", "contact_phone"]
+    edit_view_class = TeamEditView
+    edit_handler = ObjectList(
+        [
+            FieldPanel("name"),
+            FieldPanel("organization"),
+            FieldPanel("reason"),
+            FieldRowPanel([FieldPanel("contact_name"), FieldPanel("contact_phone")]),
+        ],
+        base_form_class=TeamForm,
+    )
     list_filter = ["organization__county"]
     search_fields = ["name"]
     list_display = [

@@ -6,8 +6,9 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from awards.outcomes.views import team_results
+from competition.views import signup
 from config import health, views
-from judging import team_views
 
 urlpatterns = [
     # For monitoring and load balancers: JSON, 200 or 503, never cached (config/health.py).
@@ -16,11 +17,13 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("accounts/", include("competition.account_urls")),
-    path("my/results/<uuid:public_id>/", team_views.team_results, name="team_results"),
+    # A team's sign-up is the data core's; the rest of /accounts/ is the accounts app.
+    path("accounts/signup/", signup, name="signup"),
+    path("accounts/", include("accounts.urls")),
+    path("my/results/<uuid:public_id>/", team_results, name="team_results"),
     path("my/", include("competition.urls")),
     path("judging/", include("judging.urls")),
-    path("notice/", include("judging.public_urls")),
+    path("notice/", include("awards.notice.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("cms.urls")),
 ]

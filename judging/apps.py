@@ -16,8 +16,6 @@ class JudgingConfig(AppConfig):
 
         post_migrate.connect(roles.ensure_judging_permissions, sender=self)
 
-        from competition.extensions import register_entry_panel
+        from competition.extensions import register_staff_home
 
-        from .team_views import entry_results_panel
-
-        register_entry_panel(entry_results_panel)
+        register_staff_home(roles.judge_home)

@@ -1,18 +1,22 @@
 """Demo stage ``judging``: judge profiles, an open first round assigned by the real assigner,
 and about half of the sheets scored as *entry quality + judge severity + noise*."""
 
-from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from competition import demo as competition_demo
-from competition import rules as competition_rules
 from competition.models import Category, Contest, County, Entry, EntryEvent
+from judging.assignment.services import assign_round
+from judging.phases import CLOSED, SCORING
+from judging.results.services import compute_round_results
+from judging.roles import JUDGES
+from judging.rounds.services import round_add_default_rubric, round_set_status
+from judging.scoring.services import sheet_total
 
-from . import services
 from .models import Assignment, Criterion, Judge, JudgingEvent, Round, Score, ScoreSheet
 
 JUDGE_TITLES = [
@@ -31,11 +35,26 @@ def _half_step(value: float, maximum: int) -> Decimal:
     return Decimal(round(min(max(value, 0.0), maximum) * 2) / 2).quantize(Decimal("0.1"))
 
 
+def build_judge_accounts(context: competition_demo.DemoContext) -> None:
+    """The judges' log-ins (judge001…), made with the other demo accounts."""
+    users = competition_demo.demo_users(
+        context, [f"judge{i:03d}" for i in range(1, context.judges + 1)], email_domain="demo.invalid"
+    )
+    Group.objects.get(name=JUDGES).user_set.add(*users)
+    context.log(f"  {len(users)} judge accounts")
+
+
 def build_judging(context: competition_demo.DemoContext) -> None:
     rng = context.rng
     contest = context.contest
     now = timezone.now()
     organizer = get_user_model().objects.get(username="organizer")
+
+    # Submission has closed (a round opens for scoring only then); drafts stay drafts.
+    Contest.objects.filter(pk=contest.pk).update(
+        submission_opens=now - timedelta(days=35), submission_closes=now - timedelta(days=5)
+    )
+    contest.refresh_from_db()
 
     # Eligibility review done: most submitted entries pass, a few do not.
     submitted = list(Entry.objects.filter(contest=contest, status=Entry.Status.SUBMITTED).order_by("pk"))
@@ -69,9 +88,7 @@ def build_judging(context: competition_demo.DemoContext) -> None:
     categories = list(Category.objects.all())
     counties = list(County.objects.all())
     users = list(
-        get_user_model()
-        .objects.filter(groups__name=competition_rules.JUDGES, judge__isnull=True)
-        .order_by("username")
+        get_user_model().objects.filter(groups__name=JUDGES, judge__isnull=True).order_by("username")
     )
     judges = Judge.objects.bulk_create(
         Judge(
@@ -96,9 +113,9 @@ def build_judging(context: competition_demo.DemoContext) -> None:
         scoring_opens=now - timedelta(days=2),
         scoring_closes=now + timedelta(days=12),
     )
-    services.round_add_default_rubric(round=round)
-    report = services.assign_round(round=round, by=organizer)
-    services.round_set_status(round=round, status=Round.Status.SCORING, by=organizer)
+    round_add_default_rubric(round=round)
+    report = assign_round(round=round, by=organizer)
+    round_set_status(round=round, to=SCORING, by=organizer)
     context.extra["round"] = round
     context.log(
         f"  {len(judges)} judges, round {round.name}: {report['assignments']} assignments, "
@@ -134,7 +151,7 @@ def simulate_scores(context, *, round: Round, share: float) -> None:
             ScoreSheet(
                 assignment_id=pk,
                 status=ScoreSheet.Status.SUBMITTED if submitted else ScoreSheet.Status.DRAFT,
-                total=services.sheet_total(criteria, points),
+                total=sheet_total(criteria, points),
                 submitted_at=now if submitted else None,
                 created_at=now,
                 updated_at=now,
@@ -169,7 +186,6 @@ def simulate_scores(context, *, round: Round, share: float) -> None:
 
 def build_results(context: competition_demo.DemoContext) -> None:
     """Every sheet in (drafts submitted, the rest scored), the round closed, results computed."""
-    from . import result_services
 
     round = (
         context.extra.get("round") or Round.objects.filter(contest=context.contest).order_by("order").first()
@@ -183,76 +199,13 @@ def build_results(context: competition_demo.DemoContext) -> None:
     ScoreSheet.objects.filter(assignment__round=round, status=ScoreSheet.Status.DRAFT).update(
         status=ScoreSheet.Status.SUBMITTED, submitted_at=now
     )
-    services.round_set_status(round=round, status=Round.Status.CLOSED, by=organizer)
-    computation = result_services.compute_round_results(round=round, by=organizer)
+    round_set_status(round=round, to=CLOSED, by=organizer)
+    computation = compute_round_results(round=round, by=organizer)
     # ICC is undefined (None) when too few judges share entries to estimate it.
     icc = "n/a" if computation.icc is None else f"{computation.icc:.2f}"
     context.log(f"  results: {computation.entries} entries from {computation.sheets} sheets, ICC {icc}")
 
 
-def build_published(context: competition_demo.DemoContext) -> None:
-    """The shortlist committed under constraints, a five-day notice that has ended with its
-    objections answered, and the featured projects finalized."""
-    from competition.models import Category
-
-    from . import result_services
-
-    round = (
-        context.extra.get("round") or Round.objects.filter(contest=context.contest).order_by("order").first()
-    )
-    organizer = get_user_model().objects.get(username="organizer")
-    size = min(100, round.results.count())
-    codes = list(Category.objects.values_list("code", flat=True))
-    minimum = max(0, min(8, size // (2 * len(codes))))
-    ranked = Counter(round.results.values_list("round_entry__entry__category__code", flat=True))
-    # A minimum per category (no more than it has) and a county cap, loosened until the
-    # constraints can be met: with few entries the shortlist may have to take them all.
-    category_min = {code: min(minimum, ranked[code]) for code in codes if ranked[code]}
-    county_cap = max(1, size // 6)
-    while not result_services.shortlist_preview(
-        round=round, size=size, county_cap=county_cap, category_min=category_min
-    )[0].feasible:
-        county_cap += 1
-    # By now submission and scoring are over: the contest page's timeline reads its real dates.
-    now = timezone.now()
-    Contest.objects.filter(pk=round.contest_id).update(
-        submission_opens=now - timedelta(days=75), submission_closes=now - timedelta(days=45)
-    )
-    Round.objects.filter(pk=round.pk).update(
-        scoring_opens=now - timedelta(days=40), scoring_closes=now - timedelta(days=15)
-    )
-    round.refresh_from_db()
-    started = now - timedelta(days=6)
-    shortlist = result_services.shortlist_commit(
-        round=round,
-        by=organizer,
-        size=size,
-        county_cap=county_cap,
-        category_min=category_min,
-        now=started - timedelta(days=1),
-    )
-    shortlist = result_services.notice_publish(shortlist=shortlist, by=organizer, days=5, now=started)
-    items = list(shortlist.items.select_related("entry")[:2])
-    for n, item in enumerate(items):
-        objection = result_services.objection_file(
-            shortlist=shortlist,
-            entry=item.entry,
-            name=competition_demo._person(context.rng),
-            phone="13900000000",
-            reason="该项目的服务时长数据是否属实，请组委会核实。",
-            address=f"198.51.100.{n + 1}",
-            now=started + timedelta(days=1 + n),
-        )
-        result_services.objection_answer(
-            objection=objection,
-            answer="经核实，项目服务时长数据有活动记录和志愿服务信息系统数据佐证，异议不成立。",
-            by=organizer,
-            now=started + timedelta(days=1 + n, hours=3),
-        )
-    featured = result_services.shortlist_finalize(shortlist=shortlist, by=organizer)
-    context.log(f"  shortlist of {len(featured)} finalized as featured projects")
-
-
+competition_demo.extend_stage("submission", build_judge_accounts)
 competition_demo.register_stage("judging", build_judging)
 competition_demo.register_stage("results", build_results)
-competition_demo.register_stage("published", build_published)

@@ -1,7 +1,8 @@
 """Blind judging: rounds with their rubrics, judges, conflicts, assignments and score sheets.
 
 Reads ``competition`` through its models and selectors; ``competition`` never imports this
-app. Writes go through ``judging.services``.
+app. Writes go through the services of each stage (``judging.rounds.services``,
+``judging.scoring.services``…); what each round status allows is ``judging.phases``.
 """
 
 import secrets
@@ -17,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
-from competition.models import Category, Contest, County, Entry, Organization, private_storage
+from common.storage import private_storage
+from competition.models import Category, Contest, County, Entry, Organization
 
 # Blind codes avoid look-alike characters (0/O, 1/I/L) so they can be read aloud and typed.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -40,9 +42,10 @@ DEFAULT_RUBRIC = [
 class Round(ClusterableModel):
     """A judging round (初评 / 复评 / 终评) of a contest with its own rubric and sheets.
 
-    Status only moves forward through ``judging.services.round_set_status`` (setup → scoring →
-    closed → published), except that organizers may reopen a closed round. A later round
-    never writes into an earlier one: each has its own RoundEntry rows and sheets.
+    Its status changes only through ``judging.rounds.services.round_set_status``, and what each
+    status allows is ``judging.phases`` (setup → scoring → closed → published; organizers may
+    reopen a closed round). A later round never writes into an earlier one: each has its own
+    RoundEntry rows and sheets.
     """
 
     class Status(models.TextChoices):
@@ -128,20 +131,19 @@ class Round(ClusterableModel):
         return f"{self.contest.title} · {self.name}"
 
     @property
-    def is_scoring(self) -> bool:
-        return self.status == self.Status.SCORING
+    def phase(self):
+        """What the round may do now (``judging.phases``), for templates to ask."""
+        from .phases import round_phase
 
-    def accepts_scores(self, sheet=None) -> bool:
-        """Judges may save sheets while the round is open for scoring (its window is a due date
-        shown to judges; closing is an organizer's action so late sheets can still come in),
-        and a sheet an organizer reopened even after the round closed."""
-        if self.status == self.Status.SCORING:
-            return True
-        return self.status == self.Status.CLOSED and sheet is not None and sheet.reopened
+        return round_phase(self)
 
 
 class Criterion(models.Model):
-    """One line of a round's rubric. Sheet total = 100·Σ(weight·points/max) / Σweight."""
+    """One line of a round's rubric. Sheet total = 100·Σ(weight·points/max) / Σweight.
+
+    The weight defaults to the full marks, so that with full marks adding up to 100 a sheet's
+    total is the sum of its points (what a judge expects); ``save`` fills it in when left out.
+    """
 
     round = ParentalKey(Round, on_delete=models.CASCADE, related_name="criteria")
     name = models.CharField(_("评分项"), max_length=50)
@@ -153,8 +155,8 @@ class Criterion(models.Model):
         _("权重"),
         max_digits=6,
         decimal_places=2,
-        default=Decimal("1"),
-        help_text=_("默认等于满分，即总分为各项得分之和。"),
+        blank=True,
+        help_text=_("留空时等于满分，即总分为各项得分之和。"),
     )
     sort_order = models.PositiveSmallIntegerField(default=0)
 
@@ -169,10 +171,16 @@ class Criterion(models.Model):
     def __str__(self):
         return f"{self.name}（{self.max_points}）"
 
+    def save(self, *args, **kwargs):
+        # A derived default (another field's value), which a field default cannot express.
+        if self.weight is None:
+            self.weight = Decimal(self.max_points)
+        super().save(*args, **kwargs)
+
 
 class Judge(models.Model):
     """A judge's profile. ``county`` follows ``organization`` when one is set
-    (``judging.services.judge_save`` keeps it so); both drive automatic conflicts."""
+    (``judging.judges.services.judge_sync_county`` keeps it so); both drive automatic conflicts."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="judge")
     name = models.CharField(_("姓名"), max_length=50)
@@ -283,7 +291,6 @@ class RoundEntry(models.Model):
     approach = models.TextField(_("实施方式（匿名）"), blank=True)
     innovation = models.TextField(_("创新之处（匿名）"), blank=True)
     outcomes = models.TextField(_("服务成效（匿名）"), blank=True)
-    captions = models.JSONField(default=list, blank=True)
     advanced = models.BooleanField(_("晋级下一轮"), default=False)
     masked_edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -304,9 +311,40 @@ class RoundEntry(models.Model):
         return self.blind_code
 
 
+class BlindFile(models.Model):
+    """A photo or PDF of a round entry as its judges receive it, fixed when the round opens for
+    scoring (``judging.masking.services.freeze_for_judges``) together with the masked texts and
+    captions: whatever happens to the entry afterwards, judges see what was frozen. Judges'
+    pages serve only these, by position, never the entry's own files."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("照片")
+        ATTACHMENT = "attachment", _("附件")
+
+    round_entry = models.ForeignKey(RoundEntry, on_delete=models.CASCADE, related_name="blind_files")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    position = models.PositiveSmallIntegerField()  # 1, 2, … within its kind
+    file = models.FileField(storage=private_storage, max_length=200)
+    content_type = models.CharField(max_length=30)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    caption = models.CharField(max_length=200, blank=True)  # masked
+
+    class Meta:
+        ordering = ["round_entry", "kind", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["round_entry", "kind", "position"], name="blind_file_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.round_entry_id} · {self.kind} {self.position}"
+
+
 class Assignment(models.Model):
     """One judge assigned to one entry in one round. Kept conflict-free by the assigner and
-    by ``judging.services`` for manual changes; one per (round entry, judge)."""
+    by ``judging.assignment.services`` for manual changes; one per (round entry, judge)."""
 
     class Source(models.TextChoices):
         AUTO = "auto", _("自动分配")
@@ -335,7 +373,7 @@ class ScoreSheet(models.Model):
     """A judge's score sheet for one assignment (one per assignment).
 
     ``version`` increases with every save so that two tabs saving the same sheet are told
-    apart (``judging.services.sheet_save``). ``total`` is derived from the scores and kept for
+    apart (``judging.scoring.services.sheet_save``). ``total`` is derived from the scores and kept for
     listing and ranking.
     """
 
@@ -543,151 +581,11 @@ class JudgeResult(models.Model):
         return self.sheets / self.assigned if self.assigned else 0.0
 
 
-class Shortlist(models.Model):
-    """The contest's shortlist of featured projects (入围名单): committed from a preview,
-    published for public notice (公示), then finalized. One per contest."""
-
-    class Status(models.TextChoices):
-        COMMITTED = "committed", _("已确定，待公示")
-        NOTICE = "notice", _("公示中")
-        FINALIZED = "finalized", _("已公布")
-
-    contest = models.OneToOneField(Contest, on_delete=models.PROTECT, related_name="shortlist")
-    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="+")
-    size = models.PositiveIntegerField(_("入围数量"), default=100)
-    county_cap = models.PositiveIntegerField(_("每县上限"), null=True, blank=True)
-    category_min = models.JSONField(default=dict, blank=True)  # category code -> minimum
-    category_max = models.JSONField(default=dict, blank=True)  # category code -> maximum
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.COMMITTED)
-    report = models.JSONField(default=dict, blank=True)
-    committed_at = models.DateTimeField(default=timezone.now)
-    committed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    notice_starts_at = models.DateTimeField(null=True, blank=True)
-    notice_ends_at = models.DateTimeField(null=True, blank=True)
-    finalized_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("入围名单")
-        verbose_name_plural = _("入围名单")
-
-    def __str__(self):
-        return f"{self.contest} · {self.get_status_display()}"
-
-    def in_notice(self, at=None) -> bool:
-        at = at or timezone.now()
-        return (
-            self.status == self.Status.NOTICE
-            and self.notice_starts_at is not None
-            and self.notice_starts_at <= at < self.notice_ends_at
-        )
-
-
-class ShortlistEntry(models.Model):
-    class Via(models.TextChoices):
-        COMPUTED = "computed", _("按成绩入围")
-        OVERRIDE = "override", _("组委会调整")
-
-    shortlist = models.ForeignKey(Shortlist, on_delete=models.CASCADE, related_name="items")
-    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="+")
-    rank = models.PositiveIntegerField()  # the entry's rank in the source round
-    score = models.FloatField()
-    via = models.CharField(max_length=20, choices=Via.choices, default=Via.COMPUTED)
-
-    class Meta:
-        ordering = ["shortlist", "rank"]
-        constraints = [models.UniqueConstraint(fields=["shortlist", "entry"], name="shortlist_entry_unique")]
-
-    def __str__(self):
-        return f"{self.shortlist_id} · {self.entry_id}"
-
-
-class ShortlistEvent(models.Model):
-    """Audit of the shortlist: commit, overrides with reasons, notice, objections, finalize."""
-
-    class Kind(models.TextChoices):
-        COMMITTED = "committed", _("确定入围名单")
-        ADDED = "added", _("调入")
-        REMOVED = "removed", _("调出")
-        SWAPPED = "swapped", _("调换")
-        NOTICE = "notice", _("发布公示")
-        OBJECTION = "objection", _("收到异议")
-        ANSWERED = "answered", _("答复异议")
-        FINALIZED = "finalized", _("正式公布")
-
-    shortlist = models.ForeignKey(Shortlist, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
-    before = models.JSONField(default=dict, blank=True)
-    after = models.JSONField(default=dict, blank=True)
-    reason = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-        verbose_name = _("入围名单记录")
-        verbose_name_plural = _("入围名单记录")
-
-    def __str__(self):
-        return f"{self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
-
-
-class Objection(models.Model):
-    """An objection filed by the public during the notice period, and the organizers' answer."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("待答复")
-        ANSWERED = "answered", _("已答复")
-
-    shortlist = models.ForeignKey(Shortlist, on_delete=models.CASCADE, related_name="objections")
-    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    name = models.CharField(_("姓名"), max_length=50)
-    phone = models.CharField(_("联系电话"), max_length=20)
-    reason = models.TextField(_("异议内容"), max_length=2000)
-    address_hash = models.CharField(max_length=64, db_index=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN)
-    answer = models.TextField(_("答复"), blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    answered_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("异议")
-        verbose_name_plural = _("异议")
-
-    def __str__(self):
-        return f"{self.name} · {self.created_at:%Y-%m-%d %H:%M}"
-
-
-class FeaturedProject(models.Model):
-    """One of the featured projects (百个优秀志愿服务项目), made when a shortlist is finalized."""
-
-    contest = models.ForeignKey(Contest, on_delete=models.PROTECT, related_name="featured_projects")
-    entry = models.OneToOneField(Entry, on_delete=models.PROTECT, related_name="featured")
-    rank = models.PositiveIntegerField()
-    score = models.FloatField()
-    finalized_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["contest", "rank"]
-        verbose_name = _("优秀项目")
-        verbose_name_plural = _("优秀项目")
-
-    def __str__(self):
-        return str(self.entry)
-
-
 # --- Spreadsheets ------------------------------------------------------------------------------
 
 
 class ExportJob(models.Model):
-    """A spreadsheet export made in the background (``judging.exports.export_run``): its
+    """A spreadsheet export made in the background (``judging.spreadsheets.exports.export_run``): its
     progress is shown in the admin and its file, kept in private storage, is downloaded through
     a view that checks who is asking. Round exports name a round; contest exports do not."""
 

@@ -26,7 +26,7 @@ from django_tasks_db.models import DBTaskResult
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
-from competition.admin_access import BackOfficeMenuItem, OrganizersChangeSupervisorsRead
+from accounts.access import BackOfficeMenuItem, OrganizersChangeSupervisorsRead
 
 from .models import WorkerHeartbeat
 from .retry import max_attempts_for

@@ -14,11 +14,31 @@ the opposite order would instead lose that e-mail for good. A lost e-mail is wor
 
 import logging
 
+from django.conf import settings
 from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
 
 from .models import SentEmail
 
 logger = logging.getLogger(__name__)
+
+
+def compose(template: str, context: dict) -> tuple[str, str]:
+    """The subject and body of a message: ``<template>_subject.txt`` and ``<template>.txt``
+    rendered in the site's language (a task has no request to take one from), with
+    ``platform_name`` always in the context."""
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"platform_name": settings.PLATFORM_NAME, **context}
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        body = render_to_string(f"{template}.txt", context)
+    return subject, body
+
+
+def absolute_url(name: str, *args) -> str:
+    """A link for a message: the site's base address (WAGTAILADMIN_BASE_URL) and the path."""
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(name, args=args)
 
 
 def task_mail_key(context, *parts) -> str | None:

@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from competition import rules
+from accounts.roles import COORDINATORS, ORGANIZERS, SUPERVISORS
+from common.storage import random_file_name
 from competition.models import (
     Category,
     Contest,
@@ -18,8 +19,8 @@ from competition.models import (
     Organization,
     Team,
     TeamMember,
-    random_file_name,
 )
+from judging.roles import JUDGES
 
 PASSWORD = "Correct-Horse-42"
 
@@ -47,11 +48,11 @@ def user_in_group(group_name: str, **kwargs):
 
 
 def organizer(**kwargs):
-    return user_in_group(rules.ORGANIZERS, is_staff=True, **kwargs)
+    return user_in_group(ORGANIZERS, is_staff=True, **kwargs)
 
 
 def supervisor(**kwargs):
-    return user_in_group(rules.SUPERVISORS, is_staff=True, **kwargs)
+    return user_in_group(SUPERVISORS, is_staff=True, **kwargs)
 
 
 class CountyFactory(factory.django.DjangoModelFactory):
@@ -95,7 +96,7 @@ class TeamMemberFactory(factory.django.DjangoModelFactory):
 
 
 def coordinator_for(county: County, **kwargs):
-    user = user_in_group(rules.COORDINATORS, is_staff=True, **kwargs)
+    user = user_in_group(COORDINATORS, is_staff=True, **kwargs)
     Coordinator.objects.create(user=user, county=county)
     return user
 
@@ -116,6 +117,17 @@ class ContestFactory(factory.django.DjangoModelFactory):
     def categories(obj, create, extracted, **kwargs):
         if create:
             obj.categories.set(extracted if extracted is not None else Category.objects.all())
+
+
+def close_submission(contest: Contest) -> Contest:
+    """End the contest's submission window now if it is still open (a round may open for
+    scoring only after it has closed)."""
+    now = timezone.now()
+    if contest.submission_closes > now:
+        opens = min(contest.submission_opens, now - timedelta(days=1))
+        Contest.objects.filter(pk=contest.pk).update(submission_opens=opens, submission_closes=now)
+        contest.submission_opens, contest.submission_closes = opens, now
+    return contest
 
 
 def category(code: str = "education") -> Category:
@@ -155,7 +167,7 @@ def add_photo(entry: Entry, content: bytes = b"", caption: str = "") -> EntryPho
     """Attach a stored photo (real JPEG bytes) to an entry, as the service would."""
     from django.core.files.base import ContentFile
 
-    from competition.models import private_storage
+    from common.storage import private_storage
     from tests.files import jpeg_bytes
 
     content = content or jpeg_bytes()
@@ -172,14 +184,15 @@ def add_photo(entry: Entry, content: bytes = b"", caption: str = "") -> EntryPho
 
 
 def judge(**kwargs):
-    return user_in_group(rules.JUDGES, **kwargs)
+    return user_in_group(JUDGES, **kwargs)
 
 
 def add_attachment(entry: Entry, content: bytes = b"", title: str = "申报材料.pdf"):
     """Attach a stored PDF (real bytes) to an entry, as the service would."""
     from django.core.files.base import ContentFile
 
-    from competition.models import EntryAttachment, private_storage
+    from common.storage import private_storage
+    from competition.models import EntryAttachment
     from tests.files import pdf_bytes
 
     content = content or pdf_bytes()

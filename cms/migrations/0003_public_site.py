@@ -12,8 +12,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cms', '0002_create_homepage'),
-        ('competition', '0003_login_throttle_index'),
-        ('judging', '0004_judging_export_job'),
+        ('competition', '0002_default_categories'),
+        ('awards', '0001_initial'),
         ('wagtailcore', '0098_apitoken'),
         ('wagtailimages', '0027_image_description'),
     ]
@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
                 ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='project_pages', to='competition.category', verbose_name='项目类别')),
                 ('county', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='project_pages', to='competition.county', verbose_name='县（市、区）')),
                 ('cover_image', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image', verbose_name='封面图')),
-                ('featured', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='page', to='judging.featuredproject', verbose_name='优秀项目')),
+                ('featured', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='page', to='awards.featuredproject', verbose_name='优秀项目')),
                 ('share_image', models.ForeignKey(blank=True, help_text='在微信等处分享本页时显示的图片；不填则用页面的封面图', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image', verbose_name='分享图片')),
             ],
             options={

@@ -26,8 +26,12 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # Ours, from infrastructure up to the public face (ARCHITECTURE.md's one import direction).
+    "common",
+    "accounts",
     "competition",
     "judging",
+    "awards",
     "cms",
     # Before django_tasks_db: our `db_worker` (heartbeat, orphan recovery) overrides its own.
     "tasking",
@@ -92,7 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "competition.context_processors.platform",
+                "common.context_processors.platform",
             ],
         },
     },
@@ -128,11 +132,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and sessions ---------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    # Fails open (config/cache.py): with Redis down the site serves from the database, and
+    # Fails open (common/cache.py): with Redis down the site serves from the database, and
     # sessions (cached_db) are read from the database; short timeouts keep a dead Redis cheap.
     CACHES = {
         "default": {
-            "BACKEND": "config.cache.ResilientRedisCache",
+            "BACKEND": "common.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
@@ -151,8 +155,6 @@ CSRF_USE_SESSIONS = False
 # --- Accounts -------------------------------------------------------------------------------
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "competition:dashboard"
-# Where the dashboard sends a user of the 评委 group (competition.rules.JUDGES) who has no team.
-JUDGE_HOME_URL = "judging:dashboard"
 LOGOUT_REDIRECT_URL = "/"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -191,7 +193,7 @@ SERVE_PUBLIC_MEDIA = env_bool("DJANGO_SERVE_MEDIA", True)
 PRIVATE_MEDIA_ACCEL_PREFIX = env_str("PRIVATE_MEDIA_ACCEL_PREFIX")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {"BACKEND": "competition.storage.PrivateFileStorage"},
+    "private": {"BACKEND": "common.storage.PrivateFileStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # MEDIA_S3_BUCKET → media in S3-compatible object storage instead (README "Object storage
@@ -267,7 +269,7 @@ if not DEBUG:
 if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Addresses or networks of the reverse proxies: X-Forwarded-For is believed only from them
-# (competition.net.client_address, which the log-in lock-out and rate limits key on).
+# (common.http.client_address, which the log-in lock-out and rate limits key on).
 TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", [])
 for _proxy in TRUSTED_PROXIES:
     try:

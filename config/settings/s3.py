@@ -3,7 +3,7 @@
 One bucket holds two trees: ``public/`` (Wagtail images and documents, their renditions) and
 ``private/`` (entry photos, PDFs and exports), or the private tree goes to a bucket of its own
 (MEDIA_S3_PRIVATE_BUCKET). Private objects are written with a private ACL and are read only
-through our permission-checked views (see ``competition.files``); their storage class refuses
+through our permission-checked views (see ``common.http``); their storage class refuses
 to give out a plain URL. README.md, "Object storage (S3)", lists the variables.
 """
 
@@ -64,7 +64,7 @@ def s3_storages() -> dict | None:
     }
     return {
         "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": public},
-        "private": {"BACKEND": "competition.storage_s3.PrivateS3Storage", "OPTIONS": private},
+        "private": {"BACKEND": "common.storage_s3.PrivateS3Storage", "OPTIONS": private},
     }
 
 

@@ -8,10 +8,10 @@ from django.test import Client
 from django.urls import include, path
 from wagtail.models import Page, PageViewRestriction, Site
 
+from awards.signals import shortlist_finalized
 from cms import cache as public_cache
 from cms.cache import public_cacheable
 from cms.models import HomePage, SiteSettings, StandardPage
-from judging.signals import shortlist_finalized
 from tests import factories
 
 # --- A URLconf of its own for views the project does not have (see `test_urls`) ---------------

@@ -11,6 +11,7 @@ from django.test import override_settings
 from wagtail.images import get_image_model
 from wagtail.models import Collection, ReferenceIndex, Site
 
+from awards.models import FeaturedProject
 from cms import search
 from cms.models import (
     ContestPage,
@@ -24,7 +25,6 @@ from cms.models import (
 )
 from competition.demo import DEMO_CONTEST_SLUG
 from competition.models import Category, Contest
-from judging.models import FeaturedProject
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,10 @@ from wagtail.models import PageViewRestriction
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
+from awards.models import FeaturedProject, Shortlist
+from awards.notice.services import notice_publish
+from awards.outcomes.services import shortlist_finalize
+from awards.shortlist.services import shortlist_commit
 from cms.models import (
     ContestPage,
     HomePage,
@@ -30,11 +34,14 @@ from cms.models import (
     StoryPage,
 )
 from cms.templatetags.cms_tags import big_number
-from competition.models import Category
-from judging.models import FeaturedProject, Shortlist
+from competition.models import Category, Contest
+from judging.models import Assignment
+from judging.phases import CLOSED, SCORING
+from judging.results.services import compute_round_results
 from tests import factories as core_factories
 from tests.cms import factories
-from tests.judging.factories import RoundFactory
+from tests.judging.factories import RoundFactory, set_status
+from tests.judging.scored import end_notice, scored_round, scoring_round, shortlist_in_notice, submit
 
 
 def soup(response) -> BeautifulSoup:
@@ -442,22 +449,55 @@ def closed_contest(db):
     )
 
 
-def test_contest_timeline_highlights_the_current_stage(client, closed_contest):
+def test_the_timeline_has_one_current_stage_through_the_whole_year(client, organizer):
+    """Walked through the real services from an upcoming contest to its announcement: at each
+    step exactly one stage is current (none before submission opens) and it is the phase's."""
     now = timezone.now()
-    RoundFactory(
-        contest=closed_contest,
-        name="初评",
-        order=1,
-        scoring_opens=now - timedelta(days=10),
-        scoring_closes=now - timedelta(days=5),
+    contest = core_factories.ContestFactory(
+        submission_opens=now + timedelta(days=1), submission_closes=now + timedelta(days=30)
     )
-    RoundFactory(
-        contest=closed_contest,
-        name="复评",
-        order=2,
-        scoring_opens=now - timedelta(days=2),
-        scoring_closes=now + timedelta(days=3),
+    page = factories.contest_page(contest)
+
+    def current() -> list[str]:
+        cache.clear()
+        parsed = soup(client.get(page.url))
+        return texts(parsed, ".stage-timeline [aria-current=step] .stage-label")
+
+    seen = [current()]
+    Contest.objects.filter(pk=contest.pk).update(submission_opens=now - timedelta(days=1))
+    seen.append(current())
+    core_factories.close_submission(contest)
+    seen.append(current())
+    round, _judges, round_entries = scoring_round(contest=contest, entries=2)
+    seen.append(current())
+    for assignment in Assignment.objects.filter(round=round):
+        submit(assignment, [5] * round.criteria.count())
+    set_status(round, CLOSED)
+    compute_round_results(round=round, by=organizer)
+    seen.append(current())
+    shortlist = notice_publish(
+        shortlist=shortlist_commit(round=round, by=organizer, size=2), by=organizer, days=5
     )
+    seen.append(current())
+    end_notice(shortlist)
+    shortlist_finalize(shortlist=shortlist, by=organizer)
+    seen.append(current())
+
+    assert seen == [
+        [],
+        ["项目申报"],
+        ["资格审查"],
+        ["初评"],
+        ["确定入围名单"],
+        ["入围公示"],
+        ["公布优秀项目"],
+    ]
+
+
+def test_contest_timeline_highlights_the_current_stage(client, closed_contest):
+    first, _judges, _entries = scored_round(contest=closed_contest)  # 初评: opened, scored, closed
+    second = RoundFactory(contest=closed_contest, name="复评", order=first.order + 1)
+    set_status(second, SCORING)
     page = factories.contest_page(closed_contest)
 
     parsed = soup(client.get(page.url))
@@ -465,22 +505,26 @@ def test_contest_timeline_highlights_the_current_stage(client, closed_contest):
     stages = parsed.select(".stage-timeline > li")
     assert [stage.select_one(".stage-label").get_text(strip=True) for stage in stages] == [
         "项目申报",
+        "资格审查",
         "初评",
         "复评",
+        "确定入围名单",
         "入围公示",
         "公布优秀项目",
     ]
     assert [stage.select_one(".stage-state").get_text(strip=True) for stage in stages] == [
         "已结束",
         "已结束",
+        "已结束",
         "进行中",
+        "未开始",
         "未开始",
         "未开始",
     ]
     current = parsed.select(".stage-timeline [aria-current=step]")
     assert [stage.select_one(".stage-label").get_text(strip=True) for stage in current] == ["复评"]
     assert "is-current" in current[0]["class"]
-    assert current[0].select_one("time")["datetime"].startswith(str((now - timedelta(days=2)).year))
+    assert current[0].select_one("time")["datetime"].startswith(str(second.scoring_opens.year))
 
 
 def test_contest_page_shows_intro_rules_and_categories(client, db):
@@ -555,22 +599,22 @@ def featured_project(contest, rank: int, **fields) -> ProjectPage:
     return factories.project(featured=featured, **fields)
 
 
-def test_contest_page_shows_featured_projects_once_finalized(client, closed_contest):
-    now = timezone.now()
-    shortlist = notice_shortlist(closed_contest, starts=now - timedelta(days=9), ends=now - timedelta(days=2))
-    second = featured_project(closed_contest, 2, title="第二名项目")
-    first = featured_project(closed_contest, 1, title="第一名项目")
+def test_contest_page_shows_featured_projects_once_finalized(client, organizer):
+    shortlist = shortlist_in_notice(entries=2, titles=["第一名项目", "第二名项目"], by=organizer)
+    contest = shortlist.contest
     factories.project(title="别的大赛的项目")
-    page = factories.contest_page(closed_contest)
+    page = factories.contest_page(contest)
     assert soup(client.get(page.url)).select(".pcard") == []
 
-    shortlist.status, shortlist.finalized_at = Shortlist.Status.FINALIZED, now
-    shortlist.save()
+    end_notice(shortlist)
+    featured = shortlist_finalize(shortlist=shortlist, by=organizer)
+    for item in reversed(featured):
+        factories.project(featured=item, title=item.entry.title)
     cache.clear()
     parsed = soup(client.get(page.url))
 
-    assert texts(parsed, ".pcard-title") == [first.title, second.title]
-    assert parsed.select_one(".section-more")["href"] == f"/projects/?year={closed_contest.year}"
+    assert texts(parsed, ".pcard-title") == ["第一名项目", "第二名项目"]
+    assert parsed.select_one(".section-more")["href"] == f"/projects/?year={contest.year}"
 
 
 # --- The showcase -----------------------------------------------------------------------------

@@ -11,12 +11,14 @@ from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Revision
 
+from accounts.roles import ORGANIZERS
+from awards.models import FeaturedProject
+from awards.notice.services import notice_publish
+from awards.outcomes.services import shortlist_finalize
+from awards.shortlist.services import shortlist_commit
 from cms import services
 from cms.models import HomePage, ProjectPage, ProjectPhoto, ShowcaseIndexPage
 from cms.tasks import make_project_drafts
-from competition import rules
-from judging import result_services
-from judging.models import FeaturedProject
 from tests import factories
 from tests.files import jpeg_bytes
 from tests.judging.factories import eligible_entry
@@ -57,11 +59,11 @@ def test_finalizing_a_shortlist_drafts_a_project_page_per_featured_project(
         for n in range(3)
     ]
     round, _round_entries = ranked_round(contest, [90, 80, 70], order=1)
-    shortlist = result_services.shortlist_commit(round=round, by=organizer, size=2)
-    shortlist = result_services.notice_publish(shortlist=shortlist, by=organizer, days=5, now=START)
+    shortlist = shortlist_commit(round=round, by=organizer, size=2)
+    shortlist = notice_publish(shortlist=shortlist, by=organizer, days=5, now=START)
 
     with django_capture_on_commit_callbacks(execute=True):
-        result_services.shortlist_finalize(shortlist=shortlist, by=organizer, now=START + timedelta(days=5))
+        shortlist_finalize(shortlist=shortlist, by=organizer, now=START + timedelta(days=5))
 
     pages = list(ProjectPage.objects.order_by("path"))
     assert [page.featured.entry for page in pages] == entries[:2]
@@ -198,7 +200,7 @@ def test_publish_project_pages_publishes_the_drafts_with_their_photos(contest):
 
 
 def test_the_organizers_group_may_edit_and_publish_the_site_and_use_the_library(organizer):
-    group = Group.objects.get(name=rules.ORGANIZERS)
+    group = Group.objects.get(name=ORGANIZERS)
     home = HomePage.objects.get()
     root = Collection.get_first_root_node()
 

@@ -10,7 +10,8 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core import mail
 from django.test import Client
 
-from competition.models import LoginThrottle, Team, TeamMember
+from accounts.models import LoginThrottle
+from competition.models import Team, TeamMember
 from tests import factories
 
 pytestmark = pytest.mark.django_db

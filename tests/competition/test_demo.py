@@ -4,17 +4,12 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
+from accounts.roles import group_names, is_organizer, is_supervisor
+from common.storage import private_storage
 from competition import rules
-from competition.models import (
-    Category,
-    Contest,
-    Coordinator,
-    County,
-    Entry,
-    EntryPhoto,
-    Team,
-    private_storage,
-)
+from competition.models import Category, Contest, Coordinator, County, Entry, EntryPhoto, Team
+from competition.phases import SUBMISSION, contest_phase
+from judging.roles import JUDGES
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +23,7 @@ def test_seed_demo_builds_counties_teams_entries_and_accounts():
     call_command("seed_demo", entries=12, judges=3, stdout=io.StringIO())
 
     assert County.objects.count() == 13
-    assert Contest.objects.get().is_open()
+    assert contest_phase(Contest.objects.get()) is SUBMISSION
     assert Entry.objects.count() == 12
     assert set(Entry.objects.values_list("category__code", flat=True)) == set(
         Category.objects.values_list("code", flat=True)
@@ -51,13 +46,13 @@ def test_seed_demo_gives_roles_to_demo_accounts():
     from django.contrib.auth import get_user_model
 
     users = get_user_model().objects
-    assert rules.is_organizer(users.get(username="organizer"))
-    assert rules.is_supervisor(users.get(username="supervisor"))
+    assert is_organizer(users.get(username="organizer"))
+    assert is_supervisor(users.get(username="supervisor"))
     assert (
         rules.coordinator_county_id(users.get(username="coordinator01"))
         == County.objects.get(name="潞州区").pk
     )
-    assert rules.JUDGES in rules.group_names(users.get(username="judge001"))
+    assert JUDGES in group_names(users.get(username="judge001"))
 
 
 def test_seed_demo_refuses_without_debug_unless_forced(settings):

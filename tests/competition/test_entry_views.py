@@ -20,7 +20,8 @@ from django.utils import timezone
 from PIL import Image
 from pypdf import PdfReader
 
-from competition.models import Entry, EntryAttachment, EntryEvent, EntryPhoto, private_storage
+from common.storage import private_storage
+from competition.models import Entry, EntryAttachment, EntryEvent, EntryPhoto
 from tests import factories
 from tests.files import gps_exif, jpeg_bytes, padded, pdf_bytes, png_header_only, svg_bytes, upload, zip_bytes
 

@@ -3,8 +3,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from competition import services
-from competition.models import Entry, EntryEvent, EntryPhoto, private_storage
+from common.storage import private_storage
+from competition import errors, services
+from competition.models import Entry, EntryEvent, EntryPhoto
 from competition.uploads import CleanPhoto
 from tests import factories
 from tests.files import jpeg_bytes
@@ -56,7 +57,7 @@ def test_entry_create_submit_complete_entry_is_submitted(team, contest):
 
 
 def test_entry_create_submit_incomplete_keeps_draft_and_names_missing_parts(team, contest):
-    with pytest.raises(services.EntryIncomplete) as caught:
+    with pytest.raises(errors.EntryIncomplete) as caught:
         services.entry_create(
             team=team,
             contest=contest,
@@ -102,7 +103,7 @@ def test_entry_create_over_team_limit_is_refused(team):
     contest = factories.ContestFactory(max_entries_per_team=1)
     factories.EntryFactory(team=team, contest=contest)
 
-    with pytest.raises(services.EntryLimitReached):
+    with pytest.raises(errors.EntryLimitReached):
         services.entry_create(
             team=team,
             contest=contest,
@@ -121,7 +122,7 @@ def test_entry_update_after_deadline_is_refused_and_draft_kept(team):
     entry = factories.EntryFactory(team=team, contest=contest, title="原来的标题")
     one_second_late = contest.submission_closes + timedelta(seconds=1)
 
-    with pytest.raises(services.DeadlinePassed):
+    with pytest.raises(errors.DeadlinePassed):
         services.entry_update(
             entry=entry,
             data=entry_data(title="新标题"),
@@ -147,7 +148,7 @@ def test_entry_update_with_stale_version_is_a_conflict_not_an_overwrite(team):
         by=team.user,
     )
 
-    with pytest.raises(services.EditConflict):
+    with pytest.raises(errors.EditConflict):
         services.entry_update(
             entry=entry,
             data=entry_data(title="第二个窗口"),
@@ -169,7 +170,7 @@ def test_entry_update_failing_midway_leaves_no_rows_and_no_files(team):
 
     # Deleting the only photo of a submitted entry while adding a new one that is then
     # rejected (incomplete: summary cleared) must leave everything as it was.
-    with pytest.raises(services.EntryIncomplete):
+    with pytest.raises(errors.EntryIncomplete):
         services.entry_update(
             entry=entry,
             data=entry_data(summary=""),
@@ -204,7 +205,7 @@ def test_entry_withdraw_then_reopen_records_history(team):
 def test_eligibility_ineligible_without_reason_is_refused(team, organizer):
     entry = factories.EntryFactory(team=team, submitted=True)
 
-    with pytest.raises(services.EntryError):
+    with pytest.raises(errors.EntryError):
         services.entry_decide_eligibility(entry=entry, eligible=False, reason="  ", by=organizer)
 
 
@@ -233,7 +234,7 @@ def test_recommendation_respects_county_quota(organizer):
     )
     services.entry_set_recommended(entry=first, recommended=True, by=organizer)
 
-    with pytest.raises(services.EntryLimitReached):
+    with pytest.raises(errors.EntryLimitReached):
         services.entry_set_recommended(entry=second, recommended=True, by=organizer)
 
     assert list(Entry.objects.filter(recommended=True)) == [first]

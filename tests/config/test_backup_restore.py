@@ -186,7 +186,7 @@ def test_postgresql_backup_restores_every_row_and_file(tmp_path, pg_databases):
 
 
 def test_sqlite_online_copy_takes_committed_rows_from_the_wal_while_a_writer_is_busy(tmp_path):
-    from competition.backup import sqlite_online_copy
+    from common.backup import sqlite_online_copy
 
     live = tmp_path / "live.sqlite3"
     site = sqlite3.connect(live, isolation_level=None)

@@ -1,16 +1,16 @@
-"""With Redis down the site keeps serving: the cache fails open (config/cache.py)."""
+"""With Redis down the site keeps serving: the cache fails open (common/cache.py)."""
 
 import time
 
 import pytest
 from django.core.cache import cache
 
-from config.cache import ResilientRedisCache
+from common.cache import ResilientRedisCache
 from tests.cms import factories
 
 DOWN = {
     "default": {
-        "BACKEND": "config.cache.ResilientRedisCache",
+        "BACKEND": "common.cache.ResilientRedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there: connection refused
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }

@@ -1,14 +1,14 @@
-"""The client's address behind a reverse proxy (competition.net.client_address): believed from
+"""The client's address behind a reverse proxy (common.http.client_address): believed from
 X-Forwarded-For only when the request comes from a trusted proxy, so a client cannot pick the
 address its log-in failures and objections are counted under."""
 
 import pytest
 from django.test import Client, RequestFactory
 
-from competition.models import LoginThrottle
-from competition.net import client_address
-from judging import result_services
-from judging.models import Objection
+from accounts.models import LoginThrottle
+from awards.models import Objection
+from awards.notice.services import address_hash
+from common.http import client_address
 from tests import factories
 from tests.judging.scored import shortlist_in_notice
 from tests.judging.test_notice import form_data, url
@@ -138,4 +138,4 @@ def test_objection_behind_the_proxy_is_counted_under_the_client(settings):
 
     Client().post(url(shortlist), form_data(), REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=f"1.1.1.1, {CLIENT}")
 
-    assert Objection.objects.get().address_hash == result_services.address_hash(CLIENT)
+    assert Objection.objects.get().address_hash == address_hash(CLIENT)

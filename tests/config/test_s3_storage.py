@@ -25,10 +25,11 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 
-from competition.models import Entry, private_storage
+from common.storage import private_storage
+from competition.models import Entry
 from config.settings.s3 import public_media_origins, s3_storages
-from judging import exports
 from judging.models import ExportJob
+from judging.spreadsheets.exports import export_run
 from tests import factories
 from tests.cms import factories as cms_factories
 from tests.files import jpeg_bytes, pdf_bytes, upload
@@ -237,7 +238,7 @@ def test_export_file_lands_in_the_private_tree_and_downloads_through_the_view(s3
     eligible_entry(contest)
     job = ExportJob.objects.create(kind="entries", format="csv", contest=contest, requested_by=organizer)
 
-    exports.export_run(job=job)
+    export_run(job=job)
 
     job.refresh_from_db()
     assert job.status == ExportJob.Status.DONE

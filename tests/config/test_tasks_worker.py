@@ -25,8 +25,8 @@ from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
+from awards.outcomes.tasks import notify_teams_of_results
 from competition.models import Entry
-from judging.tasks import notify_teams_of_results
 from tasking.models import SentEmail, WorkerHeartbeat
 from tasking.recovery import WORKER_LOST, recover_orphans
 from tests import factories

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import Page, expect
 
-from judging import services
+from judging.judges.services import judge_invite
 from judging.models import Assignment, Conflict, RoundEntry, ScoreSheet
 from tests import factories
 from tests.e2e.conftest import DESKTOP, PHONE, SCREENSHOT_DIR
@@ -147,7 +147,7 @@ def test_judge_declares_a_conflict_scores_two_entries_and_sees_progress(
     assert total_before >= 4
 
     # The sign-up page of an invited judge (the journey's judge already has an account).
-    _invitation, token = services.judge_invite(email="li@example.org", name="李老师", by=None)
+    _invitation, token = judge_invite(email="li@example.org", name="李老师", by=None)
     page.goto(f"{live_server.url}/judging/invitation/{token}/")
     expect(page.get_by_role("heading", name="接受评委邀请")).to_be_visible()
     shoot(page, "judge-00-invitation")

@@ -17,16 +17,10 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from judging import services
-from judging.models import (
-    Assignment,
-    Criterion,
-    FeaturedProject,
-    Objection,
-    Round,
-    RoundResult,
-    Shortlist,
-)
+from awards.models import FeaturedProject, Objection, Shortlist
+from judging.models import Assignment, Criterion, Round, RoundResult
+from judging.phases import CLOSED, SCORING
+from judging.scoring.services import SheetInput, sheet_save
 from tests import factories
 from tests.e2e.conftest import DESKTOP, PHONE, SCREENSHOT_DIR
 from tests.judging.factories import JudgeFactory, RoundFactory, assign, eligible_entry, set_status, sync
@@ -126,7 +120,7 @@ def seed():
     for i, entry in enumerate(entries):
         for j in panels[i]:
             assign(by_entry[entry.pk], judges[j], by=organizer)
-    set_status(round, Round.Status.SCORING, by=organizer)
+    set_status(round, SCORING, by=organizer)
     criteria = list(Criterion.objects.filter(round=round).order_by("sort_order"))
     for i, entry in enumerate(entries):
         for j in panels[i]:
@@ -141,9 +135,9 @@ def seed():
                 ]
                 feedback = OTHER_FEEDBACK if (i, j) == (0, 1) else ""
             assignment = Assignment.objects.get(round_entry=by_entry[entry.pk], judge=judges[j])
-            services.sheet_save(
+            sheet_save(
                 assignment=assignment,
-                data=services.SheetInput(
+                data=SheetInput(
                     points={c.pk: str(p) for c, p in zip(criteria, points, strict=True)},
                     feedback_to_team=feedback,
                 ),
@@ -151,7 +145,7 @@ def seed():
                 submit=True,
                 by=judges[j].user,
             )
-    set_status(round, Round.Status.CLOSED, by=organizer)
+    set_status(round, CLOSED, by=organizer)
     return contest, round, entries, entries[OURS].team, organizer
 
 
@@ -236,7 +230,7 @@ def test_organizer_shortlists_public_objects_team_reads_its_results(live_server,
     shoot_admin(admin, "results-01-ranking")
 
     # --- The shortlist: a what-if preview with 6 places and at most 2 per county. ---
-    admin.goto(f"{base}/admin/judging/shortlist/")
+    admin.goto(f"{base}/admin/awards/shortlist/")
     admin.get_by_role("link", name=CONTEST).click()
     expect(admin.get_by_text("还没有确定入围名单。")).to_be_visible()
     admin.get_by_role("navigation", name="入围名单页面").get_by_role("link", name="筛选预览").click()

@@ -1,4 +1,4 @@
-"""Factories and helpers for judging tests. Everything goes through ``judging.services``:
+"""Factories and helpers for judging tests. Everything goes through the services:
 rounds get the default rubric, entries join with ``round_sync_entries``, judges are assigned
 with ``assignment_add`` (or ``assign_round``), statuses change with ``round_set_status``."""
 
@@ -10,17 +10,20 @@ from django.utils import timezone
 
 from competition.models import Entry, EntryPhoto
 from competition.uploads import clean_photo
-from judging import services
+from judging.assignment.services import assign_round, assignment_add
+from judging.judges.services import judge_create
 from judging.models import Assignment, Judge, Round, RoundEntry
+from judging.phases import CLOSED, PUBLISHED, SCORING, SETUP, RoundPhase, round_phase
+from judging.rounds.services import round_add_default_rubric, round_set_status, round_sync_entries
 from tests import factories
 from tests.files import upload
 
-# The forward path of a round's status (round_set_status allows one step at a time).
-STATUS_PATH = [Round.Status.SETUP, Round.Status.SCORING, Round.Status.CLOSED, Round.Status.PUBLISHED]
+# The forward path of a round's phases (round_set_status allows one step at a time).
+PHASE_PATH = [SETUP, SCORING, CLOSED, PUBLISHED]
 
 
 class JudgeFactory(factory.django.DjangoModelFactory):
-    """A judge made by ``services.judge_create`` (profile plus the judges' group)."""
+    """A judge made by ``judge_create`` (profile plus the judges' group)."""
 
     class Meta:
         model = Judge
@@ -33,15 +36,19 @@ class JudgeFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, expertise=(), **kwargs):
-        return services.judge_create(expertise=expertise, **kwargs)
+        return judge_create(expertise=expertise, **kwargs)
 
 
-def set_status(round: Round, status: str, by=None) -> Round:
-    """Walk the round forward to ``status`` through the service, one allowed step at a time."""
+def set_status(round: Round, phase: RoundPhase, by=None) -> Round:
+    """Walk the round forward to ``phase`` through the service, one allowed step at a time.
+    A round opens for scoring only once submission has closed: if the contest is still taking
+    entries, its deadline is moved to just now first (as an organizer closing early would)."""
     round.refresh_from_db()
-    start = STATUS_PATH.index(round.status)
-    for step in STATUS_PATH[start + 1 : STATUS_PATH.index(status) + 1]:
-        services.round_set_status(round=round, status=step, by=by)
+    start = PHASE_PATH.index(round_phase(round))
+    for step in PHASE_PATH[start + 1 : PHASE_PATH.index(phase) + 1]:
+        if step is SCORING:
+            factories.close_submission(round.contest)
+        round_set_status(round=round, to=step, by=by)
     round.refresh_from_db()
     return round
 
@@ -61,10 +68,10 @@ class RoundFactory(factory.django.DjangoModelFactory):
     judges_per_entry = 1
 
     @classmethod
-    def _create(cls, model_class, *args, status=Round.Status.SETUP, **kwargs):
+    def _create(cls, model_class, *args, status=SETUP, **kwargs):
         round = super()._create(model_class, *args, **kwargs)
-        services.round_add_default_rubric(round=round)
-        if status != Round.Status.SETUP:
+        round_add_default_rubric(round=round)
+        if status is not SETUP:
             set_status(round, status)
         return round
 
@@ -84,17 +91,15 @@ def eligible_entry(contest, *, photo_bytes=(), **kwargs) -> Entry:
 
 def sync(round: Round) -> list[RoundEntry]:
     """Let the round's eligible entries join it; returns its round entries by entry id."""
-    services.round_sync_entries(round=round)
+    round_sync_entries(round=round)
     return list(RoundEntry.objects.filter(round=round).order_by("entry_id"))
 
 
 def assign(round_entry: RoundEntry, judge: Judge, by=None) -> Assignment:
-    return services.assignment_add(round_entry=round_entry, judge=judge, by=by)
+    return assignment_add(round_entry=round_entry, judge=judge, by=by)
 
 
-def open_round(
-    *, entries: int = 1, judge: Judge | None = None, contest=None, status=Round.Status.SCORING, files=False
-):
+def open_round(*, entries: int = 1, judge: Judge | None = None, contest=None, status=SCORING, files=False):
     """A round with ``entries`` fresh eligible entries (with a photo and a PDF each when
     ``files``), all assigned to ``judge``, then moved to ``status``. Returns (round, judge,
     round entries in entry-id order)."""
@@ -123,8 +128,8 @@ def scoring_round(*, contest, by=None, judges_per_entry: int = 1, **kwargs) -> t
     """A round open for scoring whose eligible entries the real assigner gave to the active
     judges. Returns the round and the assigner's report."""
     round = RoundFactory(contest=contest, judges_per_entry=judges_per_entry, **kwargs)
-    report = services.assign_round(round=round, by=by)
-    set_status(round, Round.Status.SCORING, by=by)
+    report = assign_round(round=round, by=by)
+    set_status(round, SCORING, by=by)
     return round, report
 
 

@@ -1,10 +1,12 @@
 """Helpers for results tests: rounds whose sheets are easy to compute by hand, scored and
-closed through the real services (judging.services), then computed by judging.result_services."""
+closed through the real services (judging.scoring.services), then computed by judging.results.services."""
 
 from decimal import Decimal
 
-from judging import result_services, services
 from judging.models import Assignment, Criterion, Judge, Round, RoundEntry, ScoreSheet
+from judging.phases import CLOSED, SCORING
+from judging.results.services import compute_round_results
+from judging.scoring.services import SheetInput, sheet_save
 from tests import factories
 from tests.judging.factories import JudgeFactory, RoundFactory, assign, eligible_entry, set_status, sync
 
@@ -36,9 +38,9 @@ def save_sheet(round_entry: RoundEntry, judge: Judge, total, *, submit=True, fee
         assignment = assign(round_entry, judge)
     first, second = split or (Decimal(str(total)) / 2, Decimal(str(total)) / 2)
     criteria = list(Criterion.objects.filter(round_id=assignment.round_id).order_by("sort_order"))
-    return services.sheet_save(
+    return sheet_save(
         assignment=assignment,
-        data=services.SheetInput(
+        data=SheetInput(
             points={criteria[0].pk: str(first), criteria[1].pk: str(second)}, feedback_to_team=feedback
         ),
         expected_version=None,
@@ -55,11 +57,11 @@ def scored_round(contest, sheets: dict, *, judges: list[Judge], close=True, **kw
     round_entries = sync(round)
     for e, j in sheets:
         assign(round_entries[e], judges[j])
-    set_status(round, Round.Status.SCORING)
+    set_status(round, SCORING)
     for (e, j), total in sheets.items():
         save_sheet(round_entries[e], judges[j], total)
     if close:
-        set_status(round, Round.Status.CLOSED)
+        set_status(round, CLOSED)
     return round, round_entries
 
 
@@ -74,7 +76,7 @@ def ranked_round(contest, totals: list[float], *, judge: Judge | None = None, **
         method=Round.Method.MEAN,
         **kwargs,
     )
-    result_services.compute_round_results(round=round)
+    compute_round_results(round=round)
     return round, round_entries
 
 

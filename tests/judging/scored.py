@@ -5,17 +5,22 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from judging import result_services, services
-from judging.models import Assignment, Round, RoundEntry, Shortlist
+from awards.models import Shortlist
+from awards.notice.services import notice_publish
+from awards.shortlist.services import shortlist_commit
+from judging.models import Assignment, Round, RoundEntry
+from judging.phases import CLOSED, SCORING
+from judging.results.services import compute_round_results
+from judging.scoring.services import SheetInput, sheet_save
 from tests import factories
 from tests.judging.factories import JudgeFactory, RoundFactory, assign, eligible_entry, set_status, sync
 
 
 def submit(assignment: Assignment, points: list, by=None, feedback: str = ""):
     criteria = list(assignment.round.criteria.all())
-    return services.sheet_save(
+    return sheet_save(
         assignment=assignment,
-        data=services.SheetInput(
+        data=SheetInput(
             points={c.pk: str(p) for c, p in zip(criteria, points, strict=True)}, feedback_to_team=feedback
         ),
         expected_version=None,
@@ -38,7 +43,7 @@ def scoring_round(*, entries: int = 3, judges: int = 2, contest=None, titles=(),
     for round_entry in round_entries:
         for judge in panel:
             assign(round_entry, judge)
-    set_status(round, Round.Status.SCORING)
+    set_status(round, SCORING)
     return round, panel, round_entries
 
 
@@ -54,17 +59,17 @@ def scored_round(*, entries: int = 3, judges: int = 2, contest=None, titles=(), 
             assignment = Assignment.objects.get(round_entry=round_entry, judge=judge)
             points = [max(0, c.max_points - 1 - j - (e % 3)) for c in criteria]
             submit(assignment, points, feedback=f"反馈{e}-{j}")
-    set_status(round, Round.Status.CLOSED)
+    set_status(round, CLOSED)
     if compute:
-        result_services.compute_round_results(round=round)
+        compute_round_results(round=round)
     return round, panel, round_entries
 
 
 def shortlist_in_notice(*, entries: int = 3, by=None, contest=None, days: int = 5, titles=(), now=None):
     """A computed round whose entries are all shortlisted and published for notice."""
     round, _panel, _round_entries = scored_round(entries=entries, contest=contest, titles=titles)
-    shortlist = result_services.shortlist_commit(round=round, by=by, size=entries)
-    return result_services.notice_publish(shortlist=shortlist, by=by, days=days, now=now)
+    shortlist = shortlist_commit(round=round, by=by, size=entries)
+    return notice_publish(shortlist=shortlist, by=by, days=days, now=now)
 
 
 def end_notice(shortlist: Shortlist) -> Shortlist:

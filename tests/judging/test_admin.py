@@ -14,8 +14,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from competition import rules
-from judging import services
+from judging.assignment.services import assignment_run_execute
+from judging.conflicts.services import conflict_set
+from judging.judges.services import judge_accept_invitation, judge_invite
+from judging.masking.services import MASKED_FIELDS
 from judging.models import (
     DEFAULT_RUBRIC,
     Assignment,
@@ -29,6 +31,9 @@ from judging.models import (
     RoundEntry,
     ScoreSheet,
 )
+from judging.phases import CLOSED, SCORING, round_phase
+from judging.roles import JUDGES
+from judging.scoring.services import SheetInput, sheet_reopen, sheet_save
 from tests import factories
 from tests.judging.factories import (
     JudgeFactory,
@@ -51,9 +56,9 @@ def page(round: Round, name: str = "") -> str:
 
 def submit_sheet(assignment: Assignment, by=None) -> ScoreSheet:
     criteria = list(assignment.round.criteria.all())
-    return services.sheet_save(
+    return sheet_save(
         assignment=assignment,
-        data=services.SheetInput(points={c.pk: str(c.max_points) for c in criteria}),
+        data=SheetInput(points={c.pk: str(c.max_points) for c in criteria}),
         expected_version=None,
         submit=True,
         by=by or assignment.judge.user,
@@ -62,9 +67,9 @@ def submit_sheet(assignment: Assignment, by=None) -> ScoreSheet:
 
 def draft_sheet(assignment: Assignment) -> ScoreSheet:
     criterion = assignment.round.criteria.first()
-    return services.sheet_save(
+    return sheet_save(
         assignment=assignment,
-        data=services.SheetInput(points={criterion.pk: "1"}),
+        data=SheetInput(points={criterion.pk: "1"}),
         expected_version=None,
         submit=False,
         by=assignment.judge.user,
@@ -86,7 +91,7 @@ def world(db):
     re_a, re_b = sync(round)
     done = assign(re_a, judge_b)
     pending = assign(re_b, judge_a)
-    set_status(round, Round.Status.SCORING)
+    set_status(round, SCORING)
     sheet = submit_sheet(done)
     return {
         "round": round,
@@ -472,7 +477,7 @@ def test_status_confirm_then_close_records_an_event(organizer, world):
 
 
 def test_status_reopen_a_closed_round(organizer_client, world):
-    round = set_status(world["round"], Round.Status.CLOSED)
+    round = set_status(world["round"], CLOSED)
 
     organizer_client.post(page(round, "status/scoring"), {"note": ""})
 
@@ -481,7 +486,7 @@ def test_status_reopen_a_closed_round(organizer_client, world):
 
 
 def test_status_not_offered_here_is_refused(organizer_client, world):
-    round = set_status(world["round"], Round.Status.CLOSED)
+    round = set_status(world["round"], CLOSED)
 
     get = organizer_client.get(page(round, "status/published"))
     post = organizer_client.post(page(round, "status/published"), {"note": ""}, follow=True)
@@ -604,7 +609,7 @@ def test_assign_page_refreshes_itself_while_a_run_is_going(organizer_client, set
 
 
 def test_assign_a_closed_round_is_refused(organizer_client, world):
-    round = set_status(world["round"], Round.Status.CLOSED)
+    round = set_status(world["round"], CLOSED)
 
     response = organizer_client.post(page(round, "assign"), follow=True)
 
@@ -698,7 +703,7 @@ def test_adjust_cannot_remove_a_submitted_sheet(organizer_client, world):
 
 
 def test_adjust_in_a_closed_round_is_refused(organizer_client, world):
-    set_status(world["round"], Round.Status.CLOSED)
+    set_status(world["round"], CLOSED)
 
     response = adjust(organizer_client, world, action="remove", assignment=world["pending"].pk)
 
@@ -792,7 +797,7 @@ def test_reminder_to_a_judge_who_is_done_sends_nothing(organizer_client, world):
 
 
 def test_reminders_only_while_scoring(organizer_client, world):
-    set_status(world["round"], Round.Status.CLOSED)
+    set_status(world["round"], CLOSED)
     mail.outbox.clear()
 
     response = organizer_client.post(page(world["round"], "progress"), follow=True)
@@ -815,7 +820,7 @@ def masked_round(db):
 
 
 def masked_data(round_entry, **changes) -> dict:
-    data = {name: getattr(round_entry, name) for name in services.MASKED_FIELDS}
+    data = {name: getattr(round_entry, name) for name in MASKED_FIELDS}
     data.update(changes)
     return data
 
@@ -859,6 +864,19 @@ def test_masked_page_warns_when_a_name_is_still_in_the_masked_text(organizer_cli
 
     assert response.context["leftovers"] == ["张建国"]
     assert "匿名文本中仍出现" in response.content.decode()
+
+
+def test_the_organizers_checklist_is_the_same_terms_the_masking_uses(organizer_client, masked_round):
+    """One rule for both: the team's log-in name is hidden from judges and listed here."""
+    from judging.masking.services import entry_masking_terms
+
+    round, round_entry = masked_round
+    username = round_entry.entry.team.user.get_username()
+
+    response = organizer_client.get(page(round, f"masked/{round_entry.blind_code}"))
+
+    assert response.context["terms"] == entry_masking_terms(round_entry.entry)
+    assert username in response.context["terms"]
 
 
 def test_masked_edit_after_scoring_started_is_read_only(organizer_client, world):
@@ -926,7 +944,7 @@ def test_reopen_requires_a_reason(organizer_client, world):
 
 def test_reopen_with_a_reason_records_before_and_after(organizer, world):
     sheet = world["sheet"]
-    set_status(world["round"], Round.Status.CLOSED)
+    set_status(world["round"], CLOSED)
 
     response = client_for(organizer).post(
         page(world["round"], f"sheets/{sheet.pk}/reopen"), {"reason": "评委误填了服务成效的分数"}
@@ -942,7 +960,7 @@ def test_reopen_with_a_reason_records_before_and_after(organizer, world):
         {"status": "draft"},
         "评委误填了服务成效的分数",
     )
-    assert sheet.assignment.round.accepts_scores(sheet)
+    assert round_phase(sheet.assignment.round).may_save_sheet(reopened=sheet.reopened)
 
 
 def test_reopen_a_draft_is_refused(organizer_client, world):
@@ -965,7 +983,7 @@ def test_reopen_a_sheet_of_another_round_is_404(organizer_client, world):
 
 
 def test_events_page_shows_who_when_what_and_before_after(organizer, world):
-    services.sheet_reopen(sheet=world["sheet"], reason="复核", by=organizer)
+    sheet_reopen(sheet=world["sheet"], reason="复核", by=organizer)
 
     response = client_for(organizer).get(page(world["round"], "events"), {"kind": "sheet_reopened"})
 
@@ -1008,7 +1026,7 @@ def test_judge_created_in_the_admin_joins_the_judges_group_and_follows_the_organ
     assert (judge.name, judge.title, judge.capacity, judge.active) == ("李教授", "高校教授", 40, True)
     assert judge.county == organization.county
     assert set(judge.expertise.all()) == set(categories)
-    assert list(user.groups.values_list("name", flat=True)) == [rules.JUDGES]
+    assert list(user.groups.values_list("name", flat=True)) == [JUDGES]
 
 
 def test_judge_form_offers_no_team_account(organizer_client, world):
@@ -1066,7 +1084,7 @@ def test_conflict_set_in_the_admin_drops_the_pair_and_assigns_a_replacement(
 
 
 def test_conflict_listing_shows_judge_entry_and_source(organizer_client, world):
-    services.conflict_set(judge=world["judge_c"], entry=world["entry_a"], reason="亲属关系", by=None)
+    conflict_set(judge=world["judge_c"], entry=world["entry_a"], reason="亲属关系", by=None)
 
     body = organizer_client.get("/admin/judging/conflicts/").content.decode()
 
@@ -1107,9 +1125,9 @@ def test_invitation_from_the_admin_sends_the_mail_and_lists_it(organizer, django
 
 
 def test_invitation_status_column_says_accepted_and_expired(organizer_client):
-    invitation, token = services.judge_invite(email="a@example.org", name="甲", by=None)
-    services.judge_accept_invitation(token=token, username="jia", password="Long-Secret-2026")
-    expired, _token = services.judge_invite(email="b@example.org", name="乙", by=None)
+    invitation, token = judge_invite(email="a@example.org", name="甲", by=None)
+    judge_accept_invitation(token=token, username="jia", password="Long-Secret-2026")
+    expired, _token = judge_invite(email="b@example.org", name="乙", by=None)
     JudgeInvitation.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(days=1))
 
     body = organizer_client.get("/admin/judging/invitations/").content.decode()
@@ -1129,8 +1147,8 @@ def sized_round(n: int) -> Round:
         eligible_entry(round.contest)
     judges = [JudgeFactory() for _ in range(n)]
     run = AssignmentRun.objects.create(round=round)
-    services.assignment_run_execute(run=run)
-    set_status(round, Round.Status.SCORING)
+    assignment_run_execute(run=run)
+    set_status(round, SCORING)
     for assignment in Assignment.objects.filter(round=round, judge=judges[0]):
         submit_sheet(assignment)
     return round
@@ -1252,10 +1270,10 @@ def english_world(db):
     re_a, re_b = sync(round)
     done = assign(re_a, judge_b)
     assign(re_b, judge_a)
-    set_status(round, Round.Status.SCORING)
+    set_status(round, SCORING)
     sheet = submit_sheet(done)
-    services.conflict_set(judge=judge_c, entry=entries[0], reason="Knows the team", by=None)
-    services.judge_invite(email="new@example.org", name="New Judge", by=None)
+    conflict_set(judge=judge_c, entry=entries[0], reason="Knows the team", by=None)
+    judge_invite(email="new@example.org", name="New Judge", by=None)
     AssignmentRun.objects.create(
         round=round,
         status=AssignmentRun.Status.DONE,

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from judging.assignment import EntryInfo, JudgeInfo, Problem, allowed, fair_bands, solve
+from judging.assignment.solver import EntryInfo, JudgeInfo, Problem, allowed, fair_bands, solve
 
 CATEGORIES = 8
 

@@ -31,6 +31,7 @@ from competition.models import (
 )
 from competition.uploads import clean_pdf, clean_photo, display_name
 from judging.models import Assignment, Criterion, Judge, Round, RoundEntry, ScoreSheet
+from judging.phases import SCORING
 from tests import factories
 from tests.files import gps_exif, jpeg_bytes, pdf_bytes, upload
 from tests.judging.factories import JudgeFactory, RoundFactory, assign, client_for, set_status, sync
@@ -220,7 +221,7 @@ def seed_round() -> Seed:
     round_entries = sync(round)
     for round_entry in round_entries:
         assign(round_entry, judge, by=organizer)
-    set_status(round, Round.Status.SCORING, by=organizer)
+    set_status(round, SCORING, by=organizer)
     return Seed(round=round, judge=judge, entries=entries, secrets=secrets, round_entries=round_entries)
 
 

@@ -1,10 +1,10 @@
-"""Server-side SVG charts (judging.charts): well-formed, sized to scale, and every text escaped."""
+"""Server-side SVG charts (judging.results.charts): well-formed, sized to scale, and every text escaped."""
 
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from judging import charts
+from judging.results.charts import Histogram, _x, box, box_plot, histogram_rows
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = '<script>alert("x")</script> & "卫生\'环保"'
@@ -19,7 +19,7 @@ def texts(root: ET.Element) -> list[str]:
 
 
 def test_box_summarises_values():
-    row = charts.box("评委甲", [60, 70, 80, 90, 100])
+    row = box("评委甲", [60, 70, 80, 90, 100])
 
     assert (row.count, row.low, row.q1, row.median, row.q3, row.high, row.mean) == (
         5,
@@ -34,16 +34,16 @@ def test_box_summarises_values():
 
 
 def test_box_of_no_values_is_an_empty_row():
-    row = charts.box("评委乙", [])
+    row = box("评委乙", [])
 
     assert row.count == 0
     assert row.points == ()
 
 
 def test_box_plot_is_well_formed_and_scales():
-    rows = [charts.box("评委甲", [60, 72.5, 88], tone="harsh"), charts.box("评委乙", [])]
+    rows = [box("评委甲", [60, 72.5, 88], tone="harsh"), box("评委乙", [])]
 
-    root = parse(charts.box_plot(rows, title="各评委评分分布", reference=70.0))
+    root = parse(box_plot(rows, title="各评委评分分布", reference=70.0))
 
     assert root.tag == f"{SVG}svg"
     width, height = int(root.get("width")), int(root.get("height"))
@@ -55,19 +55,19 @@ def test_box_plot_is_well_formed_and_scales():
 
 
 def test_box_plot_positions_scores_on_the_shared_axis():
-    svg = charts.box_plot([charts.box("甲", [0, 50, 100])], title="t")
+    svg = box_plot([box("甲", [0, 50, 100])], title="t")
 
     root = parse(svg)
     rect = root.find(f".//{SVG}rect")
-    left, right = charts._x(25), charts._x(75)
+    left, right = _x(25), _x(75)
     assert float(rect.get("x")) == pytest.approx(left, abs=0.1)
     assert float(rect.get("width")) == pytest.approx(right - left, abs=0.1)
 
 
 def test_histogram_rows_are_well_formed():
-    rows = [charts.Histogram("助学支教", (0,) * 14 + (2, 5, 3, 1, 0, 1), 78.2)]
+    rows = [Histogram("助学支教", (0,) * 14 + (2, 5, 3, 1, 0, 1), 78.2)]
 
-    root = parse(charts.histogram_rows(rows, title="各类别评分分布"))
+    root = parse(histogram_rows(rows, title="各类别评分分布"))
 
     bars = [r for r in root.iter(f"{SVG}rect")]
     assert len(bars) == 5  # one per band with sheets
@@ -77,9 +77,9 @@ def test_histogram_rows_are_well_formed():
 @pytest.mark.parametrize("kind", ["box", "histogram"])
 def test_hostile_labels_are_escaped(kind):
     if kind == "box":
-        svg = charts.box_plot([charts.box(HOSTILE, [50, 60], note=HOSTILE)], title=HOSTILE)
+        svg = box_plot([box(HOSTILE, [50, 60], note=HOSTILE)], title=HOSTILE)
     else:
-        svg = charts.histogram_rows([charts.Histogram(HOSTILE, (1,) * 20, 50.0)], title=HOSTILE)
+        svg = histogram_rows([Histogram(HOSTILE, (1,) * 20, 50.0)], title=HOSTILE)
 
     root = parse(svg)  # well-formed XML despite the label
 
@@ -92,7 +92,7 @@ def test_hostile_labels_are_escaped(kind):
 def test_long_labels_are_shortened_with_the_full_name_in_the_tooltip():
     name = "Theory and policy outreach"
 
-    root = parse(charts.histogram_rows([charts.Histogram(name, (1,) * 20, 50.0)], title="t"))
+    root = parse(histogram_rows([Histogram(name, (1,) * 20, 50.0)], title="t"))
 
     labels = [node.text for node in root.iter(f"{SVG}text") if node.text and node.text.startswith("Theory")]
     assert labels and labels[0].endswith("…")

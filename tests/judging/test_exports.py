@@ -9,8 +9,23 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from judging import exports, result_services
-from judging.models import ExportJob, JudgeResult, Objection, RoundResult, ScoreSheet
+from awards.exports import objections_table, shortlist_table
+from awards.models import Objection
+from awards.notice.services import objection_file
+from judging.errors import JudgingError
+from judging.models import ExportJob, JudgeResult, RoundResult, ScoreSheet
+from judging.spreadsheets import writers
+from judging.spreadsheets.exports import build, export_request, export_run, file_name
+from judging.spreadsheets.tables import (
+    EXPORTS,
+    Table,
+    assignments_table,
+    entries_table,
+    judges_table,
+    ranking_table,
+    sheets_table,
+)
+from judging.spreadsheets.writers import csv_safe, write, write_csv, write_xlsx
 from tests import factories
 from tests.judging.scored import scored_round, shortlist_in_notice
 
@@ -19,17 +34,17 @@ pytestmark = pytest.mark.django_db
 FORMULAS = ['=HYPERLINK("http://evil","x")', "+1+1", "-2", "@SUM(A1)"]
 
 
-def xlsx_rows(table: exports.Table, title: str = "表") -> list[list]:
+def xlsx_rows(table: Table, title: str = "表") -> list[list]:
     out = io.BytesIO()
-    exports.write_xlsx([(title, table)], out)
+    write_xlsx([(title, table)], out)
     out.seek(0)
     sheet = load_workbook(out).active
     return [[cell for cell in row] for row in sheet.iter_rows()]
 
 
-def csv_text(table: exports.Table) -> str:
+def csv_text(table: Table) -> str:
     out = io.BytesIO()
-    exports.write_csv(table, out)
+    write_csv(table, out)
     return out.getvalue().decode("utf-8")
 
 
@@ -42,7 +57,7 @@ def column(headers: list[str], name: str) -> int:
 
 def test_xlsx_titles_that_look_like_formulas_are_strings_and_numbers_stay_numbers():
     round, _panel, _entries = scored_round(entries=4, titles=FORMULAS)
-    table = exports.entries_table(contest=round.contest, round=round)
+    table = entries_table(contest=round.contest, round=round)
 
     rows = xlsx_rows(table)
 
@@ -60,12 +75,12 @@ def test_xlsx_titles_that_look_like_formulas_are_strings_and_numbers_stay_number
 def test_xlsx_judge_feedback_and_objections_are_strings_not_formulas():
     shortlist = shortlist_in_notice(entries=1)
     ScoreSheet.objects.update(feedback_to_team="=1+2", comment_to_organizers="@cmd")
-    result_services.objection_file(
+    objection_file(
         shortlist=shortlist, entry=None, name="=A1", phone="13900000000", reason="-1+2 请核实。", address="a"
     )
 
-    sheets = xlsx_rows(exports.sheets_table(round=shortlist.round))
-    objections = xlsx_rows(exports.objections_table(contest=shortlist.contest))
+    sheets = xlsx_rows(sheets_table(round=shortlist.round))
+    objections = xlsx_rows(objections_table(contest=shortlist.contest))
 
     feedback = [row[-1] for row in sheets[1:]]
     assert {(c.value, c.data_type) for c in feedback} == {("=1+2", "s")}
@@ -77,7 +92,7 @@ def test_xlsx_judge_feedback_and_objections_are_strings_not_formulas():
 
 
 def test_xlsx_drops_characters_excel_cannot_hold():
-    table = exports.Table(["名称"], iter([("甲\x01乙\x0b丙",)]), 1)
+    table = Table(["名称"], iter([("甲\x01乙\x0b丙",)]), 1)
 
     rows = xlsx_rows(table)
 
@@ -86,7 +101,7 @@ def test_xlsx_drops_characters_excel_cannot_hold():
 
 def test_csv_is_utf8_with_bom_and_formula_cells_get_an_apostrophe():
     round, _panel, _entries = scored_round(entries=4, titles=FORMULAS)
-    table = exports.entries_table(contest=round.contest, round=round)
+    table = entries_table(contest=round.contest, round=round)
 
     text = csv_text(table)
 
@@ -114,7 +129,7 @@ def test_csv_is_utf8_with_bom_and_formula_cells_get_an_apostrophe():
     ],
 )
 def test_csv_safe_prefixes_only_text_that_starts_a_formula(value, written):
-    assert exports.csv_safe(value) == written
+    assert csv_safe(value) == written
 
 
 # --- What each export holds ----------------------------------------------------------------------
@@ -125,7 +140,7 @@ def test_sheets_export_has_points_per_criterion_total_and_calibrated_total():
     criteria = list(round.criteria.all())
     offsets = dict(JudgeResult.objects.filter(round=round).values_list("judge__name", "offset"))
 
-    headers, rows, size = exports.sheets_table(round=round)
+    headers, rows, size = sheets_table(round=round)
     rows = list(rows)
 
     assert size == len(rows) == 6
@@ -149,7 +164,7 @@ def test_ranking_export_has_every_figure_by_rank():
     round, _panel, _entries = scored_round(entries=3)
     results = list(RoundResult.objects.filter(round=round).order_by("rank"))
 
-    headers, rows, size = exports.ranking_table(round=round)
+    headers, rows, size = ranking_table(round=round)
     rows = list(rows)
 
     for name in ("排名", "匿名编号", "平均分", "中位数", "校准分", "评委标准分", "综合得分", "分歧提示"):
@@ -166,7 +181,7 @@ def test_ranking_export_has_every_figure_by_rank():
 def test_judges_export_has_completion_and_offset():
     round, panel, _entries = scored_round(entries=3, judges=2)
 
-    headers, rows, _size = exports.judges_table(round=round)
+    headers, rows, _size = judges_table(round=round)
     rows = list(rows)
 
     assert headers == [
@@ -186,7 +201,7 @@ def test_judges_export_has_completion_and_offset():
 def test_assignments_export_names_the_judge_of_each_entry():
     round, panel, round_entries = scored_round(entries=2, judges=2)
 
-    headers, rows, size = exports.assignments_table(round=round)
+    headers, rows, size = assignments_table(round=round)
     rows = list(rows)
 
     assert headers[:4] == ["匿名编号", "项目名称", "评委", "评委用户名"]
@@ -199,7 +214,7 @@ def test_assignments_export_names_the_judge_of_each_entry():
 
 def test_shortlist_and_objection_exports():
     shortlist = shortlist_in_notice(entries=2)
-    result_services.objection_file(
+    objection_file(
         shortlist=shortlist,
         entry=None,
         name="王五",
@@ -208,8 +223,8 @@ def test_shortlist_and_objection_exports():
         address="b",
     )
 
-    s_headers, s_rows, s_size = exports.shortlist_table(contest=shortlist.contest)
-    o_headers, o_rows, o_size = exports.objections_table(contest=shortlist.contest)
+    s_headers, s_rows, s_size = shortlist_table(contest=shortlist.contest)
+    o_headers, o_rows, o_size = objections_table(contest=shortlist.contest)
 
     assert s_headers[0] == "序号" and "入围方式" in s_headers
     assert [row[0] for row in s_rows] == [1, 2]
@@ -223,14 +238,14 @@ def test_contest_entries_export_lists_submitted_entries_only(contest):
     factories.EntryFactory(contest=contest, title="草稿项目")
     factories.EntryFactory(contest=contest, title="已提交项目", submitted=True)
 
-    headers, rows, size = exports.entries_table(contest=contest)
+    headers, rows, size = entries_table(contest=contest)
 
     assert headers[0] == "项目名称"
     assert [row[0] for row in rows] == ["已提交项目"]
     assert size == 1
 
 
-@pytest.mark.parametrize("kind", list(exports.EXPORTS))
+@pytest.mark.parametrize("kind", list(EXPORTS))
 @pytest.mark.parametrize("entries", [1, 3])
 def test_every_export_takes_a_constant_number_of_queries(kind, entries, django_assert_num_queries):
     shortlist = shortlist_in_notice(entries=entries)
@@ -246,7 +261,7 @@ def test_every_export_takes_a_constant_number_of_queries(kind, entries, django_a
     expected = {"entries": 2, "assignments": 2, "sheets": 5, "ranking": 3, "judges": 2}.get(kind, 2)
 
     with django_assert_num_queries(expected):
-        table = exports.build(kind, contest=contest, round=round)
+        table = build(kind, contest=contest, round=round)
         rows = list(table.rows)
 
     assert len(rows) == table.size
@@ -261,7 +276,7 @@ def test_export_job_runs_in_the_background_and_keeps_its_file_private(
     round, _panel, _entries = scored_round(entries=3)
 
     with django_capture_on_commit_callbacks(execute=True):
-        job = exports.export_request(kind="ranking", format="xlsx", round=round, by=organizer)
+        job = export_request(kind="ranking", format="xlsx", round=round, by=organizer)
 
     job.refresh_from_db()
     assert (job.status, job.progress, job.contest_id, job.round_id) == (
@@ -284,7 +299,7 @@ def test_export_job_csv_for_a_contest_export(organizer, django_capture_on_commit
     shortlist = shortlist_in_notice(entries=2)
 
     with django_capture_on_commit_callbacks(execute=True):
-        job = exports.export_request(kind="shortlist", format="csv", contest=shortlist.contest, by=organizer)
+        job = export_request(kind="shortlist", format="csv", contest=shortlist.contest, by=organizer)
 
     job.refresh_from_db()
     assert job.round_id is None
@@ -294,11 +309,11 @@ def test_export_job_csv_for_a_contest_export(organizer, django_capture_on_commit
 
 @pytest.mark.parametrize("format", ["xlsx", "csv"])
 def test_writers_report_progress_as_rows_go_out(format, monkeypatch):
-    monkeypatch.setattr(exports, "PROGRESS_EVERY", 2)
-    table = exports.Table(["数"], iter([(i,) for i in range(5)]), 5)
+    monkeypatch.setattr(writers, "PROGRESS_EVERY", 2)
+    table = Table(["数"], iter([(i,) for i in range(5)]), 5)
     seen = []
 
-    written = exports.write(table, io.BytesIO(), format=format, title="表", progress=seen.append)
+    written = write(table, io.BytesIO(), format=format, title="表", progress=seen.append)
 
     assert (written, seen) == (5, [2, 4])
 
@@ -307,7 +322,7 @@ def test_export_job_failure_is_recorded_with_a_message(organizer):
     contest = factories.ContestFactory()
     job = ExportJob.objects.create(kind="ranking", format="xlsx", contest=contest, round=None)
 
-    exports.export_run(job=job)
+    export_run(job=job)
 
     job.refresh_from_db()
     assert job.status == "failed"
@@ -316,19 +331,16 @@ def test_export_job_failure_is_recorded_with_a_message(organizer):
 
 
 def test_export_request_refuses_a_round_export_without_a_round(organizer, contest):
-    with pytest.raises(exports.JudgingError, match="请选择评审轮次"):
-        exports.export_request(kind="sheets", format="xlsx", contest=contest, by=organizer)
+    with pytest.raises(JudgingError, match="请选择评审轮次"):
+        export_request(kind="sheets", format="xlsx", contest=contest, by=organizer)
 
 
 def test_file_name_is_chinese_with_the_round_or_contest():
     round, _panel, _entries = scored_round(entries=1)
 
+    assert file_name("ranking", contest=round.contest, round=round, format="xlsx") == "成绩排名-初评.xlsx"
     assert (
-        exports.file_name("ranking", contest=round.contest, round=round, format="xlsx")
-        == "成绩排名-初评.xlsx"
-    )
-    assert (
-        exports.file_name("shortlist", contest=round.contest, round=None, format="csv")
+        file_name("shortlist", contest=round.contest, round=None, format="csv")
         == f"入围名单-{round.contest.title}.csv"
     )
 
@@ -345,6 +357,6 @@ def test_times_are_written_in_beijing_time():
         created_at=at,
     )
 
-    row = next(iter(exports.objections_table(contest=shortlist.contest).rows))
+    row = next(iter(objections_table(contest=shortlist.contest).rows))
 
     assert row[0] == timezone.localtime(at).replace(tzinfo=None, microsecond=0)

@@ -1,5 +1,5 @@
 """Score import for paper rounds (路演): the template, row-by-row checks with Chinese messages,
-and an all-or-nothing import through ``services.sheet_save`` (so every sheet is audited)."""
+and an all-or-nothing import through ``sheet_save`` (so every sheet is audited)."""
 
 import io
 from decimal import Decimal
@@ -8,8 +8,16 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
-from judging import imports, services
 from judging.models import Assignment, JudgingEvent, Round, ScoreSheet
+from judging.phases import CLOSED
+from judging.scoring.services import SheetInput, sheet_reopen, sheet_save
+from judging.spreadsheets.imports import (
+    XLSX_CONTENT_TYPE,
+    check_rows,
+    import_scores,
+    read_sheet,
+    template_workbook,
+)
 from tests.judging.factories import JudgeFactory, RoundFactory, make_judge, set_status
 from tests.judging.scored import scoring_round
 
@@ -28,7 +36,7 @@ def xlsx(rows: list[list]) -> bytes:
 
 
 def upload(content: bytes, name: str = "评分.xlsx") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content, content_type=imports.XLSX_CONTENT_TYPE)
+    return SimpleUploadedFile(name, content, content_type=XLSX_CONTENT_TYPE)
 
 
 def header(round: Round) -> list[str]:
@@ -59,7 +67,7 @@ def paper_round(db):
 def test_template_has_the_columns_and_one_row_per_assignment(paper_round):
     round, panel, round_entries = paper_round
 
-    workbook = load_workbook(io.BytesIO(imports.template_workbook(round=round)))
+    workbook = load_workbook(io.BytesIO(template_workbook(round=round)))
 
     sheet = workbook.worksheets[0]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
@@ -72,7 +80,7 @@ def test_template_has_the_columns_and_one_row_per_assignment(paper_round):
 
 def test_filled_template_imports(paper_round, organizer):
     round, panel, round_entries = paper_round
-    template = load_workbook(io.BytesIO(imports.template_workbook(round=round)))
+    template = load_workbook(io.BytesIO(template_workbook(round=round)))
     sheet = template.worksheets[0]
     criteria = list(round.criteria.all())
     for row in sheet.iter_rows(min_row=2):
@@ -81,7 +89,7 @@ def test_filled_template_imports(paper_round, organizer):
     out = io.BytesIO()
     template.save(out)
 
-    result = imports.import_scores(round=round, upload=upload(out.getvalue()), by=organizer)
+    result = import_scores(round=round, upload=upload(out.getvalue()), by=organizer)
 
     assert (result.imported, result.errors) == (4, [])
     assert set(ScoreSheet.objects.values_list("total", flat=True)) == {Decimal("100.000")}
@@ -95,7 +103,7 @@ def test_import_submits_every_sheet_and_audits_it(paper_round, organizer):
     criteria = list(round.criteria.all())
     rows = [header(round)] + [full_row(re, j) for re in round_entries for j in panel]
 
-    result = imports.import_scores(round=round, upload=upload(xlsx(rows)), by=organizer)
+    result = import_scores(round=round, upload=upload(xlsx(rows)), by=organizer)
 
     assert result.ok and result.imported == 4
     sheets = ScoreSheet.objects.filter(assignment__round=round)
@@ -113,7 +121,7 @@ def test_import_accepts_half_points_numbers_as_text_and_lowercase_codes(paper_ro
     points = ["7.5", *[c.max_points for c in criteria[1:]]]
     rows = [header(round), [round_entries[0].blind_code.lower(), panel[0].user.username, *points, None]]
 
-    result = imports.import_scores(round=round, upload=upload(xlsx(rows)), by=organizer)
+    result = import_scores(round=round, upload=upload(xlsx(rows)), by=organizer)
 
     assert result.ok
     sheet = ScoreSheet.objects.get(assignment__round_entry=round_entries[0], assignment__judge=panel[0])
@@ -138,7 +146,7 @@ def test_import_reports_every_problem_by_row_and_imports_nothing(paper_round, or
         good,  # 9: duplicate of row 2
     ]
 
-    result = imports.import_scores(round=round, upload=upload(xlsx(rows)), by=organizer)
+    result = import_scores(round=round, upload=upload(xlsx(rows)), by=organizer)
 
     assert result.imported == 0
     messages = {(e.row, e.message) for e in result.errors}
@@ -162,19 +170,19 @@ def test_import_refused_by_the_service_for_one_row_rolls_back_every_row(paper_ro
     round, panel, round_entries = paper_round
     criteria = list(round.criteria.all())
     for assignment in Assignment.objects.filter(round=round):
-        services.sheet_save(
+        sheet_save(
             assignment=assignment,
-            data=services.SheetInput(points={c.pk: "1" for c in criteria}),
+            data=SheetInput(points={c.pk: "1" for c in criteria}),
             expected_version=None,
             submit=True,
             by=assignment.judge.user,
         )
-    set_status(round, Round.Status.CLOSED)
+    set_status(round, CLOSED)
     reopened = ScoreSheet.objects.get(assignment__round_entry=round_entries[0], assignment__judge=panel[0])
-    services.sheet_reopen(sheet=reopened, reason="纸质评分表录入有误", by=organizer)
+    sheet_reopen(sheet=reopened, reason="纸质评分表录入有误", by=organizer)
     rows = [header(round)] + [full_row(re, j) for re in round_entries for j in panel]
 
-    result = imports.import_scores(round=round, upload=upload(xlsx(rows)), by=organizer)
+    result = import_scores(round=round, upload=upload(xlsx(rows)), by=organizer)
 
     assert result.imported == 0
     assert {e.message for e in result.errors} == {"本轮评分已截止，不能再修改评分。"}
@@ -188,15 +196,15 @@ def test_import_refused_by_the_service_for_one_row_rolls_back_every_row(paper_ro
 def test_import_keeps_the_judges_comment_to_organizers(paper_round, organizer):
     round, panel, round_entries = paper_round
     assignment = Assignment.objects.get(round_entry=round_entries[0], judge=panel[0])
-    services.sheet_save(
+    sheet_save(
         assignment=assignment,
-        data=services.SheetInput(points={}, comment_to_organizers="内部意见"),
+        data=SheetInput(points={}, comment_to_organizers="内部意见"),
         expected_version=None,
         submit=False,
         by=panel[0].user,
     )
 
-    imports.import_scores(
+    import_scores(
         round=round, upload=upload(xlsx([header(round), full_row(round_entries[0], panel[0])])), by=organizer
     )
 
@@ -212,7 +220,7 @@ def test_import_keeps_the_judges_comment_to_organizers(paper_round, organizer):
 def test_import_of_something_that_is_not_xlsx_says_so(paper_round, organizer, content):
     round, _panel, _entries = paper_round
 
-    result = imports.import_scores(round=round, upload=upload(content), by=organizer)
+    result = import_scores(round=round, upload=upload(content), by=organizer)
 
     assert result.imported == 0
     assert [(e.row, e.message) for e in result.errors] == [
@@ -223,7 +231,7 @@ def test_import_of_something_that_is_not_xlsx_says_so(paper_round, organizer, co
 def test_import_of_a_file_over_5_mb_is_refused(paper_round, organizer):
     round, _panel, _entries = paper_round
 
-    result = imports.import_scores(round=round, upload=upload(b"0" * (5 * 1024 * 1024 + 1)), by=organizer)
+    result = import_scores(round=round, upload=upload(b"0" * (5 * 1024 * 1024 + 1)), by=organizer)
 
     assert [e.message for e in result.errors] == ["文件太大：最大 5 MB。"]
 
@@ -232,7 +240,7 @@ def test_import_with_missing_columns_names_them(paper_round, organizer):
     round, _panel, _entries = paper_round
     first = round.criteria.first().name
 
-    result = imports.import_scores(
+    result = import_scores(
         round=round, upload=upload(xlsx([["匿名编号", "评委", first], ["ABC", "x", 1]])), by=organizer
     )
 
@@ -245,9 +253,7 @@ def test_import_with_missing_columns_names_them(paper_round, organizer):
 def test_import_with_only_a_header_says_there_is_nothing(paper_round, organizer):
     round, _panel, _entries = paper_round
 
-    result = imports.import_scores(
-        round=round, upload=upload(xlsx([header(round), [None, None]])), by=organizer
-    )
+    result = import_scores(round=round, upload=upload(xlsx([header(round), [None, None]])), by=organizer)
 
     assert [e.message for e in result.errors] == ["文件中没有需要导入的评分。"]
 
@@ -255,7 +261,7 @@ def test_import_with_only_a_header_says_there_is_nothing(paper_round, organizer)
 def test_import_into_a_round_in_setup_is_refused(organizer):
     round = RoundFactory()
 
-    result = imports.import_scores(round=round, upload=upload(xlsx([["匿名编号"]])), by=organizer)
+    result = import_scores(round=round, upload=upload(xlsx([["匿名编号"]])), by=organizer)
 
     assert [e.message for e in result.errors] == ["只有评分中的轮次才能导入评分。"]
 
@@ -264,9 +270,9 @@ def test_import_checks_take_a_constant_number_of_queries(paper_round, django_ass
     round, panel, round_entries = paper_round
     JudgeFactory()
     rows = [header(round)] + [full_row(re, j) for re in round_entries for j in panel] * 3
-    header_row, body = imports.read_sheet(upload(xlsx(rows)))
+    header_row, body = read_sheet(upload(xlsx(rows)))
 
     with django_assert_num_queries(4):
-        parsed, errors = imports.check_rows(round=round, header=header_row, rows=body)
+        parsed, errors = check_rows(round=round, header=header_row, rows=body)
 
     assert len(parsed) == 4 and len(errors) == 8

@@ -9,9 +9,10 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from competition import rules
-from judging import services
+from accounts.roles import group_names
+from judging.judges.services import judge_invite
 from judging.models import Judge, JudgeInvitation
+from judging.roles import JUDGES
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def _invite(**overrides):
         "capacity": 40,
     }
     data.update(overrides)
-    return services.judge_invite(**data)
+    return judge_invite(**data)
 
 
 def accept(client: Client, token: str, username="wanglaoshi", password="Long-Secret-2026"):
@@ -78,7 +79,7 @@ def test_invitation_accepted_creates_the_judge_with_the_invited_profile(invite):
     judge = Judge.objects.get(user__username="wanglaoshi")
     assert (judge.name, judge.county.name, judge.capacity) == ("王老师", "壶关县", 40)
     assert [c.code for c in judge.expertise.all()] == ["legal"]
-    assert rules.JUDGES in rules.group_names(judge.user)
+    assert JUDGES in group_names(judge.user)
     assert judge.user.email == "wang.laoshi@example.org"
     invitation.refresh_from_db()
     assert invitation.judge == judge and invitation.accepted_at is not None

@@ -7,8 +7,10 @@ import pytest
 from django.urls import reverse
 
 from competition.models import Entry
-from judging import services
-from judging.models import Assignment, Conflict, Judge, JudgingEvent, Round, Score, ScoreSheet
+from judging.conflicts.services import conflict_set
+from judging.models import Assignment, Conflict, Judge, JudgingEvent, Score, ScoreSheet
+from judging.phases import CLOSED, SCORING, SETUP
+from judging.scoring.services import sheet_reopen
 from tests import factories
 from tests.judging.factories import (
     JudgeFactory,
@@ -190,7 +192,7 @@ def test_judge_urls_anonymous_is_sent_to_log_in(client, scoring, kind):
 
 @pytest.mark.parametrize("kind", ENTRY_URLS)
 def test_judge_urls_round_in_setup_is_404_for_the_assigned_judge(kind):
-    round, judge, (round_entry,) = open_round(entries=1, files=True, status=Round.Status.SETUP)
+    round, judge, (round_entry,) = open_round(entries=1, files=True, status=SETUP)
 
     response = request(client_for(judge.user), kind, round, round_entry)
 
@@ -198,7 +200,7 @@ def test_judge_urls_round_in_setup_is_404_for_the_assigned_judge(kind):
 
 
 def test_dashboard_round_in_setup_lists_nothing():
-    round, judge, (round_entry,) = open_round(entries=1, status=Round.Status.SETUP)
+    round, judge, (round_entry,) = open_round(entries=1, status=SETUP)
 
     response = client_for(judge.user).get(reverse("judging:dashboard"))
 
@@ -241,7 +243,7 @@ def submit_full_marks(judge, round, round_entry):
 @pytest.mark.parametrize("kind", ["score", "photo", "attachment"])
 def test_judge_urls_closed_round_still_readable(scoring, kind):
     round, judge, round_entry = scoring
-    set_status(round, Round.Status.CLOSED)
+    set_status(round, CLOSED)
 
     response = request(client_for(judge.user), kind, round, round_entry)
 
@@ -251,7 +253,7 @@ def test_judge_urls_closed_round_still_readable(scoring, kind):
 def test_score_page_closed_round_shows_read_only_sheet(scoring):
     round, judge, round_entry = scoring
     submit_full_marks(judge, round, round_entry)
-    set_status(round, Round.Status.CLOSED)
+    set_status(round, CLOSED)
 
     response = client_for(judge.user).get(url_of("score", round, round_entry))
 
@@ -264,7 +266,7 @@ def test_score_page_closed_round_shows_read_only_sheet(scoring):
 def test_score_page_closed_round_refuses_save_with_message_and_no_change(scoring):
     round, judge, round_entry = scoring
     submit_full_marks(judge, round, round_entry)
-    set_status(round, Round.Status.CLOSED)
+    set_status(round, CLOSED)
     sheet = ScoreSheet.objects.get()
 
     response = client_for(judge.user).post(
@@ -282,8 +284,8 @@ def test_score_page_closed_round_refuses_save_with_message_and_no_change(scoring
 def test_score_page_reopened_sheet_can_be_saved_after_close(scoring, organizer):
     round, judge, round_entry = scoring
     submit_full_marks(judge, round, round_entry)
-    set_status(round, Round.Status.CLOSED)
-    sheet = services.sheet_reopen(sheet=ScoreSheet.objects.get(), reason="评委申请更正", by=organizer)
+    set_status(round, CLOSED)
+    sheet = sheet_reopen(sheet=ScoreSheet.objects.get(), reason="评委申请更正", by=organizer)
     page = client_for(judge.user).get(url_of("score", round, round_entry))
 
     response = client_for(judge.user).post(
@@ -299,7 +301,7 @@ def test_score_page_reopened_sheet_can_be_saved_after_close(scoring, organizer):
 
 def test_declare_conflict_closed_round_is_refused_with_message(scoring):
     round, judge, round_entry = scoring
-    set_status(round, Round.Status.CLOSED)
+    set_status(round, CLOSED)
     client = client_for(judge.user)
 
     response = client.post(url_of("conflict", round, round_entry), {"reason": "认识"}, follow=True)
@@ -337,7 +339,7 @@ def two_counties():
         eligible_entry(round.contest, team=team, title=f"{team_name}：智能手机帮学")
     for round_entry in sync(round):
         assign(round_entry, judge)
-    set_status(round, Round.Status.SCORING)
+    set_status(round, SCORING)
     return round, judge
 
 
@@ -399,7 +401,7 @@ def test_404_body_is_the_same_for_someone_elses_entry_a_missing_code_and_a_missi
     mine, theirs = sync(round)
     assign(mine, judge)
     assign(theirs, other)
-    set_status(round, Round.Status.SCORING)
+    set_status(round, SCORING)
     client = client_for(judge.user)
 
     responses = [
@@ -585,7 +587,7 @@ def test_declare_conflict_page_removes_assignment_and_assigns_a_replacement(
     entry = round_entry.entry
     same_county = JudgeFactory(county=entry.team.organization.county)
     set_by_organizer = JudgeFactory()
-    services.conflict_set(judge=set_by_organizer, entry=entry, reason="亲属", by=None)
+    conflict_set(judge=set_by_organizer, entry=entry, reason="亲属", by=None)
     replacement = JudgeFactory()
     client = client_for(judge.user)
     client.post(url_of("score", round, round_entry), {"version": 0, "save": "1", **scores([10])})
@@ -672,7 +674,8 @@ def test_score_page_query_count_is_constant(django_assert_num_queries, n, positi
     client = client_for(judge.user)
     client.get(reverse("judging:dashboard"))
 
-    with django_assert_num_queries(9):
+    # Photos and PDFs are the round entry's frozen blind files, read in one query.
+    with django_assert_num_queries(8):
         response = client.get(url_of("score", round, target))
 
     assert response.status_code == 200
@@ -685,7 +688,7 @@ def test_score_page_with_sheet_query_count_is_constant(django_assert_num_queries
     for round_entry in round_entries:
         client.post(url_of("score", round, round_entry), {"version": 0, "save": "1", **scores([10, 10])})
 
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(url_of("score", round, round_entries[0]))
 
     assert response.context["form"]["score-1"].value() == 10

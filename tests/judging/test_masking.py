@@ -2,7 +2,7 @@
 
 import pytest
 
-from judging.masking import MASK, compile_terms, identifying_terms, mask_text
+from judging.masking.text import MASK, compile_terms, identifying_terms, mask_text
 
 M = MASK
 

@@ -9,8 +9,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from judging import result_services
-from judging.models import Objection, ShortlistEvent
+from awards.errors import AwardsError
+from awards.models import Objection, ShortlistEvent
+from awards.notice.services import address_hash, notice_publish, objection_file
+from awards.outcomes.services import shortlist_finalize
+from awards.shortlist.services import shortlist_commit
 from tests import factories
 from tests.judging.scored import end_notice, scored_round, shortlist_in_notice
 
@@ -103,7 +106,7 @@ def test_notice_before_any_shortlist_is_404(contest):
 
 def test_notice_of_a_committed_shortlist_is_404():
     round, _panel, _entries = scored_round(entries=2)
-    shortlist = result_services.shortlist_commit(round=round, by=None, size=2)
+    shortlist = shortlist_commit(round=round, by=None, size=2)
 
     response = Client().get(url(shortlist))
 
@@ -131,7 +134,7 @@ def test_notice_after_the_period_says_it_ended_and_takes_no_objection(shortlist)
 
 def test_notice_after_finalization_lists_the_featured_projects(shortlist):
     end_notice(shortlist)
-    result_services.shortlist_finalize(shortlist=shortlist, by=None)
+    shortlist_finalize(shortlist=shortlist, by=None)
     titles = [item.entry.title for item in shortlist.items.select_related("entry")]
 
     body = Client().get(url(shortlist)).content.decode()
@@ -154,7 +157,7 @@ def test_objection_is_filed_with_the_project_and_a_hash_of_the_address(shortlist
     assert response.redirect_chain == [(url(shortlist) + "?sent=1#objection", 302)]
     assert "您的异议已提交" in response.content.decode()
     assert (objection.name, objection.phone, objection.entry_id) == ("王志强", "13912345678", entry.pk)
-    assert objection.address_hash == result_services.address_hash(ADDRESS)
+    assert objection.address_hash == address_hash(ADDRESS)
     assert ADDRESS not in objection.address_hash
     assert ShortlistEvent.objects.filter(shortlist=shortlist, kind=ShortlistEvent.Kind.OBJECTION).count() == 1
 
@@ -223,7 +226,7 @@ def test_objection_flood_is_refused_with_the_typed_text_kept(shortlist):
             name="甲",
             phone="13900000000",
             reason="重复提交的异议内容，测试限流。",
-            address_hash=result_services.address_hash(ADDRESS),
+            address_hash=address_hash(ADDRESS),
             created_at=now - timedelta(minutes=minutes),
         )
 
@@ -244,7 +247,7 @@ def test_objection_limit_is_per_address(shortlist):
             name="甲",
             phone="13900000000",
             reason="另一个地址提交的异议内容。",
-            address_hash=result_services.address_hash("198.51.100.7"),
+            address_hash=address_hash("198.51.100.7"),
             created_at=now - timedelta(minutes=minutes),
         )
 
@@ -259,7 +262,7 @@ def test_objection_limit_through_the_service_clock(shortlist):
     start = shortlist.notice_starts_at + timedelta(hours=1)
 
     def file(at):
-        return result_services.objection_file(
+        return objection_file(
             shortlist=shortlist,
             entry=None,
             name="乙",
@@ -271,7 +274,7 @@ def test_objection_limit_through_the_service_clock(shortlist):
 
     for minutes in (0, 10, 20):
         file(start + timedelta(minutes=minutes))
-    with pytest.raises(result_services.JudgingError, match="提交过于频繁"):
+    with pytest.raises(AwardsError, match="提交过于频繁"):
         file(start + timedelta(minutes=30))
     file(start + timedelta(minutes=90))
 
@@ -320,8 +323,8 @@ def test_notice_in_english_has_no_chinese_wording(db):
     round.round_entries.first().entry.__class__.objects.filter(contest=contest).update(
         title="Rainbow Classroom", team=team
     )
-    shortlist = result_services.shortlist_commit(round=round, by=None, size=1)
-    shortlist = result_services.notice_publish(shortlist=shortlist, by=None)
+    shortlist = shortlist_commit(round=round, by=None, size=1)
+    shortlist = notice_publish(shortlist=shortlist, by=None)
     client = Client()
     client.cookies["django_language"] = "en"
 

@@ -1,4 +1,4 @@
-"""judging.result_services against the database: computing and storing a round's figures,
+"""The results and awards services against the database: computing and storing a round's figures,
 several rounds combined, advancement, one more judge for a disagreement, the shortlist with
 its overrides, the public notice with objections, and finalization."""
 
@@ -13,23 +13,33 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from awards.errors import AwardsError
+from awards.models import FeaturedProject, Objection, Shortlist, ShortlistEntry, ShortlistEvent
+from awards.notice.services import address_hash, notice_publish, objection_answer, objection_file
+from awards.outcomes.services import shortlist_finalize
+from awards.shortlist.services import (
+    shortlist_add,
+    shortlist_commit,
+    shortlist_preview,
+    shortlist_remove,
+    shortlist_swap,
+)
 from competition.models import Entry
-from judging import result_services, services
+from competition.phases import FINAL, contest_phase
+from judging.assignment.services import add_judge_for_disagreement
+from judging.errors import JudgingError
 from judging.models import (
     Assignment,
     Conflict,
-    FeaturedProject,
     JudgeResult,
     JudgingEvent,
-    Objection,
     Round,
     RoundComputation,
     RoundResult,
-    Shortlist,
-    ShortlistEntry,
-    ShortlistEvent,
 )
-from judging.services import JudgingError
+from judging.phases import CLOSED, SCORING
+from judging.results.services import advance, compute_round_results
+from judging.rounds.services import participating_entries, round_set_status
 from tests import factories
 from tests.judging.factories import JudgeFactory, RoundFactory, assign, set_status, sync
 from tests.judging.result_factories import entry_in, ranked_round, rubric_round, save_sheet, scored_round
@@ -69,14 +79,14 @@ def small_round(contest):
         contest, {(0, 0): 80, (0, 1): 70, (1, 0): 60, (1, 1): 55, (2, 1): 90}, judges=judges, close=False
     )
     save_sheet(round_entries[2], judges[0], 10, submit=False)
-    set_status(round, Round.Status.CLOSED)
+    set_status(round, CLOSED)
     return round, round_entries, judges
 
 
 def test_compute_round_results_stores_every_figure(small_round):
     round, (a, b, c), (judge1, judge2) = small_round
 
-    computation = result_services.compute_round_results(round=round)
+    computation = compute_round_results(round=round)
 
     # Calibrated (shrinkage 5): b1 = β, b2 = −β with β = 7.5/(2 + 5) (see test_results), so
     # A = 75, B = 57.5 (both judges) and C = 90 + β (judge 2, who is harsh by β).
@@ -130,13 +140,13 @@ def test_compute_round_results_stores_every_figure(small_round):
 
 def test_recomputing_from_the_same_sheets_gives_identical_rows_and_digests(small_round):
     round, _round_entries, _judges = small_round
-    first = result_services.compute_round_results(round=round)
+    first = compute_round_results(round=round)
     rows = list(RoundResult.objects.filter(round=round).order_by("rank").values_list(*RESULT_FIELDS))
     judges = list(
         JudgeResult.objects.filter(round=round).order_by("judge_id").values_list("judge_id", "offset")
     )
 
-    second = result_services.compute_round_results(round=round)
+    second = compute_round_results(round=round)
 
     assert list(RoundResult.objects.filter(round=round).order_by("rank").values_list(*RESULT_FIELDS)) == rows
     assert (
@@ -149,11 +159,11 @@ def test_recomputing_from_the_same_sheets_gives_identical_rows_and_digests(small
 
 def test_a_new_sheet_changes_the_inputs_digest(small_round):
     round, round_entries, (judge1, _judge2) = small_round
-    first = result_services.compute_round_results(round=round)
-    services.round_set_status(round=round, status=Round.Status.SCORING, by=None)  # reopened
+    first = compute_round_results(round=round)
+    round_set_status(round=round, to=SCORING, by=None)  # reopened
     save_sheet(round_entries[2], judge1, 10)
 
-    second = result_services.compute_round_results(round=round)
+    second = compute_round_results(round=round)
 
     assert second.inputs_digest != first.inputs_digest
     assert RoundResult.objects.get(round_entry=round_entries[2]).sheets == 2
@@ -165,7 +175,7 @@ def test_compute_without_submitted_sheets_is_refused(contest):
     assign(sync(round)[0], JudgeFactory())
 
     with pytest.raises(JudgingError) as error:
-        result_services.compute_round_results(round=round)
+        compute_round_results(round=round)
 
     assert error.value.message == "本轮还没有已提交的评分表，无法计算成绩。"
     assert not RoundComputation.objects.exists()
@@ -196,7 +206,7 @@ def test_two_rounds_combine_with_stage_weights_and_the_first_round_stays_as_scor
         contest, [90, 60, 50], judge=judge, order=1, stage_weight=Decimal("0.2")
     )
     first_rows = list(RoundResult.objects.filter(round=first).order_by("pk").values_list(*RESULT_FIELDS))
-    assert result_services.advance(round=first, by=None, top=2) == 2
+    assert advance(round=first, by=None, top=2) == 2
     second, (a, b) = ranked_round(
         contest,
         [70, 75],
@@ -227,7 +237,7 @@ def test_advance_top_m_and_only_the_next_advanced_round_takes_them(contest):
     entries = [entry_in(contest) for _ in range(4)]
     first, round_entries = ranked_round(contest, [60, 90, 75, 80], order=1)
 
-    count = result_services.advance(round=first, by=None, top=2)
+    count = advance(round=first, by=None, top=2)
 
     assert count == 2
     assert set(first.round_entries.filter(advanced=True).values_list("entry_id", flat=True)) == {
@@ -237,14 +247,12 @@ def test_advance_top_m_and_only_the_next_advanced_round_takes_them(contest):
     following = RoundFactory(contest=contest, order=2, entry_source=Round.Source.ADVANCED)
     everyone = RoundFactory(contest=contest, order=3, entry_source=Round.Source.ELIGIBLE)
     after_everyone = RoundFactory(contest=contest, order=4, entry_source=Round.Source.ADVANCED)
-    assert set(services.participating_entries(round=following).values_list("pk", flat=True)) == {
+    assert set(participating_entries(round=following).values_list("pk", flat=True)) == {
         entries[1].pk,
         entries[3].pk,
     }
-    assert set(services.participating_entries(round=everyone).values_list("pk", flat=True)) == {
-        e.pk for e in entries
-    }
-    assert list(services.participating_entries(round=after_everyone)) == []  # round 3 advanced nobody
+    assert set(participating_entries(round=everyone).values_list("pk", flat=True)) == {e.pk for e in entries}
+    assert list(participating_entries(round=after_everyone)) == []  # round 3 advanced nobody
 
 
 def test_advance_per_category_quotas_and_the_log(contest):
@@ -253,16 +261,16 @@ def test_advance_per_category_quotas_and_the_log(contest):
     first, round_entries = ranked_round(contest, [90, 80, 70, 85, 60], order=1)
     codes = {re.entry_id: re.blind_code for re in round_entries}
 
-    count = result_services.advance(round=first, by=None, per_category={"education": 2, "health": 1})
+    count = advance(round=first, by=None, per_category={"education": 2, "health": 1})
 
     # education: 90 and 80 (not 70); health: 85 (not 60)
     chosen = {education[0].pk, education[1].pk, health[0].pk}
     assert count == 3
     assert set(first.round_entries.filter(advanced=True).values_list("entry_id", flat=True)) == chosen
     following = RoundFactory(contest=contest, order=2, entry_source=Round.Source.ADVANCED)
-    assert set(services.participating_entries(round=following).values_list("pk", flat=True)) == chosen
+    assert set(participating_entries(round=following).values_list("pk", flat=True)) == chosen
 
-    result_services.advance(round=first, by=None, top=1)
+    advance(round=first, by=None, top=1)
 
     event = JudgingEvent.objects.filter(round=first, kind=JudgingEvent.Kind.ADVANCED).order_by("pk").last()
     assert event.before == {"advanced": sorted(codes[e] for e in chosen)}
@@ -274,10 +282,10 @@ def test_advance_needs_results_and_a_number(contest):
     round = rubric_round(contest, order=1)
 
     with pytest.raises(JudgingError) as no_results:
-        result_services.advance(round=round, by=None, top=3)
+        advance(round=round, by=None, top=3)
     round, _ = ranked_round(contest, [70], order=2)
     with pytest.raises(JudgingError) as no_number:
-        result_services.advance(round=round, by=None)
+        advance(round=round, by=None)
 
     assert (no_results.value.message, no_number.value.message) == ("请先计算本轮成绩。", "请填写晋级数量。")
 
@@ -307,12 +315,12 @@ def test_add_judge_for_disagreement_picks_the_least_loaded_judge_without_conflic
         assign(round_entries[other.pk], busy)
     assign(round_entries[others[2].pk], free)
     Conflict.objects.create(judge=declared, entry=disputed, source=Conflict.Source.ORGANIZER)
-    set_status(round, Round.Status.SCORING)
+    set_status(round, SCORING)
 
-    first = result_services.add_judge_for_disagreement(round_entry=target, by=organizer)
-    second = result_services.add_judge_for_disagreement(round_entry=target, by=organizer)
+    first = add_judge_for_disagreement(round_entry=target, by=organizer)
+    second = add_judge_for_disagreement(round_entry=target, by=organizer)
     with pytest.raises(JudgingError) as error:
-        result_services.add_judge_for_disagreement(round_entry=target, by=organizer)
+        add_judge_for_disagreement(round_entry=target, by=organizer)
 
     # free has 1 assignment, busy 2; full is at its capacity; the rest must not judge it
     assert (first.judge, second.judge) == (free, busy)
@@ -334,9 +342,9 @@ def test_add_judge_for_disagreement_prefers_expertise_among_equally_loaded(conte
     (target,) = sync(round)
     JudgeFactory(name="外行委员")
     expert = JudgeFactory(name="医疗委员", expertise=[factories.category("health")])
-    set_status(round, Round.Status.SCORING)
+    set_status(round, SCORING)
 
-    assignment = result_services.add_judge_for_disagreement(round_entry=target, by=None)
+    assignment = add_judge_for_disagreement(round_entry=target, by=None)
 
     assert (assignment.judge, assignment.round_entry.entry) == (expert, entry)
 
@@ -361,8 +369,8 @@ def shortlist_items(shortlist):
 def test_commit_refuses_infeasible_constraints(contest_results, organizer):
     round, _entries, _counties = contest_results
 
-    with pytest.raises(JudgingError) as error:
-        result_services.shortlist_commit(round=round, by=organizer, size=4, county_cap=1)
+    with pytest.raises(AwardsError) as error:
+        shortlist_commit(round=round, by=organizer, size=4, county_cap=1)
 
     assert error.value.message == "这些条件无法同时满足，请调整后再确定。"
     assert not Shortlist.objects.exists()
@@ -370,9 +378,9 @@ def test_commit_refuses_infeasible_constraints(contest_results, organizer):
 
 def test_commit_and_recommit_keep_the_whole_log(contest_results, organizer):
     round, entries, _counties = contest_results
-    preview, _rules = result_services.shortlist_preview(round=round, size=3, county_cap=1)
+    preview, _rules = shortlist_preview(round=round, size=3, county_cap=1)
 
-    shortlist = result_services.shortlist_commit(round=round, by=organizer, size=3, county_cap=1)
+    shortlist = shortlist_commit(round=round, by=organizer, size=3, county_cap=1)
 
     # one per county: 90, 80, 70 (85 and 75 are displaced by the county cap)
     assert preview.selected == [entries[0].pk, entries[2].pk, entries[4].pk]
@@ -387,9 +395,9 @@ def test_commit_and_recommit_keep_the_whole_log(contest_results, organizer):
         "group": entries[1].team.organization.county_id,
         "replaced_by": entries[4].pk,
     }
-    result_services.shortlist_add(shortlist=shortlist, entry=entries[5], reason="补充基层项目", by=organizer)
+    shortlist_add(shortlist=shortlist, entry=entries[5], reason="补充基层项目", by=organizer)
 
-    again = result_services.shortlist_commit(round=round, by=organizer, size=2)
+    again = shortlist_commit(round=round, by=organizer, size=2)
 
     assert again.pk == shortlist.pk
     assert shortlist_items(again) == [(entries[0].pk, 1, "computed"), (entries[1].pk, 2, "computed")]
@@ -408,11 +416,11 @@ def test_commit_and_recommit_keep_the_whole_log(contest_results, organizer):
 
 def test_commit_is_refused_once_the_notice_is_published(contest_results, organizer):
     round, _entries, _counties = contest_results
-    shortlist = result_services.shortlist_commit(round=round, by=organizer, size=3)
-    result_services.notice_publish(shortlist=shortlist, by=organizer)
+    shortlist = shortlist_commit(round=round, by=organizer, size=3)
+    notice_publish(shortlist=shortlist, by=organizer)
 
-    with pytest.raises(JudgingError) as error:
-        result_services.shortlist_commit(round=round, by=organizer, size=2)
+    with pytest.raises(AwardsError) as error:
+        shortlist_commit(round=round, by=organizer, size=2)
 
     assert error.value.message == "入围名单已经公示，不能再重新生成；如需调整，请逐项调入调出并写明理由。"
     assert shortlist.items.count() == 3
@@ -421,21 +429,17 @@ def test_commit_is_refused_once_the_notice_is_published(contest_results, organiz
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_overrides_without_a_reason_are_refused(contest_results, organizer, reason):
     round, entries, _counties = contest_results
-    shortlist = result_services.shortlist_commit(round=round, by=organizer, size=3)
+    shortlist = shortlist_commit(round=round, by=organizer, size=3)
 
     refusals = []
     for override in (
-        lambda: result_services.shortlist_add(
-            shortlist=shortlist, entry=entries[4], reason=reason, by=organizer
-        ),
-        lambda: result_services.shortlist_remove(
-            shortlist=shortlist, entry=entries[0], reason=reason, by=organizer
-        ),
-        lambda: result_services.shortlist_swap(
+        lambda: shortlist_add(shortlist=shortlist, entry=entries[4], reason=reason, by=organizer),
+        lambda: shortlist_remove(shortlist=shortlist, entry=entries[0], reason=reason, by=organizer),
+        lambda: shortlist_swap(
             shortlist=shortlist, out_entry=entries[0], in_entry=entries[4], reason=reason, by=organizer
         ),
     ):
-        with pytest.raises(JudgingError) as error:
+        with pytest.raises(AwardsError) as error:
             override()
         refusals.append(error.value.message)
 
@@ -446,11 +450,11 @@ def test_overrides_without_a_reason_are_refused(contest_results, organizer, reas
 
 def test_overrides_record_who_why_before_and_after(contest_results, organizer):
     round, entries, _counties = contest_results
-    shortlist = result_services.shortlist_commit(round=round, by=organizer, size=3)
+    shortlist = shortlist_commit(round=round, by=organizer, size=3)
 
-    result_services.shortlist_add(shortlist=shortlist, entry=entries[5], reason="群众反映突出", by=organizer)
-    result_services.shortlist_remove(shortlist=shortlist, entry=entries[1], reason="材料不实", by=organizer)
-    result_services.shortlist_swap(
+    shortlist_add(shortlist=shortlist, entry=entries[5], reason="群众反映突出", by=organizer)
+    shortlist_remove(shortlist=shortlist, entry=entries[1], reason="材料不实", by=organizer)
+    shortlist_swap(
         shortlist=shortlist, out_entry=entries[2], in_entry=entries[3], reason="同分项目复核", by=organizer
     )
 
@@ -495,25 +499,19 @@ def test_overrides_record_who_why_before_and_after(contest_results, organizer):
 
 def test_overrides_refuse_entries_off_the_results_or_already_placed(contest_results, organizer):
     round, entries, _counties = contest_results
-    shortlist = result_services.shortlist_commit(round=round, by=organizer, size=3)
+    shortlist = shortlist_commit(round=round, by=organizer, size=3)
     stranger = entry_in(round.contest)  # no result in the round
 
     messages = []
     for override in (
-        lambda: result_services.shortlist_add(
-            shortlist=shortlist, entry=stranger, reason="理由", by=organizer
-        ),
-        lambda: result_services.shortlist_add(
-            shortlist=shortlist, entry=entries[0], reason="理由", by=organizer
-        ),
-        lambda: result_services.shortlist_remove(
-            shortlist=shortlist, entry=entries[5], reason="理由", by=organizer
-        ),
-        lambda: result_services.shortlist_swap(
+        lambda: shortlist_add(shortlist=shortlist, entry=stranger, reason="理由", by=organizer),
+        lambda: shortlist_add(shortlist=shortlist, entry=entries[0], reason="理由", by=organizer),
+        lambda: shortlist_remove(shortlist=shortlist, entry=entries[5], reason="理由", by=organizer),
+        lambda: shortlist_swap(
             shortlist=shortlist, out_entry=entries[1], in_entry=entries[0], reason="理由", by=organizer
         ),
     ):
-        with pytest.raises(JudgingError) as error:
+        with pytest.raises(AwardsError) as error:
             override()
         messages.append(error.value.message)
 
@@ -535,8 +533,8 @@ START = timezone.make_aware(timezone.datetime(2026, 6, 1, 9, 0))
 @pytest.fixture
 def in_notice(contest_results, organizer):
     round, entries, _counties = contest_results
-    shortlist = result_services.shortlist_commit(round=round, by=organizer, size=3)
-    shortlist = result_services.notice_publish(shortlist=shortlist, by=organizer, days=5, now=START)
+    shortlist = shortlist_commit(round=round, by=organizer, size=3)
+    shortlist = notice_publish(shortlist=shortlist, by=organizer, days=5, now=START)
     return shortlist, entries
 
 
@@ -564,19 +562,19 @@ def test_notice_publish_starts_the_notice_period(in_notice, organizer):
 
 def test_notice_publish_refuses_a_short_notice_and_a_second_publication(contest_results, organizer):
     round, _entries, _counties = contest_results
-    shortlist = result_services.shortlist_commit(round=round, by=organizer, size=3)
+    shortlist = shortlist_commit(round=round, by=organizer, size=3)
 
-    with pytest.raises(JudgingError) as too_short:
-        result_services.notice_publish(shortlist=shortlist, by=organizer, days=0)
-    result_services.notice_publish(shortlist=shortlist, by=organizer)
-    with pytest.raises(JudgingError) as twice:
-        result_services.notice_publish(shortlist=shortlist, by=organizer)
+    with pytest.raises(AwardsError) as too_short:
+        notice_publish(shortlist=shortlist, by=organizer, days=0)
+    notice_publish(shortlist=shortlist, by=organizer)
+    with pytest.raises(AwardsError) as twice:
+        notice_publish(shortlist=shortlist, by=organizer)
 
     assert (too_short.value.message, twice.value.message) == ("公示期至少 1 天。", "入围名单已经公示过了。")
 
 
 def file(shortlist, entry, *, at, address="203.0.113.7", reason="服务时长数据存疑。"):
-    return result_services.objection_file(
+    return objection_file(
         shortlist=shortlist,
         entry=entry,
         name="王建华",
@@ -598,7 +596,7 @@ def test_objection_is_stored_with_a_hashed_address_and_logged(in_notice):
         Objection.Status.OPEN,
         START + timedelta(hours=2),
     )
-    assert objection.address_hash == result_services.address_hash("203.0.113.7") != "203.0.113.7"
+    assert objection.address_hash == address_hash("203.0.113.7") != "203.0.113.7"
     event = shortlist.events.get(kind=ShortlistEvent.Kind.OBJECTION)
     assert (event.at, event.after) == (
         START + timedelta(hours=2),
@@ -618,7 +616,7 @@ def test_objection_about_the_list_as_a_whole_needs_no_entry(in_notice):
 def test_objection_outside_the_notice_period_is_refused(in_notice, at):
     shortlist, entries = in_notice
 
-    with pytest.raises(JudgingError) as error:
+    with pytest.raises(AwardsError) as error:
         file(shortlist, entries[0], at=at)
 
     assert error.value.message == "公示期已结束，不再受理异议。"
@@ -628,7 +626,7 @@ def test_objection_outside_the_notice_period_is_refused(in_notice, at):
 def test_objection_about_an_entry_not_on_the_list_is_refused(in_notice):
     shortlist, entries = in_notice
 
-    with pytest.raises(JudgingError) as error:
+    with pytest.raises(AwardsError) as error:
         file(shortlist, entries[5], at=START + timedelta(hours=1))
 
     assert error.value.message == "所选项目不在公示名单中。"
@@ -640,7 +638,7 @@ def test_objections_are_limited_to_three_an_hour_per_address(in_notice):
     for minute in range(3):
         file(shortlist, entries[0], at=at + timedelta(minutes=minute))
 
-    with pytest.raises(JudgingError) as error:
+    with pytest.raises(AwardsError) as error:
         file(shortlist, entries[0], at=at + timedelta(minutes=30))
     file(shortlist, entries[0], at=at + timedelta(minutes=30), address="198.51.100.1")  # someone else
     file(shortlist, entries[0], at=at + timedelta(minutes=61))  # the first one is over an hour old
@@ -655,7 +653,7 @@ def test_objections_are_limited_to_ten_a_day_per_address(in_notice):
     for n in range(10):  # every half hour: never more than three within an hour
         file(shortlist, entries[0], at=at + timedelta(minutes=30 * n))
 
-    with pytest.raises(JudgingError) as error:
+    with pytest.raises(AwardsError) as error:
         file(shortlist, entries[0], at=at + timedelta(minutes=300))
     file(shortlist, entries[0], at=at + timedelta(days=1, minutes=1))  # the first one is a day old
 
@@ -667,9 +665,9 @@ def test_objection_answer_is_recorded_with_before_and_after(in_notice, organizer
     shortlist, entries = in_notice
     objection = file(shortlist, entries[0], at=START + timedelta(hours=1))
 
-    with pytest.raises(JudgingError) as error:
-        result_services.objection_answer(objection=objection, answer="  ", by=organizer)
-    answered = result_services.objection_answer(
+    with pytest.raises(AwardsError) as error:
+        objection_answer(objection=objection, answer="  ", by=organizer)
+    answered = objection_answer(
         objection=objection, answer="经核实，数据属实。", by=organizer, now=START + timedelta(hours=3)
     )
 
@@ -691,13 +689,13 @@ def test_objection_answer_is_recorded_with_before_and_after(in_notice, organizer
 
 def test_finalize_is_refused_before_the_notice_and_before_it_ends(contest_results, organizer):
     round, _entries, _counties = contest_results
-    shortlist = result_services.shortlist_commit(round=round, by=organizer, size=3)
+    shortlist = shortlist_commit(round=round, by=organizer, size=3)
 
-    with pytest.raises(JudgingError) as committed:
-        result_services.shortlist_finalize(shortlist=shortlist, by=organizer)
-    result_services.notice_publish(shortlist=shortlist, by=organizer, days=5, now=START)
-    with pytest.raises(JudgingError) as early:
-        result_services.shortlist_finalize(shortlist=shortlist, by=organizer, now=START + timedelta(days=4))
+    with pytest.raises(AwardsError) as committed:
+        shortlist_finalize(shortlist=shortlist, by=organizer)
+    notice_publish(shortlist=shortlist, by=organizer, days=5, now=START)
+    with pytest.raises(AwardsError) as early:
+        shortlist_finalize(shortlist=shortlist, by=organizer, now=START + timedelta(days=4))
 
     assert (committed.value.message, early.value.message) == (
         "只有公示中的入围名单才能正式公布。",
@@ -710,8 +708,8 @@ def test_finalize_is_refused_while_an_objection_is_open(in_notice, organizer):
     shortlist, entries = in_notice
     file(shortlist, entries[0], at=START + timedelta(hours=1))
 
-    with pytest.raises(JudgingError) as error:
-        result_services.shortlist_finalize(shortlist=shortlist, by=organizer, now=START + timedelta(days=6))
+    with pytest.raises(AwardsError) as error:
+        shortlist_finalize(shortlist=shortlist, by=organizer, now=START + timedelta(days=6))
 
     assert error.value.message == "还有未答复的异议，请先答复。"
     assert Shortlist.objects.get().status == Shortlist.Status.NOTICE
@@ -723,16 +721,17 @@ def test_finalize_features_the_list_publishes_closed_rounds_and_tells_every_team
     shortlist, entries = in_notice
     contest = shortlist.contest
     closed = shortlist.round
-    still_scoring, _ = scored_round(contest, {(0, 0): 70}, judges=[JudgeFactory()], close=False, order=2)
+    # A second round prepared but never opened: finalizing publishes only what was scored.
+    never_opened = RoundFactory(contest=contest, name="复评", order=closed.order + 1)
     objection = file(shortlist, entries[1], at=START + timedelta(hours=1))
-    result_services.objection_answer(objection=objection, answer="经核实，异议不成立。", by=organizer)
-    result_services.shortlist_swap(
+    objection_answer(objection=objection, answer="经核实，异议不成立。", by=organizer)
+    shortlist_swap(
         shortlist=shortlist, out_entry=entries[1], in_entry=entries[5], reason="复核后调整", by=organizer
     )
     finished = START + timedelta(days=5)
 
     with django_capture_on_commit_callbacks(execute=True):
-        featured = result_services.shortlist_finalize(shortlist=shortlist, by=organizer, now=finished)
+        featured = shortlist_finalize(shortlist=shortlist, by=organizer, now=finished)
 
     # in rank order: 90 (rank 1), 80 (rank 3), then the override 65 (rank 6)
     assert [(f.entry_id, f.rank, f.score) for f in FeaturedProject.objects.order_by("rank")] == [
@@ -748,8 +747,10 @@ def test_finalize_features_the_list_publishes_closed_rounds_and_tells_every_team
         "featured": [entries[0].pk, entries[2].pk, entries[5].pk],
     }
     closed.refresh_from_db()
-    still_scoring.refresh_from_db()
-    assert (closed.status, still_scoring.status) == (Round.Status.PUBLISHED, Round.Status.SCORING)
+    never_opened.refresh_from_db()
+    assert (closed.status, never_opened.status) == (Round.Status.PUBLISHED, Round.Status.SETUP)
+    contest.refresh_from_db()
+    assert contest_phase(contest) is FINAL
     teams = {e.pk: e for e in Entry.objects.filter(contest=contest).select_related("team__user")}
     assert sorted(m.to[0] for m in mail.outbox) == sorted(e.team.user.email for e in teams.values())
     featured_ids = {entries[0].pk, entries[2].pk, entries[5].pk}
@@ -762,10 +763,10 @@ def test_finalize_features_the_list_publishes_closed_rounds_and_tells_every_team
 
 def test_nothing_changes_after_finalization(in_notice, organizer):
     shortlist, entries = in_notice
-    result_services.shortlist_finalize(shortlist=shortlist, by=organizer, now=START + timedelta(days=5))
+    shortlist_finalize(shortlist=shortlist, by=organizer, now=START + timedelta(days=5))
 
-    with pytest.raises(JudgingError) as error:
-        result_services.shortlist_add(shortlist=shortlist, entry=entries[5], reason="补录", by=organizer)
+    with pytest.raises(AwardsError) as error:
+        shortlist_add(shortlist=shortlist, entry=entries[5], reason="补录", by=organizer)
 
     assert error.value.message == "入围名单已正式公布，不能再调整。"
     assert ShortlistEntry.objects.filter(shortlist=shortlist).count() == 3
@@ -791,12 +792,12 @@ def test_seed_demo_published_stage_finalizes_the_shortlist_with_its_whole_log(se
     assert shortlist.round.status == Round.Status.PUBLISHED
 
 
-def test_finalize_is_refused_while_the_source_round_is_still_scoring(in_notice, organizer):
+def test_no_round_reopens_for_scoring_once_the_shortlist_is_on_notice(in_notice, organizer):
     shortlist, _entries = in_notice
-    services.round_set_status(round=shortlist.round, status=Round.Status.SCORING, by=organizer)
 
     with pytest.raises(JudgingError) as error:
-        result_services.shortlist_finalize(shortlist=shortlist, by=organizer, now=START + timedelta(days=6))
+        round_set_status(round=shortlist.round, to=SCORING, by=organizer)
 
-    assert error.value.message == "入围名单所依据的评审轮次尚未截止评分，请先截止评分。"
-    assert not FeaturedProject.objects.exists()
+    assert error.value.message == "大赛已进入“入围公示”阶段，评审轮次不能再开放评分。"
+    shortlist.round.refresh_from_db()
+    assert shortlist.round.status == Round.Status.CLOSED

@@ -1,4 +1,4 @@
-"""The results computation (judging.results) and the shortlist (judging.shortlist): pure
+"""The results computation (judging.results.compute) and the shortlist (awards.shortlist.select): pure
 functions, no database. Small cases are computed by hand (the arithmetic is in the comments);
 properties are checked over random instances (hypothesis), the shortlist against brute force."""
 
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from judging.results import Sheet, calibrate, compute, icc_oneway, kendall_w, score_units
-from judging.shortlist import Candidate, Constraints, Displacement, select
+from awards.shortlist.select import Candidate, Constraints, Displacement, select
+from judging.results.compute import Sheet, calibrate, compute, icc_oneway, kendall_w, score_units
 
 SETTINGS = settings(max_examples=60, deadline=None)
 

@@ -15,21 +15,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from judging import admin_views, result_admin_views, result_services, services
-from judging.models import (
-    Assignment,
-    FeaturedProject,
-    Judge,
-    JudgingEvent,
-    Objection,
-    Round,
-    RoundComputation,
-    RoundEntry,
-    ScoreSheet,
-    Shortlist,
-    ShortlistEntry,
-    ShortlistEvent,
-)
+from awards.models import FeaturedProject, Objection, Shortlist, ShortlistEntry, ShortlistEvent
+from awards.notice.services import notice_publish, objection_file
+from awards.shortlist.services import shortlist_commit, shortlist_remove
+from common.pages import paginate
+from judging.models import Assignment, Judge, JudgingEvent, Round, RoundComputation, RoundEntry, ScoreSheet
+from judging.phases import CLOSED, SCORING, round_phase
+from judging.results import admin_views as results_admin_views
+from judging.results.services import compute_round_results
+from judging.scoring.services import SheetInput, sheet_save
 from tests import factories
 from tests.judging.factories import (
     JudgeFactory,
@@ -44,7 +38,7 @@ from tests.judging.factories import (
 pytestmark = pytest.mark.django_db
 
 ROUNDS = "/admin/judging/rounds/"
-SHORTLIST = "/admin/judging/shortlist/"
+SHORTLIST = "/admin/awards/shortlist/"
 SVG = '<svg xmlns="http://www.w3.org/2000/svg"'
 
 
@@ -60,11 +54,9 @@ def score(assignment: Assignment, fraction: float):
     """Submit the judge's sheet with every criterion at ``fraction`` of its maximum (to the
     half point, as judges score)."""
     criteria = list(assignment.round.criteria.all())
-    return services.sheet_save(
+    return sheet_save(
         assignment=assignment,
-        data=services.SheetInput(
-            points={c.pk: str(round(c.max_points * fraction * 2) / 2) for c in criteria}
-        ),
+        data=SheetInput(points={c.pk: str(round(c.max_points * fraction * 2) / 2) for c in criteria}),
         expected_version=None,
         submit=True,
         by=assignment.judge.user,
@@ -108,7 +100,7 @@ def results_world(db):
     for round_entry in round_entries:
         for judge in judges:
             assign(round_entry, judge)
-    set_status(round, Round.Status.SCORING)
+    set_status(round, SCORING)
     for round_entry, fractions in zip(round_entries, FRACTIONS, strict=True):
         for judge, fraction in zip(judges, fractions, strict=True):
             score(Assignment.objects.get(round_entry=round_entry, judge=judge), fraction)
@@ -126,21 +118,28 @@ def results_world(db):
 
 @pytest.fixture
 def computed(results_world, organizer):
-    result_services.compute_round_results(round=results_world["round"], by=organizer)
+    compute_round_results(round=results_world["round"], by=organizer)
     return results_world
 
 
 def commit(world, organizer, **constraints) -> Shortlist:
-    return result_services.shortlist_commit(round=world["round"], by=organizer, **constraints)
+    """The shortlist from the round, closed first: a shortlist is made once scoring is over."""
+    close(world)
+    return shortlist_commit(round=world["round"], by=organizer, **constraints)
+
+
+def close(world) -> None:
+    if round_phase(world["round"]).can_score:
+        set_status(world["round"], CLOSED)
 
 
 def published(world, organizer) -> Shortlist:
     shortlist = commit(world, organizer, size=2, county_cap=1)
-    return result_services.notice_publish(shortlist=shortlist, by=organizer, days=5)
+    return notice_publish(shortlist=shortlist, by=organizer, days=5)
 
 
 def file_objection(shortlist: Shortlist, entry, reason: str = "请核实服务时长。", address: str = "192.0.2.1"):
-    return result_services.objection_file(
+    return objection_file(
         shortlist=shortlist, entry=entry, name="王女士", phone="13900001111", reason=reason, address=address
     )
 
@@ -405,7 +404,7 @@ def test_ranking_searches_by_blind_code_and_title_and_filters_flagged(organizer_
 
 
 def test_ranking_is_paginated(organizer_client, computed, monkeypatch):
-    monkeypatch.setattr(result_admin_views, "paginate", partial(admin_views.paginate, per_page=2))
+    monkeypatch.setattr(results_admin_views, "paginate", partial(paginate, per_page=2))
 
     first = organizer_client.get(page(computed["round"], "results"))
     second = organizer_client.get(page(computed["round"], "results"), {"p": "2"})
@@ -430,7 +429,7 @@ def test_add_a_judge_to_a_flagged_entry_uses_a_free_judge(organizer, computed):
 
 
 def test_add_a_judge_when_impossible_shows_the_chinese_error(organizer_client, computed):
-    set_status(computed["round"], Round.Status.CLOSED)
+    set_status(computed["round"], CLOSED)
     flagged = computed["round_entries"][2]
 
     response = organizer_client.post(
@@ -579,7 +578,7 @@ def test_judge_stats_call_a_harsh_judge_harsh_with_a_sign(organizer_client, resu
     Round.objects.filter(pk=round.pk).update(shrinkage=Decimal("0"))
     harsh = results_world["judges"][0]
     ScoreSheet.objects.filter(assignment__judge=harsh).update(total=Decimal("40"))
-    result_services.compute_round_results(round=round, by=organizer)
+    compute_round_results(round=round, by=organizer)
 
     response = organizer_client.get(page(round, "judge-stats"), {"sort": "offset"})
 
@@ -692,6 +691,7 @@ def test_preview_rejects_bad_numbers(organizer_client, computed):
 
 def test_commit_from_the_preview_stores_the_shortlist(organizer, computed):
     contest, round = computed["contest"], computed["round"]
+    close(computed)
 
     response = client_for(organizer).post(
         shortlist_page(contest, "preview"), {"round": round.pk, "size": "2", "county_cap": "1"}, follow=True
@@ -888,9 +888,7 @@ def test_finalize_refusals_are_shown_in_chinese(
 
 def test_events_page_shows_the_log_with_before_after_and_reasons(organizer_client, computed, organizer):
     shortlist = commit(computed, organizer, size=2)
-    result_services.shortlist_remove(
-        shortlist=shortlist, entry=computed["entries"][1], reason="材料不实", by=organizer
-    )
+    shortlist_remove(shortlist=shortlist, entry=computed["entries"][1], reason="材料不实", by=organizer)
 
     response = organizer_client.get(shortlist_page(computed["contest"], "events"))
 
@@ -911,7 +909,7 @@ def test_organizer_flow_from_compute_to_finalize(
     client = client_for(organizer)
     round, contest = results_world["round"], results_world["contest"]
     codes = [re.blind_code for re in results_world["round_entries"]]
-    set_status(round, Round.Status.CLOSED, by=organizer)
+    set_status(round, CLOSED, by=organizer)
 
     # Compute.
     client.post(page(round, "results"), {"action": "compute"})
@@ -982,13 +980,13 @@ def sized_results(n: int, organizer) -> Round:
     for round_entry in round_entries:
         for judge in judges:
             assign(round_entry, judge)
-    set_status(round, Round.Status.SCORING)
+    set_status(round, SCORING)
     for i, assignment in enumerate(Assignment.objects.filter(round=round).order_by("pk")):
         score(assignment, 0.5 + 0.1 * (i % 5))
-    set_status(round, Round.Status.CLOSED)
-    result_services.compute_round_results(round=round, by=organizer)
-    shortlist = result_services.shortlist_commit(round=round, by=organizer, size=n)
-    objection_shortlist = result_services.notice_publish(shortlist=shortlist, by=organizer)
+    set_status(round, CLOSED)
+    compute_round_results(round=round, by=organizer)
+    shortlist = shortlist_commit(round=round, by=organizer, size=n)
+    objection_shortlist = notice_publish(shortlist=shortlist, by=organizer)
     for k in range(n):
         file_objection(objection_shortlist, None, address=f"192.0.2.{k}")
     return round
@@ -1096,11 +1094,11 @@ def test_results_pages_in_english_show_no_chinese_wording(settings, db):
     for round_entry in round_entries:
         for judge in judges:
             assign(round_entry, judge)
-    set_status(round, Round.Status.SCORING)
+    set_status(round, SCORING)
     for i, assignment in enumerate(Assignment.objects.filter(round=round).order_by("pk")):
         score(assignment, [0.9, 0.88, 0.85, 0.8, 0.7, 0.72][i])
     organizer = factories.organizer()
-    result_services.compute_round_results(round=round, by=organizer)
+    compute_round_results(round=round, by=organizer)
     client = client_for(organizer)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     pages = {}
@@ -1121,6 +1119,7 @@ def test_results_pages_in_english_show_no_chinese_wording(settings, db):
     get("judge stats", page(round, "judge-stats"))
     get("advance", page(round, "advance"), mode="top", top="2")
     get("advance category", page(round, "advance"), mode="category", quota_education="1")
+    set_status(round, CLOSED)  # the shortlist is made once scoring is over
     get("index", SHORTLIST)
     get("no shortlist", shortlist_page(contest))
     for params in (
@@ -1143,7 +1142,7 @@ def test_results_pages_in_english_show_no_chinese_wording(settings, db):
     )
     post("publish", shortlist_page(contest), {"action": "publish", "notice-days": "5"})
     shortlist = Shortlist.objects.get(contest=contest)
-    result_services.objection_file(
+    objection_file(
         shortlist=shortlist,
         entry=None,
         name="Wang",

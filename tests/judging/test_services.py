@@ -1,4 +1,4 @@
-"""judging.services for judges: sheets (totals, validation, versions, audit), conflicts declared
+"""The judging services for judges: sheets (totals, validation, versions, audit), conflicts declared
 from the scoring page, and the masked snapshot an entry joins a round with."""
 
 from decimal import Decimal
@@ -6,8 +6,10 @@ from decimal import Decimal
 import pytest
 
 from competition.models import Entry
-from judging import services
-from judging.masking import MASK
+from judging.assignment.services import assignment_remove
+from judging.conflicts.services import conflict_declare, conflict_set
+from judging.errors import JudgingError, SheetConflict
+from judging.masking.text import MASK
 from judging.models import (
     Assignment,
     AssignmentRun,
@@ -19,6 +21,9 @@ from judging.models import (
     RoundEntry,
     ScoreSheet,
 )
+from judging.phases import CLOSED, SCORING
+from judging.rounds.services import round_sync_entries
+from judging.scoring.services import SheetInput, sheet_reopen, sheet_save, sheet_total
 from tests import factories
 from tests.judging.factories import JudgeFactory, RoundFactory, assign, open_round, set_status, sync
 
@@ -32,9 +37,9 @@ def points_for(round: Round, values) -> dict:
 
 
 def save(assignment, values, *, submit=False, version=None, **kwargs):
-    return services.sheet_save(
+    return sheet_save(
         assignment=assignment,
-        data=services.SheetInput(points=points_for(assignment.round, values), **kwargs),
+        data=SheetInput(points=points_for(assignment.round, values), **kwargs),
         expected_version=version,
         submit=submit,
         by=assignment.judge.user,
@@ -65,7 +70,7 @@ def test_sheet_save_weighted_rubric_total_is_scaled_to_100():
     Criterion.objects.create(round=round, name="乙", max_points=20, weight=1, sort_order=2)
     factories.EntryFactory(contest=round.contest, submitted=True, eligibility=Entry.Eligibility.ELIGIBLE)
     assignment = assign(sync(round)[0], JudgeFactory())
-    set_status(round, Round.Status.SCORING)
+    set_status(round, SCORING)
 
     sheet = save(assignment, [5, 15], submit=True)
 
@@ -78,9 +83,9 @@ def test_sheet_total_full_and_zero_marks():
     criteria = [Criterion(pk=1, max_points=15, weight=15), Criterion(pk=2, max_points=10, weight=5)]
 
     totals = [
-        services.sheet_total(criteria, {1: Decimal(15), 2: Decimal(10)}),
-        services.sheet_total(criteria, {1: Decimal(0), 2: Decimal(0)}),
-        services.sheet_total(criteria, {1: Decimal("7.5"), 2: Decimal(10)}),
+        sheet_total(criteria, {1: Decimal(15), 2: Decimal(10)}),
+        sheet_total(criteria, {1: Decimal(0), 2: Decimal(0)}),
+        sheet_total(criteria, {1: Decimal("7.5"), 2: Decimal(10)}),
     ]
 
     # the last: (15·7.5/15 + 5·10/10)·100/20 = 12.5·5 = 62.5
@@ -113,7 +118,7 @@ def test_sheet_save_draft_with_missing_scores_has_no_total(assignment):
     ],
 )
 def test_sheet_save_submit_bad_scores_raise_chinese_message_and_save_nothing(assignment, values, message):
-    with pytest.raises(services.JudgingError) as caught:
+    with pytest.raises(JudgingError) as caught:
         save(assignment, values, submit=True)
 
     assert caught.value.message == message
@@ -133,7 +138,7 @@ def test_sheet_save_accepts_half_points_within_range(assignment, value):
 def test_sheet_save_submitted_sheet_stays_complete_on_later_edits(assignment):
     sheet = save(assignment, DEFAULT_POINTS, submit=True)
 
-    with pytest.raises(services.JudgingError) as caught:
+    with pytest.raises(JudgingError) as caught:
         save(assignment, [12, 13, 17, 21, 8, None], version=sheet.version)
 
     assert caught.value.message == "“可持续与示范带动”还没有打分。"
@@ -146,7 +151,7 @@ def test_sheet_save_submitted_sheet_stays_complete_on_later_edits(assignment):
 def test_sheet_save_stale_version_raises_sheet_conflict_and_keeps_first_save(assignment):
     save(assignment, [10, 11, None, None, None, None], version=0)
 
-    with pytest.raises(services.SheetConflict) as caught:
+    with pytest.raises(SheetConflict) as caught:
         save(assignment, [1, 2, 3, None, None, None], version=0)
 
     assert caught.value.message.startswith("这份评分表已在其他窗口保存过（")
@@ -199,10 +204,10 @@ def test_sheet_save_every_save_records_before_and_after(assignment):
 
 def test_sheet_save_closed_round_is_refused_and_nothing_changes(assignment):
     sheet = save(assignment, DEFAULT_POINTS, submit=True)
-    set_status(assignment.round, Round.Status.CLOSED)
+    set_status(assignment.round, CLOSED)
     assignment.round.refresh_from_db()
 
-    with pytest.raises(services.JudgingError) as caught:
+    with pytest.raises(JudgingError) as caught:
         save(assignment, [1, 1, 1, 1, 1, 1], submit=True, version=sheet.version)
 
     assert caught.value.message == "本轮评分已截止，不能再修改评分。"
@@ -213,8 +218,8 @@ def test_sheet_save_closed_round_is_refused_and_nothing_changes(assignment):
 
 def test_sheet_save_reopened_sheet_is_saved_after_close(assignment, organizer):
     save(assignment, DEFAULT_POINTS, submit=True)
-    set_status(assignment.round, Round.Status.CLOSED)
-    reopened = services.sheet_reopen(sheet=ScoreSheet.objects.get(), reason="评委申请更正", by=organizer)
+    set_status(assignment.round, CLOSED)
+    reopened = sheet_reopen(sheet=ScoreSheet.objects.get(), reason="评委申请更正", by=organizer)
 
     sheet = save(assignment, [15, 15, 20, 25, 10, 15], submit=True, version=reopened.version)
 
@@ -230,9 +235,9 @@ def test_sheet_save_reopened_sheet_is_saved_after_close(assignment, organizer):
 
 def test_sheet_save_removed_assignment_is_refused(assignment):
     stale = Assignment.objects.get(pk=assignment.pk)
-    services.assignment_remove(assignment=assignment, by=None)
+    assignment_remove(assignment=assignment, by=None)
 
-    with pytest.raises(services.JudgingError) as caught:
+    with pytest.raises(JudgingError) as caught:
         save(stale, DEFAULT_POINTS, submit=True)
 
     assert caught.value.message == "这项评审任务已被撤销。"
@@ -246,7 +251,7 @@ def test_conflict_declare_removes_assignment_and_draft_and_records_it(assignment
     save(assignment, [10, None, None, None, None, None])
     judge = assignment.judge
 
-    services.conflict_declare(judge=judge, assignment=assignment, reason="认识项目负责人", by=judge.user)
+    conflict_declare(judge=judge, assignment=assignment, reason="认识项目负责人", by=judge.user)
 
     assert Assignment.objects.filter(pk=assignment.pk).exists() is False
     assert ScoreSheet.objects.count() == 0
@@ -272,12 +277,12 @@ def test_conflict_declare_background_run_assigns_a_replacement_without_conflict(
     same_county = JudgeFactory(county=entry.team.organization.county)
     same_organization = JudgeFactory(organization=entry.team.organization)
     organizer_set = JudgeFactory()
-    services.conflict_set(judge=organizer_set, entry=entry, reason="亲属关系", by=None)
+    conflict_set(judge=organizer_set, entry=entry, reason="亲属关系", by=None)
     free = JudgeFactory()
     assignment = Assignment.objects.get(judge=judge)
 
     with django_capture_on_commit_callbacks(execute=True):
-        run = services.conflict_declare(judge=judge, assignment=assignment, reason="", by=judge.user)
+        run = conflict_declare(judge=judge, assignment=assignment, reason="", by=judge.user)
 
     run.refresh_from_db()
     assert run.status == AssignmentRun.Status.DONE
@@ -290,8 +295,8 @@ def test_conflict_declare_background_run_assigns_a_replacement_without_conflict(
 def test_conflict_declare_submitted_sheet_is_refused(assignment):
     save(assignment, DEFAULT_POINTS, submit=True)
 
-    with pytest.raises(services.JudgingError) as caught:
-        services.conflict_declare(judge=assignment.judge, assignment=assignment, reason="", by=None)
+    with pytest.raises(JudgingError) as caught:
+        conflict_declare(judge=assignment.judge, assignment=assignment, reason="", by=None)
 
     assert caught.value.message == "评分表已提交，如需回避请联系组委会。"
     assert (Conflict.objects.count(), Assignment.objects.count(), AssignmentRun.objects.count()) == (0, 1, 0)
@@ -300,19 +305,19 @@ def test_conflict_declare_submitted_sheet_is_refused(assignment):
 def test_conflict_declare_someone_elses_assignment_is_refused(assignment):
     other = JudgeFactory()
 
-    with pytest.raises(services.JudgingError) as caught:
-        services.conflict_declare(judge=other, assignment=assignment, reason="", by=other.user)
+    with pytest.raises(JudgingError) as caught:
+        conflict_declare(judge=other, assignment=assignment, reason="", by=other.user)
 
     assert caught.value.message == "只能申报自己的评审任务。"
     assert (Conflict.objects.count(), Assignment.objects.count()) == (0, 1)
 
 
 def test_conflict_declare_closed_round_is_refused(assignment):
-    set_status(assignment.round, Round.Status.CLOSED)
+    set_status(assignment.round, CLOSED)
     assignment = Assignment.objects.select_related("round").get(pk=assignment.pk)
 
-    with pytest.raises(services.JudgingError) as caught:
-        services.conflict_declare(judge=assignment.judge, assignment=assignment, reason="", by=None)
+    with pytest.raises(JudgingError) as caught:
+        conflict_declare(judge=assignment.judge, assignment=assignment, reason="", by=None)
 
     assert caught.value.message == "本轮评分已截止，如需回避请联系组委会。"
     assert (Conflict.objects.count(), Assignment.objects.count(), AssignmentRun.objects.count()) == (0, 1, 0)
@@ -346,7 +351,7 @@ def test_assignment_add_conflicted_judge_is_refused(relation, message):
         judge = JudgeFactory()
         Conflict.objects.create(judge=judge, entry=entry, source=Conflict.Source.DECLARED)
 
-    with pytest.raises(services.JudgingError) as caught:
+    with pytest.raises(JudgingError) as caught:
         assign(round_entry, judge)
 
     assert caught.value.message == message
@@ -384,6 +389,10 @@ def test_round_sync_entries_masks_names_people_contacts_and_log_in_name():
     factories.add_photo(entry, caption="欧阳晓梅在王村授课")
 
     (round_entry,) = sync(round)
+    assign(round_entry, JudgeFactory())
+    set_status(round, SCORING)  # what judges receive is frozen when the round opens
+    round_entry.refresh_from_db()
+    (photo,) = round_entry.blind_files.all()
 
     assert [
         round_entry.title,
@@ -392,7 +401,7 @@ def test_round_sync_entries_masks_names_people_contacts_and_log_in_name():
         round_entry.approach,
         round_entry.innovation,
         round_entry.outcomes,
-        round_entry.captions,
+        [photo.caption],
     ] == [
         f"{MASK}：{MASK}七彩课堂",
         f"{MASK}发起，{MASK}负责，电话 {MASK}。",
@@ -417,6 +426,6 @@ def test_round_sync_entries_query_count_does_not_grow_with_entries(django_assert
         factories.add_photo(entry)
 
     with django_assert_max_num_queries(12):
-        services.round_sync_entries(round=round)
+        round_sync_entries(round=round)
 
     assert RoundEntry.objects.filter(round=round).count() == 6

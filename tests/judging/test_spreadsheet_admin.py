@@ -11,8 +11,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
-from judging import exports
 from judging.models import ExportJob, ScoreSheet
+from judging.spreadsheets.exports import CONTENT_TYPES, export_request
 from tests import factories
 from tests.judging.factories import client_for
 from tests.judging.scored import scored_round, scoring_round
@@ -29,7 +29,7 @@ def download_url(job: ExportJob) -> str:
 
 def done_job(kind: str, round, organizer, django_capture_on_commit_callbacks, format="xlsx") -> ExportJob:
     with django_capture_on_commit_callbacks(execute=True):
-        job = exports.export_request(kind=kind, format=format, round=round, by=organizer)
+        job = export_request(kind=kind, format=format, round=round, by=organizer)
     job.refresh_from_db()
     return job
 
@@ -117,7 +117,7 @@ def test_organizer_requests_an_export_and_downloads_it_with_a_chinese_name(
     download = organizer_client.get(download_url(job))
 
     assert download.status_code == 200
-    assert download["Content-Type"] == exports.CONTENT_TYPES["xlsx"]
+    assert download["Content-Type"] == CONTENT_TYPES["xlsx"]
     assert download["Content-Disposition"].startswith("attachment")
     assert "成绩排名-初评.xlsx" in unquote(download["Content-Disposition"])
     assert "no-store" in download["Cache-Control"]

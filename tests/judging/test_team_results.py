@@ -5,8 +5,9 @@ anyone else's entry; a constant number of queries."""
 import pytest
 from django.urls import reverse
 
-from judging import result_services
-from judging.models import Judge, Round
+from judging.models import Judge
+from judging.phases import CLOSED, PUBLISHED, SCORING
+from judging.results.services import compute_round_results
 from tests import factories
 from tests.judging.factories import JudgeFactory, client_for, set_status, sync
 from tests.judging.result_factories import entry_in, rubric_round, save_sheet
@@ -33,7 +34,7 @@ def results_round(contest, judges, ours, *, order=1, publish=True, feedback=FEED
     The other entries get lower totals. Computed, then published unless ``publish`` is False."""
     round = rubric_round(contest, order=order)
     round_entries = sync(round)
-    set_status(round, Round.Status.SCORING)
+    set_status(round, SCORING)
     splits = splits or [(45, 39), (40, 37)]
     for round_entry in round_entries:
         for n, judge in enumerate(judges):
@@ -42,10 +43,10 @@ def results_round(contest, judges, ours, *, order=1, publish=True, feedback=FEED
                 save_sheet(round_entry, judge, None, split=split, feedback=feedback[n % len(feedback)])
             else:
                 save_sheet(round_entry, judge, 60 - 2 * n)
-    set_status(round, Round.Status.CLOSED)
-    result_services.compute_round_results(round=round)
+    set_status(round, CLOSED)
+    compute_round_results(round=round)
     if publish:
-        set_status(round, Round.Status.PUBLISHED)
+        set_status(round, PUBLISHED)
     return round
 
 
@@ -129,7 +130,7 @@ def test_entry_page_shows_the_results_panel_only_after_publication(contest, team
     entry_page = reverse("competition:entry_detail", args=[ours.public_id])
 
     before = client.get(entry_page).content.decode()
-    set_status(round, Round.Status.PUBLISHED)
+    set_status(round, PUBLISHED)
     after = client.get(entry_page).content.decode()
 
     assert "查看评审结果" not in before

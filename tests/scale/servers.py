@@ -46,6 +46,8 @@ GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 # The demo's accounts (competition/demo.py: DEMO_PASSWORD, DEMO_CONTEST_SLUG).
 DEMO_PASSWORD = "demo-2021"  # noqa: S105 (documented demo accounts)
 DEMO_CONTEST_SLUG = "demo-contest"
+# A second contest open for submission (the demo contest is in judging: closed to teams).
+OPEN_CONTEST_SLUG = "next-contest"
 # Seconds: one HTTP request; a manage.py step; an app server's start-up.
 HTTP_TIMEOUT = 30
 STEP_TIMEOUT = 240
@@ -315,6 +317,14 @@ def two_server_stack(tmp: Path, *, workers: int = 2) -> Iterator[Stack]:
             "call_command('migrate', '--noinput', verbosity=0)\n"
             "call_command('seed_demo', '--force', '--entries', '40', '--judges', '12',"
             " '--stage', 'judging')\n"
+            # The demo contest is in judging (closed to teams): uploads go to a second one.
+            "from datetime import timedelta; from django.utils import timezone\n"
+            "from competition.models import Category, Contest\n"
+            "now = timezone.now()\n"
+            "open = Contest.objects.create(title='下一届志愿服务项目大赛', year=now.year + 1,"
+            f" slug={OPEN_CONTEST_SLUG!r}, submission_opens=now - timedelta(days=1),"
+            " submission_closes=now + timedelta(days=30))\n"
+            "open.categories.set(Category.objects.all())\n"
         )
         seed_log, static_log = tmp / "seed.log", tmp / "collectstatic.log"
         seed = spawn([sys.executable, "-c", script], env=env, log=seed_log)

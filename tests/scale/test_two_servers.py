@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from PIL import Image
 
-from .servers import DEMO_CONTEST_SLUG, Browser, field_value, jpeg, page_fields, text_of, two_server_stack
+from .servers import OPEN_CONTEST_SLUG, Browser, field_value, jpeg, page_fields, text_of, two_server_stack
 
 CONFLICT = "这份评分表已在其他窗口保存过"
 CONFLICT_ADVICE = "为避免覆盖，本次没有保存。请刷新页面核对后再保存。"
@@ -167,7 +167,7 @@ def test_b_photo_uploaded_through_one_server_is_served_by_the_other_from_private
     a, b = servers
     team = Browser()
     team.login(a, "team0005")
-    form_path = f"/my/contests/{DEMO_CONTEST_SLUG}/entries/new/"
+    form_path = f"/my/contests/{OPEN_CONTEST_SLUG}/entries/new/"
     page = team.form_page(a, form_path)
     fields = page_fields(page)
     category = next(value for value in fields.options["category"] if value)

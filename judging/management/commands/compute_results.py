@@ -2,9 +2,9 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from judging import result_services
+from judging.errors import JudgingError
 from judging.models import Round
-from judging.services import JudgingError
+from judging.results.services import compute_round_results
 
 
 class Command(BaseCommand):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         if round is None:
             raise CommandError(f"no round with id {round_id}")
         try:
-            computation = result_services.compute_round_results(round=round)
+            computation = compute_round_results(round=round)
         except JudgingError as error:
             raise CommandError(error.message) from None
         icc = f"{computation.icc:.3f}" if computation.icc is not None else "—"

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from judging import exports
 from judging.models import ExportJob, Round
+from judging.spreadsheets.exports import write_round_exports
 
 
 class Command(BaseCommand):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         if round is None:
             raise CommandError(f"no round with id {round_id}")
         try:
-            paths = exports.write_round_exports(round=round, folder=Path(out), format=format)
+            paths = write_round_exports(round=round, folder=Path(out), format=format)
         except OSError as error:
             raise CommandError(f"cannot write into {out}: {error}") from None
         for path in paths:

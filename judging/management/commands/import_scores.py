@@ -5,8 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from judging import imports
 from judging.models import Round
+from judging.spreadsheets.imports import import_scores
 
 
 class Command(BaseCommand):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"no such file: {file}")
         with path.open("rb") as upload:
-            result = imports.import_scores(round=round, upload=upload, by=None)
+            result = import_scores(round=round, upload=upload, by=None)
         if not result.ok:
             for error in result.errors:
                 where = _("第 %(row)s 行") % {"row": error.row} if error.row else _("整个文件")

@@ -1,0 +1,39 @@
+"""The log-in form with the lock-out."""
+
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from common.http import client_address
+
+from . import throttle
+
+
+class LoginForm(AuthenticationForm):
+    """Django's log-in form plus the (username, address) lock-out of ``accounts.throttle``."""
+
+    error_messages = {
+        "invalid_login": _("用户名或密码不正确。请注意区分大小写。"),
+        "inactive": _("该账号已停用，请联系组委会。"),
+        "locked": _("登录失败次数过多，请在 %(time)s 之后再试，或通过“忘记密码”重设密码。"),
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        address = client_address(self.request)
+        locked_until = throttle.login_locked_until(username=username, address=address)
+        if locked_until:
+            raise ValidationError(
+                self.error_messages["locked"],
+                code="locked",
+                params={"time": formats.time_format(timezone.localtime(locked_until), "H:i")},
+            )
+        try:
+            cleaned = super().clean()
+        except ValidationError as error:
+            if error.code == "invalid_login":
+                throttle.record_login_failure(username=username, address=address)
+            raise
+        throttle.clear_login_failures(username=username, address=address)
+        return cleaned

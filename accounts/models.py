@@ -1,0 +1,22 @@
+"""Accounts: the log-in lock-out's counters (users and groups are Django's own)."""
+
+from django.db import models
+
+
+class LoginThrottle(models.Model):
+    """Failed log-ins per (username, client address) pair; see ``accounts.throttle``."""
+
+    username = models.CharField(max_length=150)
+    address = models.GenericIPAddressField()
+    failures = models.PositiveIntegerField(default=0)
+    first_failure_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["username", "address"], name="login_throttle_pair"),
+        ]
+        indexes = [models.Index(fields=["first_failure_at"])]
+
+    def __str__(self):
+        return f"{self.username} @ {self.address}"

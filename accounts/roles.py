@@ -1,0 +1,84 @@
+"""The back-office roles (Django groups) and the predicates views name.
+
+Each domain app says which permissions of its own models a role gets (its ``roles.py``) and
+calls ``grant`` after every migrate; the judges' role belongs to ``judging``.
+"""
+
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+from django.db import DEFAULT_DB_ALIAS
+
+ORGANIZERS = "组委会"
+COORDINATORS = "县区管理员"
+SUPERVISORS = "监督委员会"
+
+
+def group_names(user) -> frozenset[str]:
+    """The user's group names, looked up once per request-bound user object."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_group_names", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._group_names = cached
+    return cached
+
+
+def forget_group_names(user) -> None:
+    """After the user's groups changed: the next ``group_names`` reads them again."""
+    user.__dict__.pop("_group_names", None)
+
+
+def is_organizer(user) -> bool:
+    return user.is_active and (user.is_superuser or ORGANIZERS in group_names(user))
+
+
+def is_supervisor(user) -> bool:
+    return user.is_active and SUPERVISORS in group_names(user)
+
+
+def can_read_back_office(user) -> bool:
+    """Organizers run the contest's back-office pages; supervisors (监委) read them all."""
+    return is_organizer(user) or is_supervisor(user)
+
+
+def grant(wanted: dict[str, list[tuple[str, str]]], *, using=DEFAULT_DB_ALIAS) -> None:
+    """Make each named group exist and hold the listed (app label, codename) permissions.
+
+    On a fresh database this may run before auth's own post_migrate handler has created the
+    model permissions: create them first, or the groups would lack them until the next migrate.
+    """
+    for label in {app for pairs in wanted.values() for app, _code in pairs}:
+        create_permissions(apps.get_app_config(label), verbosity=0, using=using)
+    for name, pairs in wanted.items():
+        group, _created = Group.objects.using(using).get_or_create(name=name)
+        pairs = set(pairs)
+        group.permissions.add(
+            *(
+                p
+                for p in Permission.objects.using(using)
+                .filter(
+                    content_type__app_label__in={app for app, _code in pairs},
+                    codename__in={code for _app, code in pairs},
+                )
+                .select_related("content_type")
+                if (p.content_type.app_label, p.codename) in pairs
+            )
+        )
+
+
+def ensure_groups(*, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """The back-office roles can reach the admin."""
+    grant(
+        {name: [("wagtailadmin", "access_admin")] for name in (ORGANIZERS, COORDINATORS, SUPERVISORS)}
+        | {
+            ORGANIZERS: [
+                ("wagtailadmin", "access_admin"),
+                ("auth", "add_user"),
+                ("auth", "change_user"),
+                ("auth", "view_user"),
+            ]
+        },
+        using=using,
+    )

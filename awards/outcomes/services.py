@@ -1,0 +1,92 @@
+"""Finalization: after the notice, the shortlisted entries become featured projects, the
+contest's rounds are published, and teams are told."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from awards.errors import AwardsError
+from awards.models import FeaturedProject, Objection, Shortlist, ShortlistEvent
+from awards.outcomes.tasks import notify_teams_of_results
+from awards.phases import FINALIZED, notice_over, shortlist_phase
+from awards.signals import shortlist_finalized
+from competition.models import Contest
+from competition.phases import FINAL
+from competition.selectors import submitted_entries
+from competition.services import contest_enter_stage
+from judging.rounds.services import rounds_publish
+from tasking.mail import absolute_url, compose, send_once
+
+
+def shortlist_finalize(*, shortlist: Shortlist, by, now=None) -> list[FeaturedProject]:
+    """After the notice period, with every objection answered: the shortlisted entries become
+    featured projects, the contest's rounds are published, and teams are told."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = (
+            Shortlist.objects.select_for_update().select_related("round", "contest").get(pk=shortlist.pk)
+        )
+        here = shortlist_phase(current)
+        if not here.can_finalize:
+            raise AwardsError(_("只有公示中的入围名单才能正式公布。"))
+        if not notice_over(current, now=now):
+            raise AwardsError(_("公示期尚未结束。"))
+        if current.objections.filter(status=Objection.Status.OPEN).exists():
+            raise AwardsError(_("还有未答复的异议，请先答复。"))
+        items = list(current.items.order_by("rank", "entry_id"))
+        featured = FeaturedProject.objects.bulk_create(
+            FeaturedProject(
+                contest_id=current.contest_id,
+                entry_id=item.entry_id,
+                rank=position,
+                score=item.score,
+                finalized_at=now,
+            )
+            for position, item in enumerate(items, start=1)
+        )
+        current.status = FINALIZED.status
+        current.finalized_at = now
+        current.save(update_fields=["status", "finalized_at"])
+        ShortlistEvent.objects.create(
+            shortlist=current,
+            kind=ShortlistEvent.Kind.FINALIZED,
+            actor=by,
+            at=now,
+            before={"status": here.status},
+            after={"status": FINALIZED.status, "featured": [f.entry_id for f in featured]},
+        )
+        contest_enter_stage(contest=current.contest, phase=FINAL, now=now)
+        rounds_publish(contest=current.contest, by=by, note=_("入围名单正式公布"))
+
+        contest_id = current.contest_id
+        transaction.on_commit(lambda: notify_teams_of_results.enqueue(contest_id))
+        transaction.on_commit(lambda: shortlist_finalized.send(sender=Shortlist, contest_id=contest_id))
+    return featured
+
+
+def results_notify(*, contest_id: int, mail_key: str | None = None) -> int:
+    """Tell every team of the contest that results are out (and whether it was featured).
+    Runs as a task (``awards.outcomes.tasks.notify_teams_of_results``), which passes
+    ``mail_key`` so that a retry after a failure part-way does not write again to the teams
+    already told. Returns how many were told."""
+    contest = Contest.objects.filter(pk=contest_id).first()
+    if contest is None:
+        return 0
+    featured = set(FeaturedProject.objects.filter(contest=contest).values_list("entry_id", flat=True))
+    sent = 0
+    for entry in submitted_entries(contest=contest).select_related("team__user", "contest").order_by("pk"):
+        email = entry.team.user.email
+        if not email:
+            continue
+        subject, body = compose(
+            "awards/email/results",
+            {
+                "entry": entry,
+                "featured": entry.pk in featured,
+                "link": absolute_url("team_results", entry.public_id),
+            },
+        )
+        key = f"{mail_key}:{entry.pk}" if mail_key else None
+        send_once(key=key, subject=subject, body=body, to=[email])
+        sent += 1
+    return sent

@@ -1,0 +1,33 @@
+"""The team's own results page (after publication) and the panel on its entry page."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.template.loader import render_to_string
+
+from awards.outcomes.selectors import entry_outcomes, is_featured
+from competition import selectors as competition_selectors
+from competition.models import Team
+from judging.results.selectors import has_published_results
+
+
+@login_required
+def team_results(request, public_id):
+    team = Team.objects.filter(user=request.user).first()
+    entry = competition_selectors.entry_for_team(team=team, public_id=public_id)
+    outcomes, featured = entry_outcomes(entry=entry)
+    response = render(
+        request, "awards/team_results.html", {"entry": entry, "outcomes": outcomes, "featured": featured}
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def entry_results_panel(request, entry) -> str:
+    """On the team's entry page: a link to the results once a round is published (one query
+    when nothing is published yet, two when it is)."""
+    if not has_published_results(entry=entry):
+        return ""
+    featured = is_featured(entry=entry)
+    return render_to_string(
+        "awards/team_results_panel.html", {"entry": entry, "featured": featured}, request=request
+    )

@@ -1,0 +1,183 @@
+"""Writes of the shortlist (入围名单): the what-if preview, committing it, and organizer
+overrides, each with a recorded reason (ShortlistEvent)."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from awards.errors import AwardsError
+from awards.models import Shortlist, ShortlistEntry, ShortlistEvent
+from awards.phases import shortlist_phase
+from awards.shortlist.select import Candidate, Constraints, Selection, select
+from competition.models import Category, Contest, Entry
+from competition.phases import contest_phase
+from judging.models import Round
+from judging.results.selectors import entry_result, has_results, ranked_entries
+
+
+def shortlist_candidates(*, round: Round) -> list[Candidate]:
+    return [
+        Candidate(entry=entry_id, score=combined, rank=rank, category=category or 0, county=county)
+        for entry_id, combined, rank, category, county in ranked_entries(round=round)
+    ]
+
+
+def constraints_from(*, size: int, county_cap: int | None, category_min: dict, category_max: dict):
+    """Constraints by category code (as organizers enter them) → by category id."""
+    ids = dict(Category.objects.values_list("code", "pk"))
+    return Constraints(
+        size=size,
+        county_cap=county_cap,
+        category_min={ids[c]: int(n) for c, n in category_min.items() if c in ids and n not in (None, "")},
+        category_max={ids[c]: int(n) for c, n in category_max.items() if c in ids and n not in (None, "")},
+    )
+
+
+def shortlist_preview(
+    *, round: Round, size: int = 100, county_cap=None, category_min=None, category_max=None
+):
+    """The what-if: the shortlist these constraints would give (nothing is stored)."""
+    if not has_results(round=round):
+        raise AwardsError(_("请先计算本轮成绩。"))
+    rules = constraints_from(
+        size=size, county_cap=county_cap, category_min=category_min or {}, category_max=category_max or {}
+    )
+    return select(shortlist_candidates(round=round), rules), rules
+
+
+def _report(result: Selection) -> dict:
+    return {
+        "feasible": result.feasible,
+        "problems": result.problems,
+        "displaced": [d.__dict__ for d in result.displaced],
+        "promoted": result.promoted,
+    }
+
+
+def shortlist_commit(
+    *, round: Round, by, size: int = 100, county_cap=None, category_min=None, category_max=None, now=None
+) -> Shortlist:
+    """Store the previewed shortlist. Allowed again (replacing it) until the notice starts."""
+    now = now or timezone.now()
+    phase = contest_phase(Contest.objects.get(pk=round.contest_id), now=now)
+    if not phase.can_shortlist:
+        raise AwardsError(
+            _("大赛处于“%(phase)s”阶段，不能确定入围名单：请在所有评审轮次截止评分之后再确定。")
+            % {"phase": phase.label}
+        )
+    result, _rules = shortlist_preview(
+        round=round, size=size, county_cap=county_cap, category_min=category_min, category_max=category_max
+    )
+    if not result.feasible:
+        raise AwardsError(_("这些条件无法同时满足，请调整后再确定。"))
+    scores = {c.entry: c for c in shortlist_candidates(round=round)}
+    with transaction.atomic():
+        existing = Shortlist.objects.select_for_update().filter(contest_id=round.contest_id).first()
+        if existing is not None and not shortlist_phase(existing).can_recommit:
+            raise AwardsError(_("入围名单已经公示，不能再重新生成；如需调整，请逐项调入调出并写明理由。"))
+        before = sorted(existing.items.values_list("entry_id", flat=True)) if existing else []
+        # A new commit replaces the entries but keeps the shortlist, so its log (earlier
+        # commits, overrides with their reasons) survives.
+        shortlist = existing or Shortlist(contest_id=round.contest_id)
+        shortlist.round = round
+        shortlist.size = size
+        shortlist.county_cap = county_cap
+        shortlist.category_min = category_min or {}
+        shortlist.category_max = category_max or {}
+        shortlist.committed_by = by
+        shortlist.committed_at = now
+        shortlist.report = _report(result)
+        shortlist.save()
+        shortlist.items.all().delete()
+        ShortlistEntry.objects.bulk_create(
+            ShortlistEntry(shortlist=shortlist, entry_id=e, rank=scores[e].rank, score=scores[e].score)
+            for e in result.selected
+        )
+        ShortlistEvent.objects.create(
+            shortlist=shortlist,
+            kind=ShortlistEvent.Kind.COMMITTED,
+            actor=by,
+            at=now,
+            before={"entries": before},
+            after={
+                "entries": sorted(result.selected),
+                "size": size,
+                "county_cap": county_cap,
+                "category_min": category_min or {},
+                "category_max": category_max or {},
+            },
+        )
+    return shortlist
+
+
+def _editable(shortlist: Shortlist) -> Shortlist:
+    current = Shortlist.objects.select_for_update().get(pk=shortlist.pk)
+    if not shortlist_phase(current).can_override:
+        raise AwardsError(_("入围名单已正式公布，不能再调整。"))
+    return current
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise AwardsError(_("调整入围名单必须写明理由。"))
+    return reason
+
+
+def shortlist_add(*, shortlist: Shortlist, entry: Entry, reason: str, by) -> ShortlistEntry:
+    reason = _reason(reason)
+    with transaction.atomic():
+        current = _editable(shortlist)
+        result = entry_result(round_id=current.round_id, entry_id=entry.pk)
+        if result is None:
+            raise AwardsError(_("该项目没有本轮成绩，不能调入。"))
+        if current.items.filter(entry=entry).exists():
+            raise AwardsError(_("该项目已在入围名单中。"))
+        item = ShortlistEntry.objects.create(
+            shortlist=current,
+            entry=entry,
+            rank=result.combined_rank,
+            score=result.combined,
+            via=ShortlistEntry.Via.OVERRIDE,
+        )
+        ShortlistEvent.objects.create(
+            shortlist=current,
+            kind=ShortlistEvent.Kind.ADDED,
+            actor=by,
+            before={},
+            after={"entry": entry.pk, "title": entry.title, "rank": result.combined_rank},
+            reason=reason,
+        )
+    return item
+
+
+def shortlist_remove(*, shortlist: Shortlist, entry: Entry, reason: str, by) -> None:
+    reason = _reason(reason)
+    with transaction.atomic():
+        current = _editable(shortlist)
+        item = current.items.filter(entry=entry).first()
+        if item is None:
+            raise AwardsError(_("该项目不在入围名单中。"))
+        ShortlistEvent.objects.create(
+            shortlist=current,
+            kind=ShortlistEvent.Kind.REMOVED,
+            actor=by,
+            before={"entry": entry.pk, "title": entry.title, "rank": item.rank, "via": item.via},
+            after={},
+            reason=reason,
+        )
+        item.delete()
+
+
+def shortlist_swap(*, shortlist: Shortlist, out_entry: Entry, in_entry: Entry, reason: str, by) -> None:
+    with transaction.atomic():
+        shortlist_remove(shortlist=shortlist, entry=out_entry, reason=reason, by=by)
+        shortlist_add(shortlist=shortlist, entry=in_entry, reason=reason, by=by)
+        ShortlistEvent.objects.create(
+            shortlist=shortlist,
+            kind=ShortlistEvent.Kind.SWAPPED,
+            actor=by,
+            before={"entry": out_entry.pk},
+            after={"entry": in_entry.pk},
+            reason=_reason(reason),
+        )

@@ -1,0 +1,172 @@
+"""Judges and invitations in the back office (Wagtail ModelViewSets)."""
+
+from django import forms
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
+from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.log_actions import log
+
+from judging.judges.forms import JudgeForm, JudgeInvitationForm
+from judging.judges.services import INVITATION_DAYS, judge_create, judge_invite, judge_sync_county
+from judging.models import Assignment, Judge, JudgeInvitation
+from judging.rounds.viewsets import RefusingDeleteView, TimeColumn
+
+
+class JudgeCreateView(generic.CreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        judge = judge_create(
+            user=data["user"],
+            name=data["name"],
+            title=data.get("title", ""),
+            expertise=data.get("expertise", ()),
+            county=data.get("county"),
+            organization=data.get("organization"),
+            capacity=data.get("capacity"),
+            active=data.get("active", True),
+        )
+        log(judge, "wagtail.create", user=self.request.user)
+        return judge
+
+
+class JudgeEditView(generic.EditView):
+    def save_instance(self):
+        instance = super().save_instance()
+        judge_sync_county(instance)
+        return instance
+
+
+class JudgeDeleteView(RefusingDeleteView):
+    def refusal(self):
+        if Assignment.objects.filter(judge=self.object).exists():
+            return gettext("这位评委已有评审任务，不能删除；如不再参加评审，请取消“在任”。")
+        return None
+
+
+class JudgeIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("county", "organization", "user")
+
+
+class JudgeViewSet(ModelViewSet):
+    model = Judge
+    icon = "user"
+    menu_label = _("评委")
+    url_prefix = "judging/judges"
+    name = "judging_judges"
+    index_view_class = JudgeIndexView
+    add_view_class = JudgeCreateView
+    edit_view_class = JudgeEditView
+    delete_view_class = JudgeDeleteView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    add_to_reference_index = False
+    list_display = ["name", "title", "county", "organization", "capacity", "active", "user"]
+    list_filter = ["active", "county", "expertise"]
+    search_fields = ["name"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("user"),
+            FieldRowPanel([FieldPanel("name"), FieldPanel("title")]),
+            FieldPanel("expertise", widget=forms.CheckboxSelectMultiple),
+            FieldRowPanel([FieldPanel("organization"), FieldPanel("county")]),
+            FieldRowPanel([FieldPanel("capacity"), FieldPanel("active")]),
+        ],
+        base_form_class=JudgeForm,
+    )
+
+
+class InvitationCreateView(generic.CreateView):
+    page_subtitle = _("邀请评委")
+    submit_button_label = _("发送邀请")
+    submit_button_active_label = _("正在发送…")
+
+    def save_instance(self):
+        data = self.form.cleaned_data
+        invitation, _token = judge_invite(
+            email=data["email"],
+            name=data["name"],
+            by=self.request.user,
+            expertise=data.get("expertise", ()),
+            county=data.get("county"),
+            organization=data.get("organization"),
+            capacity=data.get("capacity"),
+        )
+        return invitation
+
+    def get_success_message(self, instance):
+        return gettext("已向 %(email)s 发出邀请，注册链接 %(days)s 天内有效。") % {
+            "email": instance.email,
+            "days": INVITATION_DAYS,
+        }
+
+    def get_success_url(self):
+        return reverse(self.index_url_name)
+
+    def get_edit_url(self):
+        return reverse(self.index_url_name)  # invitations are not edited: back to the list
+
+    def get_success_buttons(self):
+        return []
+
+
+class InvitationStatusColumn(Column):
+    def get_value(self, instance):
+        if instance.accepted_at:
+            return gettext("已接受")
+        if instance.expires_at <= timezone.now():
+            return gettext("已过期")
+        return gettext("待接受")
+
+
+class InvitationIndexView(generic.IndexView):
+    @cached_property
+    def add_item_label(self):
+        return gettext("邀请评委")
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("judge", "created_by")
+
+
+class JudgeInvitationViewSet(ModelViewSet):
+    model = JudgeInvitation
+    icon = "mail"
+    menu_label = _("邀请评委")
+    url_prefix = "judging/invitations"
+    name = "judging_invitations"
+    index_view_class = InvitationIndexView
+    add_view_class = InvitationCreateView
+    copy_view_enabled = False
+    add_to_reference_index = False
+    form_class = JudgeInvitationForm
+    list_display = [
+        "name",
+        "email",
+        InvitationStatusColumn("status", label=_("状态")),
+        DateColumn("created_at", label=_("邀请时间"), sort_key="created_at"),
+        TimeColumn("expires_at", label=_("有效期至"), sort_key="expires_at"),
+    ]
+    search_fields = ["name", "email"]
+
+    def get_form_class(self, for_update=False):
+        return JudgeInvitationForm
+
+    def get_urlpatterns(self):
+        # Invitations are sent, listed and withdrawn (deleted); they are not edited.
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("new/", self.add_view, name="add"),
+            path("delete/<int:pk>/", self.delete_view, name="delete"),
+        ]
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            **{"edit_url_name": None, "history_url_name": None, "usage_url_name": None, **kwargs}
+        )

@@ -1,0 +1,306 @@
+"""成绩, 评委统计 and 晋级: the ranking with every method, judge statistics, advancement."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from common.errors import DomainError
+from common.pages import int_or_none, paginate, query_suffix
+from competition.models import category_label
+from competition.selectors import contest_categories
+from judging.assignment.services import add_judge_for_disagreement
+from judging.models import JudgeResult, RoundEntry
+from judging.results.charts import Histogram, box, box_plot, histogram_rows
+from judging.results.forms import AdvanceForm
+from judging.results.selectors import (
+    JUDGE_SORTS,
+    RANKING_SORTS,
+    advance_preview,
+    calibration_effect,
+    category_score_histograms,
+    judge_sheet_totals,
+    round_computations,
+    round_criteria,
+    round_judge_results,
+    round_ranking,
+    round_ranking_summary,
+)
+from judging.results.services import advance, compute_round_results
+from judging.rounds.admin_views import RoundPageView
+from judging.rounds.selectors import later_rounds
+
+# A judge whose offset is at least this many points from 0 is called harsh or lenient.
+SEVERITY_NOTICE = 2.0
+
+
+CALIBRATION_TOP = 100
+
+
+def agreement_level(value: float | None) -> str:
+    """Plain words for an agreement figure (the usual bands for ICC, used for W too)."""
+    if value is None:
+        return _("数据不足")
+    if value < 0.4:
+        return _("较低")
+    if value < 0.6:
+        return _("一般")
+    if value < 0.75:
+        return _("较好")
+    return _("很好")
+
+
+def severity(offset: float) -> str:
+    if offset <= -SEVERITY_NOTICE:
+        return _("偏严")
+    if offset >= SEVERITY_NOTICE:
+        return _("偏宽")
+    return _("适中")
+
+
+class ResultsView(RoundPageView):
+    page_name = "results"
+    template_name = "judging/admin/results/round_results.html"
+    sorts = [
+        ("rank", gettext_lazy("名次")),
+        ("mean", gettext_lazy("平均分")),
+        ("median", gettext_lazy("中位数")),
+        ("trimmed", gettext_lazy("截尾平均")),
+        ("zscore", gettext_lazy("标准分")),
+        ("calibrated", gettext_lazy("校准分")),
+        ("combined", gettext_lazy("总成绩")),
+        ("spread", gettext_lazy("极差")),
+    ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        computations = round_computations(round=self.round)
+        history = []
+        for position, computation in enumerate(computations):
+            previous = computations[position + 1] if position + 1 < len(computations) else None
+            history.append(
+                {
+                    "computation": computation,
+                    "same_inputs": previous is not None
+                    and previous.inputs_digest == computation.inputs_digest,
+                    "same_ranking": previous is not None
+                    and previous.ranking_digest == computation.ranking_digest,
+                    "previous": previous,
+                }
+            )
+        latest = computations[0] if computations else None
+        sort = self.request.GET.get("sort", "rank")
+        sort = sort if sort in RANKING_SORTS else "rank"
+        query = self.request.GET.get("q", "")
+        flagged = self.request.GET.get("flagged") == "1"
+        summary = round_ranking_summary(round=self.round)
+        page, page_range = paginate(
+            self.request,
+            round_ranking(round=self.round, sort=sort, query=query, flagged=flagged),
+        )
+        criteria = round_criteria(round=self.round)
+        position = (self.round.tie_criterion_position or 0) - 1
+        context.update(
+            latest=latest,
+            history=history,
+            stale=latest is not None
+            and (latest.method != self.round.method or latest.shrinkage != float(self.round.shrinkage)),
+            summary=summary,
+            results=page,
+            elided_page_range=page_range,
+            sort=sort,
+            sorts=self.sorts,
+            query=query,
+            flagged=flagged,
+            tie_criterion=criteria[position] if 0 <= position < len(criteria) else None,
+            effect=calibration_effect(round=self.round, top=CALIBRATION_TOP) if summary["entries"] else None,
+            can_add_judge=self.phase.can_assign,
+            scoring=self.phase.can_score,
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action")
+        if action == "compute":
+            previous = round_computations(round=self.round, limit=1)
+            try:
+                computation = compute_round_results(round=self.round, by=request.user)
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                names = {"entries": computation.entries, "sheets": computation.sheets}
+                if previous and previous[0].ranking_digest == computation.ranking_digest:
+                    text = _("已计算成绩：%(entries)s 个项目，%(sheets)s 份评分表；排名与上次计算相同。")
+                elif previous:
+                    text = _("已计算成绩：%(entries)s 个项目，%(sheets)s 份评分表；排名与上次计算不同。")
+                else:
+                    text = _("已计算成绩：%(entries)s 个项目，%(sheets)s 份评分表。")
+                messages.success(request, text % names)
+        elif action == "add_judge":
+            round_entry = RoundEntry.objects.filter(
+                round=self.round, pk=int_or_none(request.POST.get("round_entry"))
+            ).first()
+            if round_entry is None:
+                raise Http404
+            try:
+                assignment = add_judge_for_disagreement(round_entry=round_entry, by=request.user)
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("已为 %(code)s 加派评委 %(judge)s，请提醒其尽快评分。")
+                    % {"code": round_entry.blind_code, "judge": assignment.judge.name},
+                )
+        return redirect(self.url() + query_suffix(request))
+
+
+class JudgeStatsView(RoundPageView):
+    page_name = "judge_stats"
+    template_name = "judging/admin/results/round_judges.html"
+    sorts = [
+        ("name", gettext_lazy("按姓名")),
+        ("offset", gettext_lazy("最严的在前")),
+        ("-offset", gettext_lazy("最宽的在前")),
+        ("sheets", gettext_lazy("评分表最多的在前")),
+    ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        computations = round_computations(round=self.round, limit=1)
+        latest = computations[0] if computations else None
+        sort = self.request.GET.get("sort", "name")
+        sort = sort if sort in JUDGE_SORTS else "name"
+        page, page_range = paginate(self.request, round_judge_results(round=self.round, sort=sort))
+        judges: list[JudgeResult] = list(page)
+        totals = judge_sheet_totals(round=self.round, judge_ids=[j.judge_id for j in judges])
+        rows = []
+        boxes = []
+        for item in judges:
+            label = severity(item.offset)
+            tone = (
+                "harsh"
+                if item.offset <= -SEVERITY_NOTICE
+                else "lenient"
+                if item.offset >= SEVERITY_NOTICE
+                else ""
+            )
+            rows.append(
+                {
+                    "result": item,
+                    "percent": round(100 * item.completion),
+                    "severity": label,
+                    "tone": tone,
+                }
+            )
+            boxes.append(
+                box(
+                    item.judge.name,
+                    totals.get(item.judge_id, []),
+                    tone=tone,
+                    note=_("偏差 %(offset)s（%(severity)s）")
+                    % {"offset": f"{item.offset:+.1f}", "severity": label},
+                )
+            )
+        categories = category_score_histograms(round=self.round)
+        context.update(
+            latest=latest,
+            judges=rows,
+            page_obj=page,
+            elided_page_range=page_range,
+            sort=sort,
+            sorts=self.sorts,
+            severity_notice=SEVERITY_NOTICE,
+            judge_chart=box_plot(
+                boxes,
+                title=_("各评委评分表总分的分布"),
+                reference=latest.pool_mean if latest else None,
+            )
+            if boxes
+            else "",
+            category_chart=histogram_rows(
+                [
+                    Histogram(category_label(c["name"], c["name_en"]), tuple(c["counts"]), c["mean"])
+                    for c in categories
+                ],
+                title=_("各类别评分表总分的分布"),
+            )
+            if categories
+            else "",
+            icc_text=self.icc_text(latest),
+            kendall_text=self.kendall_text(latest),
+        )
+        return context
+
+    def icc_text(self, latest) -> str:
+        if latest is None or latest.icc is None:
+            return _("ICC（组内相关系数）：评分表太少，无法计算。")
+        return _(
+            "ICC（组内相关系数）为 %(value)s（%(level)s）：评分表总分的差异中约 %(percent)s%% "
+            "来自项目之间的真实差别，其余来自评委的宽严和偶然因素；越接近 1，不同评委给同一项目的分数越一致。"
+        ) % {
+            "value": f"{latest.icc:.2f}",
+            "level": agreement_level(latest.icc),
+            "percent": max(0, round(100 * latest.icc)),
+        }
+
+    def kendall_text(self, latest) -> str:
+        if latest is None or latest.kendall_w is None:
+            return _("Kendall 协调系数 W：共同评审的项目太少，无法计算。")
+        return _(
+            "Kendall 协调系数 W 为 %(value)s（%(level)s）：评委们给共同评审的项目排出的先后顺序是否一致，"
+            "0 表示毫无一致，1 表示完全一致。"
+        ) % {"value": f"{latest.kendall_w:.2f}", "level": agreement_level(latest.kendall_w)}
+
+
+class AdvanceView(RoundPageView):
+    page_name = "advance"
+    template_name = "judging/admin/results/round_advance.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        categories = contest_categories(contest=self.round.contest)
+        form = kwargs.get("form")
+        if form is None:
+            form = (
+                AdvanceForm(self.request.GET, categories=categories)
+                if "mode" in self.request.GET
+                else AdvanceForm(categories=categories)
+            )
+        rule = form.rule() if form.is_bound and form.is_valid() else {}
+        preview = advance_preview(round=self.round, **rule)
+        counts = preview["counts"]
+        context.update(
+            form=form,
+            previewed=bool(rule),
+            preview=preview,
+            has_results=bool(counts),
+            rows=[
+                {
+                    "category": category,
+                    "field": form[f"quota_{category.code}"],
+                    "entries": counts.get(category.code, {}).get("entries", 0),
+                    "advanced": counts.get(category.code, {}).get("advanced", 0),
+                    "chosen": preview["by_category"].get(category.code, 0),
+                }
+                for category in categories
+            ],
+            advanced=sum(row.get("advanced", 0) for row in counts.values()),
+            later=later_rounds(round=self.round),
+            query=self.request.GET.urlencode(),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        categories = contest_categories(contest=self.round.contest)
+        form = AdvanceForm(request.POST, categories=categories)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            count = advance(round=self.round, by=request.user, **form.rule())
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("已确定 %(count)s 个项目晋级下一轮。") % {"count": count})
+        return redirect(self.url())

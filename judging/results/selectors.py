@@ -1,0 +1,335 @@
+"""Reads of results for the back office. Each is one query (or a count and a page), so every
+results page runs the same number of queries whatever the number of entries or judges."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Avg, Count, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast, Floor
+
+from judging.models import (
+    Criterion,
+    JudgeResult,
+    Round,
+    RoundComputation,
+    RoundEntry,
+    RoundResult,
+    ScoreSheet,
+)
+from judging.phases import rounds_where
+
+RANKING_SORTS = {
+    "rank": ("rank",),
+    "mean": ("-mean", "rank"),
+    "median": ("-median", "rank"),
+    "trimmed": ("-trimmed", "rank"),
+    "zscore": ("-zscore", "rank"),
+    "calibrated": ("-calibrated", "rank"),
+    "combined": ("combined_rank",),
+    "spread": ("-spread", "rank"),
+}
+
+
+JUDGE_SORTS = {
+    "name": ("judge__name", "judge_id"),
+    "offset": ("offset", "judge__name", "judge_id"),
+    "-offset": ("-offset", "judge__name", "judge_id"),
+    "sheets": ("-sheets", "judge__name", "judge_id"),
+}
+
+
+HISTOGRAM_BIN = 5  # points per bar of the score histograms
+
+
+def round_computations(*, round: Round, limit: int = 5) -> list[RoundComputation]:
+    """The round's latest computations, newest first (their digests show whether a
+    recomputation had the same inputs and gave the same ranking)."""
+    return list(
+        RoundComputation.objects.filter(round=round).select_related("computed_by").order_by("-pk")[:limit]
+    )
+
+
+def round_ranking(*, round: Round, sort: str = "rank", query: str = "", flagged: bool = False):
+    """The round's results with every method's figures side by side, for a listing page."""
+    results = RoundResult.objects.filter(round=round).select_related(
+        "round_entry__entry__category", "round_entry__entry__team__organization__county"
+    )
+    query = (query or "").strip()[:50]
+    if query:
+        results = results.filter(
+            Q(round_entry__blind_code__icontains=query)
+            | Q(round_entry__title__icontains=query)
+            | Q(round_entry__entry__title__icontains=query)
+        )
+    if flagged:
+        results = results.filter(flagged=True)
+    return results.order_by(*RANKING_SORTS.get(sort, RANKING_SORTS["rank"]))
+
+
+def round_ranking_summary(*, round: Round) -> dict:
+    """Entries with results, how many are flagged and how many advance (one query)."""
+    return RoundResult.objects.filter(round=round).aggregate(
+        entries=Count("pk"),
+        flagged=Count("pk", filter=Q(flagged=True)),
+        advanced=Count("pk", filter=Q(round_entry__advanced=True)),
+    )
+
+
+def calibration_effect(*, round: Round, top: int = 100) -> dict:
+    """How many of the top ``top`` by the plain mean are not in the top ``top`` by the
+    calibrated score (two queries): how much calibration changes the head of the ranking."""
+    results = RoundResult.objects.filter(round=round)
+    by_mean = set(results.order_by("-mean", "rank").values_list("pk", flat=True)[:top])
+    by_calibrated = set(results.order_by("-calibrated", "rank").values_list("pk", flat=True)[:top])
+    return {"top": len(by_mean), "changed": len(by_mean - by_calibrated)}
+
+
+def round_criteria(*, round: Round) -> list[Criterion]:
+    return list(Criterion.objects.filter(round=round).order_by("sort_order", "pk"))
+
+
+def round_judge_results(*, round: Round, sort: str = "name") -> QuerySet[JudgeResult]:
+    return (
+        JudgeResult.objects.filter(round=round)
+        .select_related("judge")
+        .order_by(*JUDGE_SORTS.get(sort, JUDGE_SORTS["name"]))
+    )
+
+
+def judge_sheet_totals(*, round: Round, judge_ids) -> dict[int, list[float]]:
+    """Submitted sheet totals of the given judges in the round (one query)."""
+    totals: dict[int, list[float]] = {}
+    for judge_id, total in ScoreSheet.objects.filter(
+        assignment__round=round,
+        assignment__judge_id__in=list(judge_ids),
+        status=ScoreSheet.Status.SUBMITTED,
+    ).values_list("assignment__judge_id", "total"):
+        totals.setdefault(judge_id, []).append(float(total))
+    return totals
+
+
+def category_score_histograms(*, round: Round) -> list[dict]:
+    """Per category: how many submitted sheets fall in each band of ``HISTOGRAM_BIN`` points,
+    with their count and mean, counted by the database (one query, whatever the number of
+    sheets). A total of 100 joins the top band."""
+    bands = 100 // HISTOGRAM_BIN
+    total = Cast("total", output_field=FloatField())
+    category = "assignment__round_entry__entry__category"
+    rows = (
+        ScoreSheet.objects.filter(assignment__round=round, status=ScoreSheet.Status.SUBMITTED)
+        .annotate(band=Cast(Floor(total / HISTOGRAM_BIN), IntegerField()))
+        .values(
+            f"{category}_id", f"{category}__name", f"{category}__name_en", f"{category}__sort_order", "band"
+        )
+        .annotate(count=Count("pk"), mean=Avg(total))
+        .order_by(f"{category}__sort_order", f"{category}_id", "band")
+    )
+    categories: dict = {}
+    for row in rows:
+        item = categories.setdefault(
+            row[f"{category}_id"],
+            {
+                "name": row[f"{category}__name"],
+                "name_en": row[f"{category}__name_en"],
+                "counts": [0] * bands,
+                "count": 0,
+                "sum": 0.0,
+            },
+        )
+        band = min(max(int(row["band"] or 0), 0), bands - 1)
+        item["counts"][band] += row["count"]
+        item["count"] += row["count"]
+        item["sum"] += (row["mean"] or 0.0) * row["count"]
+    return [
+        {
+            "name": item["name"],
+            "name_en": item["name_en"],
+            "counts": item["counts"],
+            "count": item["count"],
+            "mean": item["sum"] / item["count"] if item["count"] else 0.0,
+        }
+        for item in categories.values()
+    ]
+
+
+def round_category_counts(*, round: Round, top: int = 0) -> dict[str, dict]:
+    """Per category code: entries with results, entries advanced, and entries within the top
+    ``top`` of the combined ranking (one query)."""
+    return {
+        row["code"]: row
+        for row in RoundResult.objects.filter(round=round)
+        .values(code=F("round_entry__entry__category__code"))
+        .annotate(
+            entries=Count("pk"),
+            advanced=Count("pk", filter=Q(round_entry__advanced=True)),
+            in_top=Count("pk", filter=Q(combined_rank__lte=top)),
+        )
+        .order_by()
+    }
+
+
+def advance_preview(*, round: Round, top: int | None = None, per_category: dict[str, int] | None = None):
+    """How many entries would advance, in total and per category code, by the rule of
+    ``result_services.advance``, with the per-category counts (one query)."""
+    counts = round_category_counts(round=round, top=top or 0)
+    if per_category:
+        chosen = {code: min(n, counts.get(code, {}).get("entries", 0)) for code, n in per_category.items()}
+    else:
+        chosen = {code: row["in_top"] for code, row in counts.items()}
+    return {
+        "total": sum(chosen.values()),
+        "by_category": {c: n for c, n in chosen.items() if n},
+        "counts": counts,
+    }
+
+
+def round_entries_for_report(*, round: Round, entry_ids) -> dict[int, RoundEntry]:
+    """Round entries by entry id, with identity and result, for a shortlist or its report."""
+    return {
+        round_entry.entry_id: round_entry
+        for round_entry in RoundEntry.objects.filter(
+            round=round, entry_id__in=list(entry_ids)
+        ).select_related("entry__team__organization__county", "entry__category", "result")
+    }
+
+
+# --- Reads other apps make of a round's results (awards: the shortlist, teams' outcomes) --------
+
+
+def has_results(*, round: Round) -> bool:
+    return RoundResult.objects.filter(round=round).exists()
+
+
+def ranked_entries(*, round: Round) -> list[tuple[int, float, int, int | None, int]]:
+    """(entry id, combined score, combined rank, category id, county id) of every entry with a
+    result, best first (one query)."""
+    return list(
+        RoundResult.objects.filter(round=round)
+        .order_by("combined_rank")
+        .values_list(
+            "round_entry__entry_id",
+            "combined",
+            "combined_rank",
+            "round_entry__entry__category_id",
+            "round_entry__entry__team__organization__county_id",
+        )
+    )
+
+
+def entry_result(*, round_id: int, entry_id: int) -> RoundResult | None:
+    return RoundResult.objects.filter(round_id=round_id, round_entry__entry_id=entry_id).first()
+
+
+def best_results_except(*, round_id: int, entry_ids, limit: int = 20) -> list[RoundResult]:
+    """The best-ranked results of the round whose entries are not among ``entry_ids`` (a
+    queryset or a list), with what a listing shows (one query)."""
+    return list(
+        RoundResult.objects.filter(round_id=round_id)
+        .exclude(round_entry__entry_id__in=entry_ids)
+        .select_related("round_entry__entry__team__organization__county", "round_entry__entry__category")
+        .order_by("combined_rank")[:limit]
+    )
+
+
+def round_entry_by_code(*, round_id: int, blind_code: str) -> RoundEntry | None:
+    """A round entry by its blind code, typed in any case, with its entry (one query)."""
+    code = (blind_code or "").strip().upper()[:12]
+    if not code:
+        return None
+    return RoundEntry.objects.filter(round_id=round_id, blind_code=code).select_related("entry").first()
+
+
+def blind_code_of(*, round_id) -> Subquery:
+    """The blind code of the outer row's ``entry_id`` in the round, to annotate a queryset."""
+    return Subquery(
+        RoundEntry.objects.filter(round_id=round_id, entry_id=OuterRef("entry_id")).values("blind_code")[:1]
+    )
+
+
+def rounds_with_results_by_contest() -> dict[int, int]:
+    """How many rounds of each contest have results (one query)."""
+    return dict(
+        Round.objects.filter(results__isnull=False)
+        .values("contest_id")
+        .annotate(n=Count("pk", distinct=True))
+        .values_list("contest_id", "n")
+    )
+
+
+# --- A team's own published results (awards.outcomes shows them) ---------------------------
+
+BANDS = ((0.10, "top10"), (0.30, "top30"), (0.50, "top50"))
+
+
+@dataclass
+class RoundOutcome:
+    round: Round
+    result: RoundResult | None
+    criteria: list[tuple[str, int, float]]  # (name, max points, mean points)
+    band: str  # top10 / top30 / top50 / rest / none
+    entries_in_round: int
+    feedback: list[str] = field(default_factory=list)
+
+
+def rank_band(rank: int, total: int) -> str:
+    if not total or not rank:
+        return "none"
+    share = rank / total
+    for limit, name in BANDS:
+        if share <= limit:
+            return name
+    return "rest"
+
+
+def published_outcomes(*, entry) -> list[RoundOutcome]:
+    """The entry's results in every published round it took part in, for its team: bands, not
+    ranks; criterion means; feedback by text, never by judge. A constant number of queries,
+    whatever the number of sheets."""
+    round_entries = list(
+        RoundEntry.objects.filter(rounds_where("round__", results_public=True), entry=entry)
+        .select_related("round", "result")
+        .order_by("round__order")
+    )
+    rounds = [re.round for re in round_entries]
+    criteria: dict[int, list[Criterion]] = {}
+    for criterion in Criterion.objects.filter(round__in=rounds).order_by("sort_order", "pk"):
+        criteria.setdefault(criterion.round_id, []).append(criterion)
+    # How many entries each round ranked (counted in the database, not row by row).
+    totals = dict(
+        RoundResult.objects.filter(round__in=rounds)
+        .order_by()
+        .values("round_id")
+        .annotate(n=Count("pk"))
+        .values_list("round_id", "n")
+    )
+    feedback: dict[int, list[str]] = {}
+    for round_entry_id, text in (
+        ScoreSheet.objects.filter(
+            assignment__round_entry__in=round_entries, status=ScoreSheet.Status.SUBMITTED
+        )
+        .exclude(feedback_to_team="")
+        .order_by("feedback_to_team")  # by text, never by judge
+        .values_list("assignment__round_entry_id", "feedback_to_team")
+    ):
+        feedback.setdefault(round_entry_id, []).append(text)
+    outcomes = []
+    for re in round_entries:
+        result = getattr(re, "result", None)
+        rubric = criteria.get(re.round_id, [])
+        means = result.criteria if result else []
+        outcomes.append(
+            RoundOutcome(
+                round=re.round,
+                result=result,
+                criteria=[
+                    (c.name, c.max_points, means[i] if i < len(means) else None) for i, c in enumerate(rubric)
+                ],
+                band=rank_band(result.combined_rank, totals.get(re.round_id, 0)) if result else "none",
+                entries_in_round=totals.get(re.round_id, 0),
+                feedback=feedback.get(re.pk, []),
+            )
+        )
+    return outcomes
+
+
+def has_published_results(*, entry) -> bool:
+    return RoundEntry.objects.filter(rounds_where("round__", results_public=True), entry=entry).exists()

@@ -1,0 +1,196 @@
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.base import ViewSet
+
+from accounts.access import BackOfficeMenuItem
+from accounts.roles import is_organizer, is_supervisor
+from common.errors import DomainError
+from common.http import private_file_response
+from common.pages import paginate
+from judging.menu import JUDGING_SUBMENU_HOOK
+from judging.models import ExportJob, Round
+from judging.spreadsheets.exports import CONTENT_TYPES, export_request, exports_for_listing, file_name
+from judging.spreadsheets.forms import ExportRequestForm, ScoreImportForm
+from judging.spreadsheets.imports import (
+    XLSX_CONTENT_TYPE,
+    import_scores,
+    template_file_name,
+    template_workbook,
+)
+from judging.spreadsheets.tables import EXPORTS
+
+
+def can_download(user, job: ExportJob) -> bool:
+    if is_organizer(user):
+        return True
+    return is_supervisor(user) and not EXPORTS[job.kind].organizers_only
+
+
+class SpreadsheetPageView(WagtailAdminTemplateMixin, TemplateView):
+    """Organizers and supervisors; supervisors only read (their POSTs are 404)."""
+
+    header_icon = "download"
+    organizers_only = False
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        self.can_change = is_organizer(user)
+        allowed = self.can_change or (not self.organizers_only and is_supervisor(user))
+        if not allowed or (request.method not in ("GET", "HEAD", "OPTIONS") and not self.can_change):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            can_change=self.can_change,
+            nav=[
+                {"label": _("数据导出"), "url": reverse("judging_spreadsheets:exports"), "name": "exports"},
+                *(
+                    [
+                        {
+                            "label": _("导入评分"),
+                            "url": reverse("judging_spreadsheets:import"),
+                            "name": "import",
+                        }
+                    ]
+                    if self.can_change
+                    else []
+                ),
+            ],
+        )
+        return context
+
+
+class ExportIndexView(SpreadsheetPageView):
+    page_title = gettext_lazy("数据导出")
+    template_name = "judging/admin/spreadsheets/exports.html"
+
+    def kinds(self) -> list[str]:
+        return list(EXPORTS)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page, page_range = paginate(self.request, exports_for_listing())
+        user = self.request.user
+        rows = [
+            {"job": job, "can_download": job.status == ExportJob.Status.DONE and can_download(user, job)}
+            for job in page
+        ]
+        context.update(
+            page_name="exports",
+            jobs=page,
+            rows=rows,
+            elided_page_range=page_range,
+            running=any(job.running for job in page),
+            form=kwargs.get("form") or (ExportRequestForm() if self.can_change else None),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = ExportRequestForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            export_request(
+                kind=form.cleaned_data["kind"],
+                format=form.cleaned_data["format"],
+                round=form.cleaned_data["round"],
+                contest=form.cleaned_data["contest"],
+                by=request.user,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(request, _("已开始导出，完成后可在下方下载。"))
+        return redirect("judging_spreadsheets:exports")
+
+
+class ExportDownloadView(View):
+    def get(self, request, pk):
+        job = ExportJob.objects.select_related("contest", "round").filter(pk=pk).first()
+        if job is None or not can_download(request.user, job):
+            raise Http404
+        if job.status != ExportJob.Status.DONE or not job.file:
+            raise Http404
+        name = file_name(job.kind, contest=job.contest, round=job.round, format=job.format)
+        response = private_file_response(job.file, content_type=CONTENT_TYPES[job.format], filename=name)
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        return response
+
+
+class ScoreImportView(SpreadsheetPageView):
+    page_title = gettext_lazy("导入评分")
+    template_name = "judging/admin/spreadsheets/import.html"
+    organizers_only = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = kwargs.get("form") or ScoreImportForm(initial={"round": self.request.GET.get("round")})
+        context.update(
+            page_name="import",
+            form=form,
+            result=kwargs.get("result"),
+            round=kwargs.get("round"),
+            template_rounds=form.fields["round"].queryset,
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = ScoreImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        round = form.cleaned_data["round"]
+        result = import_scores(round=round, upload=form.cleaned_data["file"], by=request.user)
+        if result.ok:
+            messages.success(
+                request,
+                _("已导入 %(count)s 份评分表（%(round)s）。")
+                % {"count": result.imported, "round": round.name},
+            )
+            return redirect(f"{reverse('judging_spreadsheets:import')}?round={round.pk}")
+        return self.render_to_response(self.get_context_data(form=form, result=result, round=round))
+
+
+class ScoreTemplateView(View):
+    def get(self, request, pk):
+        if not is_organizer(request.user):
+            raise Http404
+        round = Round.objects.filter(pk=pk).first()
+        if round is None:
+            raise Http404
+        response = HttpResponse(template_workbook(round=round), content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = content_disposition_header(True, template_file_name(round=round))
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class SpreadsheetViewSet(ViewSet):
+    name = "judging_spreadsheets"
+    url_prefix = "judging/spreadsheets"
+    icon = "download"
+    menu_label = gettext_lazy("导出与导入")
+    menu_hook = JUDGING_SUBMENU_HOOK
+    menu_item_class = BackOfficeMenuItem
+
+    def get_urlpatterns(self):
+        return [
+            path("", ExportIndexView.as_view(), name="exports"),
+            path("<int:pk>/download/", ExportDownloadView.as_view(), name="download"),
+            path("import/", ScoreImportView.as_view(), name="import"),
+            path("import/template/<int:pk>/", ScoreTemplateView.as_view(), name="template"),
+        ]
+
+
+spreadsheet_viewset = SpreadsheetViewSet()
