@@ -1,10 +1,10 @@
 """The shortlist and objection exports, added to judging's spreadsheet exports."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from awards.models import Objection, ShortlistEntry
 from competition.models import Contest
-from judging.models import ExportJob
 from judging.spreadsheets.tables import (
     ENTRY_PLACE,
     Export,
@@ -86,5 +86,5 @@ def objections_table(*, contest: Contest) -> Table:
 
 def register() -> None:
     """Called from ``AwardsConfig.ready()``."""
-    register_export(ExportJob.Kind.SHORTLIST, Export(shortlist_table, per_round=False))
-    register_export(ExportJob.Kind.OBJECTIONS, Export(objections_table, per_round=False))
+    register_export("shortlist", Export(gettext_lazy("入围名单"), shortlist_table, per_round=False))
+    register_export("objections", Export(gettext_lazy("异议记录"), objections_table, per_round=False))

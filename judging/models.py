@@ -584,19 +584,18 @@ class JudgeResult(models.Model):
 # --- Spreadsheets ------------------------------------------------------------------------------
 
 
+def export_kinds() -> list[tuple[str, str]]:
+    """The exports on offer, judging's and those other apps registered (awards: the shortlist
+    and objections): ``judging.spreadsheets.tables.register_export``."""
+    from .spreadsheets.tables import EXPORTS
+
+    return [(kind, export.label) for kind, export in EXPORTS.items()]
+
+
 class ExportJob(models.Model):
     """A spreadsheet export made in the background (``judging.spreadsheets.exports.export_run``): its
     progress is shown in the admin and its file, kept in private storage, is downloaded through
     a view that checks who is asking. Round exports name a round; contest exports do not."""
-
-    class Kind(models.TextChoices):
-        ENTRIES = "entries", _("参赛项目")
-        ASSIGNMENTS = "assignments", _("评审分配")
-        SHEETS = "sheets", _("评分表")
-        RANKING = "ranking", _("成绩排名")
-        JUDGES = "judges", _("评委统计")
-        SHORTLIST = "shortlist", _("入围名单")
-        OBJECTIONS = "objections", _("异议记录")
 
     class Format(models.TextChoices):
         XLSX = "xlsx", _("Excel 表格（xlsx）")
@@ -608,7 +607,7 @@ class ExportJob(models.Model):
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
 
-    kind = models.CharField(_("导出内容"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(_("导出内容"), max_length=20, choices=export_kinds)
     contest = models.ForeignKey(Contest, verbose_name=_("大赛"), on_delete=models.CASCADE, related_name="+")
     round = models.ForeignKey(
         Round, verbose_name=_("评审轮次"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"

@@ -112,7 +112,7 @@ class Migration(migrations.Migration):
             name='ExportJob',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('entries', '参赛项目'), ('assignments', '评审分配'), ('sheets', '评分表'), ('ranking', '成绩排名'), ('judges', '评委统计'), ('shortlist', '入围名单'), ('objections', '异议记录')], max_length=20, verbose_name='导出内容')),
+                ('kind', models.CharField(choices=judging.models.export_kinds, max_length=20, verbose_name='导出内容')),
                 ('format', models.CharField(choices=[('xlsx', 'Excel 表格（xlsx）'), ('csv', 'CSV 文本（UTF-8）')], default='xlsx', max_length=10, verbose_name='文件格式')),
                 ('status', models.CharField(choices=[('queued', '排队中'), ('running', '运行中'), ('done', '已完成'), ('failed', '失败')], default='queued', max_length=20, verbose_name='状态')),
                 ('progress', models.PositiveSmallIntegerField(default=0)),

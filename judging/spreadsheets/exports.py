@@ -19,7 +19,7 @@ from common.storage import random_file_name
 from competition.models import Contest
 from judging.errors import JudgingError
 from judging.models import ExportJob, Round
-from judging.spreadsheets.tables import EXPORTS, Table, entries_table
+from judging.spreadsheets.tables import ENTRIES, EXPORTS, Table, entries_table
 from judging.spreadsheets.writers import write
 
 logger = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ CONTENT_TYPES = {
 def scope_round(kind: str, round: Round | None) -> Round | None:
     """The round an export of this kind goes by: round exports and the entries of a round;
     the contest's shortlist and objections go by no round."""
-    if EXPORTS[kind].per_round or kind == ExportJob.Kind.ENTRIES:
+    if EXPORTS[kind].per_round or kind == ENTRIES:
         return round
     return None
 
@@ -46,14 +46,14 @@ def build(kind: str, *, contest: Contest, round: Round | None) -> Table:
         if round is None:
             raise JudgingError(_("请选择评审轮次。"))
         return export.builder(round=round)
-    if kind == ExportJob.Kind.ENTRIES:
+    if kind == ENTRIES:
         return entries_table(contest=contest, round=round)
     return export.builder(contest=contest)
 
 
 def file_name(kind: str, *, contest: Contest, round: Round | None, format: str) -> str:
     """The name the file is offered under, e.g. 成绩排名-初评.xlsx."""
-    label = ExportJob.Kind(kind).label
+    label = EXPORTS[kind].label
     scope = round.name if round is not None else contest.title
     name = f"{label}-{scope}"
     return re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", name)[:120] + f".{format}"
@@ -68,7 +68,7 @@ def write_round_exports(*, round: Round, folder: Path, format: str = ExportJob.F
         table = build(kind, contest=contest, round=round)
         path = folder / file_name(kind, contest=contest, round=scope_round(kind, round), format=format)
         with path.open("wb") as out:
-            write(table, out, format=format, title=ExportJob.Kind(kind).label)
+            write(table, out, format=format, title=EXPORTS[kind].label)
         paths.append(path)
     return paths
 
@@ -112,7 +112,7 @@ def export_run(*, job: ExportJob) -> ExportJob:
 
             with tempfile.TemporaryFile() as out:
                 written = write(
-                    table, out, format=job.format, title=ExportJob.Kind(job.kind).label, progress=progress
+                    table, out, format=job.format, title=EXPORTS[job.kind].label, progress=progress
                 )
                 out.seek(0)
                 name = random_file_name("exports", job.format)

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from competition.models import Contest
-from judging.models import ExportJob, Round
+from judging.models import ExportJob, Round, export_kinds
 from judging.phases import rounds_where
 from judging.spreadsheets.imports import MAX_UPLOAD_BYTES
 from judging.spreadsheets.tables import EXPORTS
@@ -19,7 +19,7 @@ class ExportRequestForm(forms.Form):
     """What to export. Round exports need a round; the contest's entries, shortlist and
     objection log need a contest (taken from the round when one is chosen)."""
 
-    kind = forms.ChoiceField(label=_("导出内容"), choices=ExportJob.Kind.choices)
+    kind = forms.ChoiceField(label=_("导出内容"), choices=export_kinds)
     round = RoundChoiceField(
         label=_("评审轮次"),
         queryset=Round.objects.select_related("contest").order_by("-contest__year", "contest_id", "order"),
@@ -41,7 +41,7 @@ class ExportRequestForm(forms.Form):
     def __init__(self, *args, kinds=None, **kwargs):
         super().__init__(*args, **kwargs)
         if kinds is not None:
-            self.fields["kind"].choices = [(k, label) for k, label in ExportJob.Kind.choices if k in kinds]
+            self.fields["kind"].choices = [(k, label) for k, label in export_kinds() if k in kinds]
 
     def clean(self):
         cleaned = super().clean()

@@ -12,13 +12,13 @@ from typing import NamedTuple
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from competition.models import Contest, Entry, category_label
 from competition.selectors import submitted_entries
 from judging.models import (
     Assignment,
     Criterion,
-    ExportJob,
     JudgeResult,
     Round,
     RoundEntry,
@@ -366,17 +366,19 @@ def judges_table(*, round: Round) -> Table:
 
 @dataclass(frozen=True)
 class Export:
+    label: str
     builder: Callable[..., Table]
     per_round: bool  # needs a round (else it is the contest's)
     organizers_only: bool = False  # names judges against entries
 
 
+ENTRIES = "entries"  # the contest's entries, or with a round, the round's
 EXPORTS: dict[str, Export] = {
-    ExportJob.Kind.ENTRIES: Export(entries_table, per_round=False),
-    ExportJob.Kind.ASSIGNMENTS: Export(assignments_table, per_round=True, organizers_only=True),
-    ExportJob.Kind.SHEETS: Export(sheets_table, per_round=True),
-    ExportJob.Kind.RANKING: Export(ranking_table, per_round=True),
-    ExportJob.Kind.JUDGES: Export(judges_table, per_round=True),
+    ENTRIES: Export(gettext_lazy("参赛项目"), entries_table, per_round=False),
+    "assignments": Export(gettext_lazy("评审分配"), assignments_table, per_round=True, organizers_only=True),
+    "sheets": Export(gettext_lazy("评分表"), sheets_table, per_round=True),
+    "ranking": Export(gettext_lazy("成绩排名"), ranking_table, per_round=True),
+    "judges": Export(gettext_lazy("评委统计"), judges_table, per_round=True),
 }
 
 
