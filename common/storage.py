@@ -1,3 +1,6 @@
+"""Private storage: entry files and exports under random names, never under a public URL (on
+local disk, or ``common.storage_s3.PrivateS3Storage`` with MEDIA_S3_BUCKET)."""
+
 import os
 import secrets
 

@@ -169,7 +169,7 @@ def round_category_counts(*, round: Round, top: int = 0) -> dict[str, dict]:
 
 def advance_preview(*, round: Round, top: int | None = None, per_category: dict[str, int] | None = None):
     """How many entries would advance, in total and per category code, by the rule of
-    ``result_services.advance``, with the per-category counts (one query)."""
+    ``judging.results.services.advance``, with the per-category counts (one query)."""
     counts = round_category_counts(round=round, top=top or 0)
     if per_category:
         chosen = {code: min(n, counts.get(code, {}).get("entries", 0)) for code, n in per_category.items()}

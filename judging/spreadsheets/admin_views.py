@@ -1,3 +1,14 @@
+"""Spreadsheet pages of the judging back office (评审管理 → 导出与导入).
+
+- 数据导出: request an export (xlsx or CSV) that runs in the background, follow its progress
+  (the page refreshes itself while one is running) and download the file when it is ready.
+- 导入评分: download a round's template and upload the filled-in file (paper rounds, 路演).
+
+Organizers do everything; supervisors (监督委员会) see the export list and download (except the
+assignments, which name the judges of each entry); anyone else gets a 404. Logic lives in
+``judging.spreadsheets.exports`` and ``judging.spreadsheets.imports``.
+"""
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect

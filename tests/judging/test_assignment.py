@@ -1,4 +1,4 @@
-"""Properties of the assigner (judging.assignment), over random instances (hypothesis) and
+"""Properties of the assigner (judging.assignment.solver), over random instances (hypothesis) and
 hand-made ones. Pure functions: no database."""
 
 from collections import Counter

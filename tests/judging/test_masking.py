@@ -1,4 +1,4 @@
-"""judging.masking: what is hidden in entry texts for blind review, and what is left alone."""
+"""judging.masking.text: what is hidden in entry texts for blind review, and what is left alone."""
 
 import pytest
 
