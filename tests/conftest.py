@@ -1,8 +1,53 @@
+import datetime as dt
+
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import translation
 
 from tests import factories
+
+# The instant every test not marked ``slow`` runs at: 2026-12-31 16:30 UTC is already
+# 2027-01-01 00:30 in Beijing, so the UTC and the Shanghai date differ (as do the years), and a test
+# or code that takes one for the other fails on every run, not only between 16:00 and 24:00 UTC.
+# It is given in UTC, so time-machine also sets the process's time zone (TZ) to UTC while the test
+# runs: code that used the machine's local time where it means Beijing time fails too.
+PINNED_INSTANT = dt.datetime(2026, 12, 31, 16, 30, tzinfo=dt.UTC)
+
+
+# A test using one of these is ``slow`` wherever it lives (the browser journeys, tests/e2e): a live
+# server thread and a real browser. Tests that start other processes are marked where they are.
+SLOW_FIXTURES = {"live_server", "browser"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock(request):
+    """Every test not marked ``slow`` starts at PINNED_INSTANT, the clock then running on
+    (``tick=True``: timeouts and "a second later" still work). A test that needs another instant
+    moves there with the ``time_machine`` fixture (``time_machine.move_to(...)``), which is this
+    same traveller. Slow tests keep the real clock: they talk to other processes (servers,
+    workers, a browser) that do not travel with this one."""
+    if request.node.get_closest_marker("slow") or request.node.get_closest_marker("time_machine"):
+        yield
+        return
+    traveller = request.getfixturevalue("time_machine")
+    traveller.move_to(PINNED_INSTANT, tick=True)
+    yield
+
+
+@pytest.fixture(scope="module")
+def pinned_clock_for_module():
+    """For a module-scoped fixture that makes data once for the module's tests (request it first):
+    ten minutes before PINNED_INSTANT (the same day in Beijing and in UTC), so that the data is
+    in the tests' recent past and does not depend on the day the suite runs."""
+    with time_machine.travel(PINNED_INSTANT - dt.timedelta(minutes=10), tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -28,7 +28,7 @@ from judging.models import FeaturedProject
 
 
 @pytest.fixture(scope="module")
-def demo_site(django_db_setup, django_db_blocker, tmp_path_factory):
+def demo_site(pinned_clock_for_module, django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo, seeded once for this module inside a transaction rolled back at its end (each
     test runs in a savepoint of it). DEBUG is on: seed_demo is for development."""
     media = tmp_path_factory.mktemp("demo-media")
