@@ -1,7 +1,11 @@
+import contextlib
+import copy
 import datetime as dt
+import itertools
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.test import Client
 from django.utils import translation
 
@@ -24,6 +28,16 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    # Within each run of a module's tests, those using data kept for the module (a fixture named
+    # ``*_for_the_module``, see kept_for_the_module) go after the others, which so never see it.
+    # Nothing moves across runs: pytest-django has put the transactional tests last (they flush
+    # the database), and that order must stay.
+    runs = [list(run) for _path, run in itertools.groupby(items, key=lambda item: item.path)]
+    items[:] = [item for run in runs for item in sorted(run, key=uses_kept_data)]
+
+
+def uses_kept_data(item) -> bool:
+    return any(name.endswith("_for_the_module") for name in getattr(item, "fixturenames", ()))
 
 
 @pytest.fixture(autouse=True)
@@ -48,6 +62,28 @@ def pinned_clock_for_module():
     in the tests' recent past and does not depend on the day the suite runs."""
     with time_machine.travel(PINNED_INSTANT - dt.timedelta(minutes=10), tick=True):
         yield
+
+
+@contextlib.contextmanager
+def kept_for_the_module(django_db_blocker):
+    """For a module-scoped fixture (named ``*_for_the_module``) that makes the same data for
+    many of a module's tests: made once, in a transaction rolled back after the module's last
+    test, each test running in a savepoint of it (what Django's setUpTestData does). The tests
+    that use it run after the module's other tests (pytest_collection_modifyitems), and each
+    gets ``for_one_test`` (a deep copy) of the objects, so that what one test changes on them in
+    memory does not reach the next."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def for_one_test(data):
+    return copy.deepcopy(data)
 
 
 @pytest.fixture(autouse=True)

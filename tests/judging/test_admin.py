@@ -30,6 +30,7 @@ from judging.models import (
     ScoreSheet,
 )
 from tests import factories
+from tests.conftest import for_one_test, kept_for_the_module
 from tests.judging.factories import (
     JudgeFactory,
     RoundFactory,
@@ -71,8 +72,18 @@ def draft_sheet(assignment: Assignment) -> ScoreSheet:
     )
 
 
+@pytest.fixture(scope="module")
+def _world_for_the_module(pinned_clock_for_module, django_db_setup, django_db_blocker):
+    with kept_for_the_module(django_db_blocker):
+        yield build_world()
+
+
 @pytest.fixture
-def world(db):
+def world(_world_for_the_module, db):
+    return for_one_test(_world_for_the_module)
+
+
+def build_world():
     """A round open for scoring: two entries in two counties, three judges (one from each
     county, one from nowhere), every entry with one judge, and one submitted sheet."""
     luzhou = factories.CountyFactory(name="潞州区")
