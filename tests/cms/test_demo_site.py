@@ -26,6 +26,9 @@ from competition.demo import DEMO_CONTEST_SLUG
 from competition.models import Category, Contest
 from judging.models import FeaturedProject
 
+# One pytest-xdist worker runs them all: the demo is seeded once.
+pytestmark = pytest.mark.xdist_group("demo-site")
+
 
 @pytest.fixture(scope="module")
 def demo_site(pinned_clock_for_module, django_db_setup, django_db_blocker, tmp_path_factory):
