@@ -8,11 +8,12 @@ PORT ?= 8000
 DEMO_STAGE ?= published
 SYSTEM_PACKAGES := chromium fonts-noto-cjk gettext
 
-.PHONY: help run test serve bench lint messages install install-dev system-deps clean-venv backup restore
+.PHONY: help run test test-fast serve bench lint messages install install-dev system-deps clean-venv backup restore
 
 help:
 	@echo "make run    - install, migrate, load demo data if empty, serve http://127.0.0.1:$(PORT)"
 	@echo "make test   - install test tools (and Debian's chromium + fonts-noto-cjk), run the suite"
+	@echo "make test-fast - the same without the slow tests (browser, live server, other processes)"
 	@echo "make serve  - production-like: DJANGO_DEBUG=false, collectstatic, gunicorn on 127.0.0.1"
 	@echo "make bench  - benchmark; prints JSON lines and writes bench/results.json"
 	@echo "make lint   - ruff, bandit, import directions (import-linter), makemigrations --check"
@@ -50,8 +51,20 @@ system-deps:
 	  $$sudo apt-get install -y -q $$missing || { $$sudo apt-get update -q && $$sudo apt-get install -y -q $$missing; }; \
 	fi
 
+# The suite runs on both cores (pytest-xdist; PYTEST_WORKERS=0 runs it in this one process).
+# loadgroup keeps the tests of an xdist_group (the two-server stack) on one worker.
+# Bytecode is written even where PYTHONDONTWRITEBYTECODE is set: each worker would otherwise
+# compile and assertion-rewrite every test module again, seconds per worker and run.
+PYTEST_WORKERS ?= 2
+PYTEST := PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
 test: install-dev system-deps
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
+
+# Everything but the tests marked slow (a real browser, a live server, other processes):
+# the quick check while working, in under 90 s. `make test` (and CI) still runs everything.
+test-fast: install-dev system-deps
+	$(PYTEST) -m "not slow" $(PYTEST_ARGS)
 
 serve: install
 	@test -f .secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > .secret_key

@@ -141,6 +141,7 @@ def committed() -> dict[tuple[str | None, str], Message]:
 # --- The catalogue ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_every_marked_string_has_an_english_translation(tmp_path, committed):
     """Extract the strings afresh from a copy of the sources, as `make messages` does, and look
     each one up in the committed catalogue. Fails for a string added without a translation."""

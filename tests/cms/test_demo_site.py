@@ -26,9 +26,12 @@ from cms.models import (
 from competition.demo import DEMO_CONTEST_SLUG
 from competition.models import Category, Contest
 
+# One pytest-xdist worker runs them all: the demo is seeded once.
+pytestmark = pytest.mark.xdist_group("demo-site")
+
 
 @pytest.fixture(scope="module")
-def demo_site(django_db_setup, django_db_blocker, tmp_path_factory):
+def demo_site(pinned_clock_for_module, django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo, seeded once for this module inside a transaction rolled back at its end (each
     test runs in a savepoint of it). DEBUG is on: seed_demo is for development."""
     media = tmp_path_factory.mktemp("demo-media")

@@ -110,8 +110,23 @@ def test_sitemap_lists_live_public_pages_only(client, db):
     assert private.url not in paths
 
 
-def test_sitemap_gives_each_page_its_last_publication_date(client, db):
+@pytest.mark.parametrize(
+    ("published_at", "beijing_date"),
+    [
+        # 23:59 in Beijing on 31 December, the same date in UTC.
+        (datetime.datetime(2026, 12, 31, 15, 59, tzinfo=datetime.UTC), "2026-12-31"),
+        # 00:01 in Beijing on 1 January, while UTC is still on 31 December.
+        (datetime.datetime(2026, 12, 31, 16, 1, tzinfo=datetime.UTC), "2027-01-01"),
+    ],
+    ids=["before-beijing-midnight", "after-beijing-midnight"],
+)
+def test_sitemap_gives_each_page_its_last_publication_date(
+    client, db, time_machine, published_at, beijing_date
+):
+    """lastmod is the date in Beijing (TIME_ZONE) of the last publication, not its UTC date."""
+    time_machine.move_to(published_at, tick=False)
     project = factories.project()
+    assert project.last_published_at == published_at
 
     root = xml(client.get("/sitemap.xml"))
 
@@ -119,7 +134,7 @@ def test_sitemap_gives_each_page_its_last_publication_date(client, db):
         url.findtext(f"{SITEMAP}loc").removeprefix("http://localhost"): url.findtext(f"{SITEMAP}lastmod")
         for url in root.findall(f"{SITEMAP}url")
     }
-    assert lastmod[project.url] == project.last_published_at.date().isoformat()
+    assert lastmod[project.url] == beijing_date
 
 
 def test_robots_txt_points_at_the_sitemap(client, db):

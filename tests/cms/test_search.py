@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from cms import search, search_service
 from cms.models import ProjectPage
+from tests.conftest import for_one_test, kept_for_the_module
 
 from . import search_fixtures as build
 
@@ -26,9 +27,15 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(scope="module")
+def _site_for_the_module(pinned_clock_for_module, django_db_setup, django_db_blocker):
+    with kept_for_the_module(django_db_blocker):
+        yield build.sample()
+
+
 @pytest.fixture
-def site(db):
-    return build.sample()
+def site(_site_for_the_module, db):
+    return for_one_test(_site_for_the_module)
 
 
 def titles(params) -> list[str]:

@@ -155,6 +155,7 @@ def assert_same_rows(source: dict[str, int], restored: dict[str, int]) -> None:
     assert restored == source
 
 
+@pytest.mark.slow
 def test_sqlite_backup_restores_every_row_and_file(tmp_path):
     source_db, target_db = tmp_path / "source.sqlite3", tmp_path / "target.sqlite3"
     archive = seed_backup_restore(f"sqlite:///{source_db}", f"sqlite:///{target_db}", tmp_path)
@@ -169,6 +170,7 @@ def test_sqlite_backup_restores_every_row_and_file(tmp_path):
     assert "not empty" in again.stderr
 
 
+@pytest.mark.slow
 def test_postgresql_backup_restores_every_row_and_file(tmp_path, pg_databases):
     source_url, target_url = pg_databases
     archive = seed_backup_restore(source_url, target_url, tmp_path)

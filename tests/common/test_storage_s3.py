@@ -118,6 +118,7 @@ def body_of(response) -> bytes:
 # --- Entry files -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_team_upload_lands_privately_under_a_random_name_and_only_allowed_users_get_it(
     s3, team, team_client, other_team, contest
 ):
@@ -173,6 +174,7 @@ def test_team_upload_lands_privately_under_a_random_name_and_only_allowed_users_
     assert s3.url not in page and photo.file.name not in page and s3.bucket not in page
 
 
+@pytest.mark.slow
 def test_judge_gets_entry_files_streamed_from_the_bucket_and_nothing_identifying(s3):
     round, judge, (round_entry,) = open_round(entries=1, files=True)
     photo = round_entry.entry.photos.get()
@@ -197,6 +199,7 @@ def test_judge_gets_entry_files_streamed_from_the_bucket_and_nothing_identifying
     assert (outsider.get(photo_url).status_code, outsider.get(pdf_url).status_code) == (404, 404)
 
 
+@pytest.mark.slow
 def test_private_storage_gives_no_url_and_its_signed_url_is_short_lived(s3, settings):
     storage = private_storage()
     name = storage.save("photos/abcd/" + "0" * 32 + ".jpg", ContentFile(jpeg_bytes()))
@@ -211,6 +214,7 @@ def test_private_storage_gives_no_url_and_its_signed_url_is_short_lived(s3, sett
     assert anonymous_get(f"{s3.url}/{s3.bucket}/private/{name}") == 403
 
 
+@pytest.mark.slow
 def test_missing_object_is_file_not_found(s3):
     with pytest.raises(FileNotFoundError):
         private_storage().open_stream("photos/abcd/" + "f" * 32 + ".jpg")
@@ -219,6 +223,7 @@ def test_missing_object_is_file_not_found(s3):
 # --- Public images and exports ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_wagtail_image_and_rendition_land_in_the_public_tree_and_their_urls_work(s3):
     image = cms_factories.image(width=320, height=240)
     rendition = image.get_rendition("fill-100x100")
@@ -233,6 +238,7 @@ def test_wagtail_image_and_rendition_land_in_the_public_tree_and_their_urls_work
         assert response.read() == s3.body("public/" + rendition.file.name)
 
 
+@pytest.mark.slow
 def test_export_file_lands_in_the_private_tree_and_downloads_through_the_view(s3, organizer):
     contest = factories.ContestFactory()
     eligible_entry(contest)

@@ -8,7 +8,7 @@ rows, no extra files in the private storage folder).
 import io
 import re
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -651,18 +651,30 @@ def test_entry_create_form_carries_a_fresh_creation_token(team_client, contest):
 # --- deadline --------------------------------------------------------------------------------
 
 
-def closed_one_second_ago():
-    closes = timezone.now() - timedelta(seconds=1)
-    contest = factories.ContestFactory(submission_opens=closes - timedelta(days=30), submission_closes=closes)
-    message = (
-        f"申报已于 {timezone.localtime(closes):%Y-%m-%d %H:%M}（北京时间）截止，"
-        "本次修改未能保存；已保存的内容不受影响。"
+# 2027-01-01 00:00 in Beijing is 2026-12-31 16:00 UTC: the message gives the Beijing time.
+DEADLINE = datetime(2026, 12, 31, 16, 0, tzinfo=UTC)
+DEADLINE_MESSAGE = "申报已于 2027-01-01 00:00（北京时间）截止，本次修改未能保存；已保存的内容不受影响。"
+
+
+def closed_one_second_ago(time_machine):
+    time_machine.move_to(DEADLINE + timedelta(seconds=1))
+    contest = factories.ContestFactory(
+        submission_opens=DEADLINE - timedelta(days=30), submission_closes=DEADLINE
     )
-    return contest, message
+    return contest, DEADLINE_MESSAGE
 
 
-def test_entry_create_one_second_after_deadline_is_refused_and_text_kept(team_client):
-    contest, message = closed_one_second_ago()
+def test_entry_form_gives_the_deadline_in_beijing_time(team_client, time_machine):
+    time_machine.move_to(DEADLINE - timedelta(hours=1))
+    contest = factories.ContestFactory(
+        submission_opens=DEADLINE - timedelta(days=30), submission_closes=DEADLINE
+    )
+
+    assert "截止 2027年1月1日 00:00（北京时间）" in page(team_client.get(create_url(contest)))
+
+
+def test_entry_create_one_second_after_deadline_is_refused_and_text_kept(team_client, time_machine):
+    contest, message = closed_one_second_ago(time_machine)
 
     response = team_client.post(create_url(contest), entry_post(new_photos=[photo()]))
 
@@ -673,8 +685,8 @@ def test_entry_create_one_second_after_deadline_is_refused_and_text_kept(team_cl
     assert (Entry.objects.count(), EntryPhoto.objects.count(), stored_files()) == (0, 0, [])
 
 
-def test_entry_edit_one_second_after_deadline_keeps_the_stored_draft(team, team_client):
-    contest, message = closed_one_second_ago()
+def test_entry_edit_one_second_after_deadline_keeps_the_stored_draft(team, team_client, time_machine):
+    contest, message = closed_one_second_ago(time_machine)
     entry = factories.EntryFactory(team=team, contest=contest, title="截止前保存的标题")
     existing = factories.add_photo(entry)
 
@@ -695,8 +707,8 @@ def test_entry_edit_one_second_after_deadline_keeps_the_stored_draft(team, team_
     assert stored_files() == [existing.file.name]
 
 
-def test_entry_withdraw_after_deadline_is_refused_with_a_message(team, team_client):
-    contest, message = closed_one_second_ago()
+def test_entry_withdraw_after_deadline_is_refused_with_a_message(team, team_client, time_machine):
+    contest, message = closed_one_second_ago(time_machine)
     entry = factories.EntryFactory(team=team, contest=contest, submitted=True)
 
     response = team_client.post(reverse("competition:entry_withdraw", args=[entry.public_id]), follow=True)

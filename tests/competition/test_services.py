@@ -1,6 +1,7 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django import forms
 from django.utils import timezone
 
 from common.storage import private_storage
@@ -135,6 +136,74 @@ def test_entry_update_after_deadline_is_refused_and_draft_kept(team):
 
     entry.refresh_from_db()
     assert entry.title == "原来的标题"
+
+
+# --- The deadline is Beijing time ---------------------------------------------------------------
+
+DEADLINE_MESSAGE = "申报已于 2027-01-01 00:00（北京时间）截止，本次修改未能保存；已保存的内容不受影响。"
+
+
+def typed(text: str) -> datetime:
+    """A time as an organizer types it into the contest form: read in TIME_ZONE (Beijing)."""
+    return forms.DateTimeField().clean(text)
+
+
+def save(*, team, contest, entry=None, title="标题"):
+    """entry_create, or entry_update of ``entry``, at the clock's now (no ``now`` passed)."""
+    if entry is None:
+        return services.entry_create(
+            team=team,
+            contest=contest,
+            data=entry_data(title=title),
+            files=services.EntryFileChanges(),
+            creation_token=None,
+            submit=False,
+            by=team.user,
+        )
+    return services.entry_update(
+        entry=entry,
+        data=entry_data(title=title),
+        files=services.EntryFileChanges(),
+        expected_version=entry.version,
+        submit=False,
+        by=team.user,
+    )
+
+
+def test_a_deadline_of_midnight_in_beijing_refuses_saves_from_16_00_utc_the_day_before(team, time_machine):
+    contest = factories.ContestFactory(
+        submission_opens=typed("2026-12-01 00:00"), submission_closes=typed("2027-01-01 00:00")
+    )
+
+    time_machine.move_to(datetime(2026, 12, 31, 15, 59, 59, tzinfo=UTC), tick=False)
+    entry = save(team=team, contest=contest, title="最后一秒新建")
+    entry = save(team=team, contest=contest, entry=entry, title="最后一秒保存")
+
+    time_machine.move_to(datetime(2026, 12, 31, 16, 0, 1, tzinfo=UTC), tick=False)
+    with pytest.raises(services.DeadlinePassed) as late_update:
+        save(team=team, contest=contest, entry=entry, title="晚了一秒")
+    with pytest.raises(services.DeadlinePassed) as late_create:
+        save(team=team, contest=contest, title="晚了一秒新建")
+
+    assert late_update.value.message == late_create.value.message == DEADLINE_MESSAGE
+    entry.refresh_from_db()
+    assert (Entry.objects.count(), entry.title, entry.version) == (1, "最后一秒保存", 2)
+    assert contest.submission_closes == datetime(2026, 12, 31, 16, 0, tzinfo=UTC)
+
+
+def test_the_deadline_test_above_would_fail_were_the_time_zone_utc(team, time_machine, settings):
+    """The control for the test above: with TIME_ZONE "UTC" the same typed deadline is eight
+    hours later, and the save at 16:00:01 UTC that Beijing time refuses goes through."""
+    settings.TIME_ZONE = "UTC"
+    contest = factories.ContestFactory(
+        submission_opens=typed("2026-12-01 00:00"), submission_closes=typed("2027-01-01 00:00")
+    )
+
+    time_machine.move_to(datetime(2026, 12, 31, 16, 0, 1, tzinfo=UTC), tick=False)
+    entry = save(team=team, contest=contest, title="晚了一秒新建")
+
+    assert contest.submission_closes == datetime(2027, 1, 1, 0, 0, tzinfo=UTC)
+    assert Entry.objects.filter(pk=entry.pk, title="晚了一秒新建").exists()
 
 
 def test_entry_update_with_stale_version_is_a_conflict_not_an_overwrite(team):

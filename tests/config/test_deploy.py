@@ -23,6 +23,7 @@ def run_manage(*args, **env):
     )
 
 
+@pytest.mark.slow
 def test_check_deploy_with_production_variables_reports_no_issues():
     result = run_manage(
         "check",
@@ -54,6 +55,7 @@ PRODUCTION = {
 }
 
 
+@pytest.mark.slow
 def test_check_deploy_with_the_documented_production_environment_reports_no_issues(tmp_path):
     result = run_manage("check", "--deploy", SQLITE_PATH=str(tmp_path / "db.sqlite3"), **PRODUCTION)
 
@@ -62,6 +64,7 @@ def test_check_deploy_with_the_documented_production_environment_reports_no_issu
     assert "WARNINGS" not in result.stderr
 
 
+@pytest.mark.slow
 def test_trusted_proxy_that_is_not_an_address_refuses_to_start():
     result = run_manage("check", DJANGO_TRUSTED_PROXIES="10.0.0.10,nginx.internal")
 
@@ -69,6 +72,7 @@ def test_trusted_proxy_that_is_not_an_address_refuses_to_start():
     assert "DJANGO_TRUSTED_PROXIES: 'nginx.internal' is not an address or network" in result.stderr
 
 
+@pytest.mark.slow
 def test_production_without_secret_key_refuses_to_start():
     result = run_manage("check", DJANGO_DEBUG="false", DJANGO_ALLOWED_HOSTS="contest.example.org")
 
@@ -76,6 +80,7 @@ def test_production_without_secret_key_refuses_to_start():
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.slow
 def test_development_starts_with_no_variables_set():
     result = run_manage("check")
 

@@ -109,6 +109,7 @@ def test_redis_that_does_not_answer_fails_the_cache_check(settings):
     assert "127.0.0.1" not in response.content.decode()
 
 
+@pytest.mark.slow
 def test_database_that_cannot_be_opened_fails_the_database_check(tmp_path):
     """A real server process whose SQLite file lies in a folder that does not exist."""
     environment = {

@@ -143,6 +143,7 @@ def manage(*args, **env):
     )
 
 
+@pytest.mark.slow
 def test_django_logs_are_json_lines_when_asked(tmp_path):
     result = manage(
         "shell",
@@ -162,6 +163,7 @@ def test_django_logs_are_json_lines_when_asked(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_django_logs_are_text_by_default(tmp_path):
     result = manage(
         "shell",
@@ -174,6 +176,7 @@ def test_django_logs_are_text_by_default(tmp_path):
     assert result.stderr.strip().splitlines()[-1].endswith("WARNING competition hello")
 
 
+@pytest.mark.slow
 def test_unknown_log_format_is_refused(tmp_path):
     result = manage("check", DJANGO_LOG_FORMAT="xml", SQLITE_PATH=str(tmp_path / "db.sqlite3"))
 
@@ -190,6 +193,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_gunicorn_serves_healthz_and_logs_json_access_lines(tmp_path):
     port = free_port()
     out, err = tmp_path / "stdout", tmp_path / "stderr"

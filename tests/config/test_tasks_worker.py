@@ -229,6 +229,7 @@ def outbox(folder: Path) -> list[str]:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_killed_mid_task_the_task_is_run_again_and_each_email_goes_out_once(tmp_path):
     mail_dir = tmp_path / "mail"

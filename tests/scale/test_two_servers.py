@@ -24,6 +24,10 @@ from PIL import Image
 
 from .servers import OPEN_CONTEST_SLUG, Browser, field_value, jpeg, page_fields, text_of, two_server_stack
 
+# Real servers in other processes: the real clock, and out of `make test-fast`. With pytest-xdist
+# the module's tests stay on one worker, so the stack (module-scoped) is built once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("two-servers")]
+
 CONFLICT = "这份评分表已在其他窗口保存过"
 CONFLICT_ADVICE = "为避免覆盖，本次没有保存。请刷新页面核对后再保存。"
 # Scores within the default rubric's maxima (15, 15, 20, 25, 10, 15).

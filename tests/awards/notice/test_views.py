@@ -3,7 +3,7 @@ log-in. Before the notice it does not exist; after it, it says so (and, once fin
 the featured projects)."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -47,7 +47,10 @@ def shortlist(db):
 # --- Listing -------------------------------------------------------------------------------------
 
 
-def test_notice_lists_shortlisted_projects_with_their_public_data(shortlist):
+def test_notice_lists_shortlisted_projects_with_their_public_data(time_machine):
+    # Published at 2026-12-31 16:30 UTC for five days: 2027-01-01 00:30 to 01-06 00:30 in Beijing.
+    time_machine.move_to(datetime(2026, 12, 31, 16, 30, tzinfo=UTC), tick=False)
+    shortlist = shortlist_in_notice(entries=3)
     items = list(shortlist.items.select_related("entry__team__organization__county", "entry__category"))
 
     response = Client().get(url(shortlist))
@@ -62,7 +65,8 @@ def test_notice_lists_shortlisted_projects_with_their_public_data(shortlist):
         assert entry.team.organization.county.name in body
         assert entry.category.name in body
     assert "入围名单公示" in body
-    assert timezone.localtime(shortlist.notice_ends_at).strftime("%Y-%m-%d %H:%M") in body
+    assert '<time datetime="2027-01-01T00:30:00+08:00">2027-01-01 00:30</time>' in body
+    assert '<time datetime="2027-01-06T00:30:00+08:00">2027-01-06 00:30</time>（北京时间）' in body
 
 
 def test_notice_shows_no_scores_contacts_or_people(shortlist):

@@ -25,6 +25,7 @@ from judging.results import admin_views as results_admin_views
 from judging.results.services import compute_round_results
 from judging.scoring.services import SheetInput, sheet_save
 from tests import factories
+from tests.conftest import for_one_test, kept_for_the_module
 from tests.judging.factories import (
     JudgeFactory,
     RoundFactory,
@@ -72,8 +73,18 @@ FRACTIONS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def _results_world_for_the_module(pinned_clock_for_module, django_db_setup, django_db_blocker):
+    with kept_for_the_module(django_db_blocker):
+        yield build_results_world()
+
+
 @pytest.fixture
-def results_world(db):
+def results_world(_results_world_for_the_module, db):
+    return for_one_test(_results_world_for_the_module)
+
+
+def build_results_world():
     """A round open for scoring with four entries (three in 潞州区, one in 上党区), three judges
     on every entry, every sheet submitted, and a fourth judge free to be added."""
     luzhou = factories.CountyFactory(name="潞州区")

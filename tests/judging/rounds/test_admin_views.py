@@ -35,6 +35,7 @@ from judging.phases import CLOSED, SCORING, round_phase
 from judging.roles import JUDGES
 from judging.scoring.services import SheetInput, sheet_reopen, sheet_save
 from tests import factories
+from tests.conftest import for_one_test, kept_for_the_module
 from tests.judging.factories import (
     JudgeFactory,
     RoundFactory,
@@ -76,8 +77,18 @@ def draft_sheet(assignment: Assignment) -> ScoreSheet:
     )
 
 
+@pytest.fixture(scope="module")
+def _world_for_the_module(pinned_clock_for_module, django_db_setup, django_db_blocker):
+    with kept_for_the_module(django_db_blocker):
+        yield build_world()
+
+
 @pytest.fixture
-def world(db):
+def world(_world_for_the_module, db):
+    return for_one_test(_world_for_the_module)
+
+
+def build_world():
     """A round open for scoring: two entries in two counties, three judges (one from each
     county, one from nowhere), every entry with one judge, and one submitted sheet."""
     luzhou = factories.CountyFactory(name="潞州区")

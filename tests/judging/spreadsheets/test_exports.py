@@ -3,10 +3,9 @@ and CSV), a constant number of queries, and background jobs with progress and a 
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime
 
 import pytest
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from awards.exports import objections_table, shortlist_table
@@ -347,7 +346,7 @@ def test_file_name_is_chinese_with_the_round_or_contest():
 
 def test_times_are_written_in_beijing_time():
     shortlist = shortlist_in_notice(entries=1)
-    at = timezone.now() - timedelta(hours=1)
+    at = datetime(2026, 12, 31, 16, 5, 30, tzinfo=UTC)  # 2027-01-01 00:05:30 in Beijing
     Objection.objects.create(
         shortlist=shortlist,
         name="甲",
@@ -359,4 +358,4 @@ def test_times_are_written_in_beijing_time():
 
     row = next(iter(objections_table(contest=shortlist.contest).rows))
 
-    assert row[0] == timezone.localtime(at).replace(tzinfo=None, microsecond=0)
+    assert row[0] == datetime(2027, 1, 1, 0, 5, 30)
