@@ -67,8 +67,8 @@ def _pinned_clock(request):
 @pytest.fixture(scope="module")
 def pinned_clock_for_module():
     """For a module-scoped fixture that makes data once for the module's tests (request it first):
-    ten minutes before PINNED_INSTANT (the same day in Beijing and in UTC), so that the data is
-    in the tests' recent past and does not depend on the day the suite runs."""
+    ten minutes before PINNED_INSTANT (still 2027-01-01 in Beijing, 2026-12-31 in UTC), so that
+    the data is in the tests' recent past and does not depend on the day the suite runs."""
     with time_machine.travel(PINNED_INSTANT - dt.timedelta(minutes=10), tick=True):
         yield
 
