@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def test_seed_demo_published_stage_finalizes_the_shortlist_with_its_whole_log(settings):
     settings.DEBUG = True  # seed_demo is for development (the test runner turns DEBUG off)
 
-    call_command("seed_demo", entries=60, judges=15, stage="published", stdout=io.StringIO())
+    call_command("seed_demo", entries=24, judges=9, stage="published", stdout=io.StringIO())
 
     shortlist = Shortlist.objects.get()
     ranked = RoundResult.objects.filter(round=shortlist.round).count()
