@@ -10,8 +10,8 @@ from awards.models import Objection
 from awards.notice.services import address_hash
 from common.http import client_address
 from tests import factories
-from tests.judging.scored import shortlist_in_notice
 from tests.awards.notice.test_views import form_data, url
+from tests.judging.scored import shortlist_in_notice
 
 PROXY = "10.0.0.10"
 CLIENT = "203.0.113.7"
