@@ -67,13 +67,11 @@ def live_stories():
 
 
 def categories() -> list[Category]:
-    return public_cache.remembered(
-        "categories", lambda: list(Category.objects.order_by("sort_order", "code"))
-    )
+    return public_cache.remembered("categories", competition_selectors.categories_in_order)
 
 
 def counties() -> list[County]:
-    return public_cache.remembered("counties", lambda: list(County.objects.order_by("sort_order", "name")))
+    return public_cache.remembered("counties", lambda: list(competition_selectors.counties()))
 
 
 # --- Images -------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ import logging
 
 from django.tasks import task
 
+from competition.selectors import contest_by_id
+
 logger = logging.getLogger(__name__)
 
 
@@ -11,11 +13,10 @@ logger = logging.getLogger(__name__)
 def make_project_drafts(contest_id: int) -> list[int]:
     """Draft project pages for the contest's featured projects (see
     ``cms.services.create_project_drafts``); returns the new pages' ids."""
-    from competition.models import Contest
 
     from .services import create_project_drafts
 
-    contest = Contest.objects.filter(pk=contest_id).first()
+    contest = contest_by_id(contest_id)
     if contest is None:
         logger.warning("contest %s is gone", contest_id)
         return []

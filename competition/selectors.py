@@ -150,3 +150,28 @@ def categories_named(*, ids) -> dict[int, Category]:
 
 def contest_categories(*, contest: Contest) -> list[Category]:
     return list(contest.categories.order_by("sort_order", "code"))
+
+
+def contest_by_id(pk) -> Contest | None:
+    """The contest as stored now (one query); None for an unknown id."""
+    try:
+        return Contest.objects.filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def contests_newest_first() -> QuerySet[Contest]:
+    return Contest.objects.order_by("-year", "-submission_opens", "pk")
+
+
+def team_for_user(user) -> Team | None:
+    return Team.objects.filter(user=user).first() if user.is_authenticated else None
+
+
+def categories_in_order() -> list[Category]:
+    return list(Category.objects.order_by("sort_order", "code"))
+
+
+def category_codes() -> dict[int, str]:
+    """Each category's code by its id (one query)."""
+    return dict(Category.objects.values_list("pk", "code"))

@@ -10,9 +10,8 @@ from awards.models import FeaturedProject, Objection, Shortlist, ShortlistEvent
 from awards.outcomes.tasks import notify_teams_of_results
 from awards.phases import FINALIZED, notice_over, shortlist_phase
 from awards.signals import shortlist_finalized
-from competition.models import Contest
 from competition.phases import FINAL
-from competition.selectors import submitted_entries
+from competition.selectors import contest_by_id, submitted_entries
 from competition.services import contest_enter_stage
 from judging.rounds.services import rounds_publish
 from tasking.mail import absolute_url, compose, send_once
@@ -69,7 +68,7 @@ def results_notify(*, contest_id: int, mail_key: str | None = None) -> int:
     Runs as a task (``awards.outcomes.tasks.notify_teams_of_results``), which passes
     ``mail_key`` so that a retry after a failure part-way does not write again to the teams
     already told. Returns how many were told."""
-    contest = Contest.objects.filter(pk=contest_id).first()
+    contest = contest_by_id(contest_id)
     if contest is None:
         return 0
     featured = set(FeaturedProject.objects.filter(contest=contest).values_list("entry_id", flat=True))

@@ -6,13 +6,13 @@ from django.template.loader import render_to_string
 
 from awards.outcomes.selectors import entry_outcomes, is_featured
 from competition import selectors as competition_selectors
-from competition.models import Team
+from competition.selectors import team_for_user
 from judging.results.selectors import has_published_results
 
 
 @login_required
 def team_results(request, public_id):
-    team = Team.objects.filter(user=request.user).first()
+    team = team_for_user(request.user)
     entry = competition_selectors.entry_for_team(team=team, public_id=public_id)
     outcomes, featured = entry_outcomes(entry=entry)
     response = render(

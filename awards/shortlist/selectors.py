@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 
 from awards.models import Shortlist, ShortlistEntry, ShortlistEvent
 from competition.models import Contest
+from competition.selectors import contest_by_id, contests_newest_first
 from judging.models import RoundEntry, RoundResult
 from judging.results.selectors import (
     best_results_except,
@@ -16,7 +17,7 @@ from judging.results.selectors import (
 def contests_for_shortlist() -> list[Contest]:
     """Every contest with its shortlist (if any) and how many of its rounds have results (two
     queries)."""
-    contests = list(Contest.objects.select_related("shortlist").order_by("-year", "-submission_opens", "pk"))
+    contests = list(contests_newest_first().select_related("shortlist"))
     counts = rounds_with_results_by_contest()
     for contest in contests:
         contest.rounds_with_results = counts.get(contest.pk, 0)
@@ -24,7 +25,7 @@ def contests_for_shortlist() -> list[Contest]:
 
 
 def contest_for_shortlist(*, pk) -> Contest | None:
-    return Contest.objects.filter(pk=pk).first()
+    return contest_by_id(pk)
 
 
 def contest_shortlist(*, contest: Contest) -> Shortlist | None:

@@ -9,8 +9,9 @@ from awards.errors import AwardsError
 from awards.models import Shortlist, ShortlistEntry, ShortlistEvent
 from awards.phases import shortlist_phase
 from awards.shortlist.select import Candidate, Constraints, Selection, select
-from competition.models import Category, Contest, Entry
+from competition.models import Entry
 from competition.phases import contest_phase
+from competition.selectors import category_codes, contest_by_id
 from judging.models import Round
 from judging.results.selectors import entry_result, has_results, ranked_entries
 
@@ -24,7 +25,7 @@ def shortlist_candidates(*, round: Round) -> list[Candidate]:
 
 def constraints_from(*, size: int, county_cap: int | None, category_min: dict, category_max: dict):
     """Constraints by category code (as organizers enter them) → by category id."""
-    ids = dict(Category.objects.values_list("code", "pk"))
+    ids = {code: pk for pk, code in category_codes().items()}
     return Constraints(
         size=size,
         county_cap=county_cap,
@@ -59,7 +60,7 @@ def shortlist_commit(
 ) -> Shortlist:
     """Store the previewed shortlist. Allowed again (replacing it) until the notice starts."""
     now = now or timezone.now()
-    phase = contest_phase(Contest.objects.get(pk=round.contest_id), now=now)
+    phase = contest_phase(contest_by_id(round.contest_id), now=now)
     if not phase.can_shortlist:
         raise AwardsError(
             _("大赛处于“%(phase)s”阶段，不能确定入围名单：请在所有评审轮次截止评分之后再确定。")

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.db.models import Avg, Count
 from django.utils.translation import gettext as _
 
-from competition.models import Category
+from competition.selectors import category_codes
 from judging.errors import JudgingError
 from judging.models import (
     Assignment,
@@ -237,7 +237,7 @@ def advance(*, round: Round, by, top: int | None = None, per_category: dict[str,
         raise JudgingError(_("请先计算本轮成绩。"))
     chosen = set()
     if per_category:
-        codes = dict(Category.objects.values_list("pk", "code"))
+        codes = category_codes()
         taken: dict[str, int] = {}
         for result in results:
             code = codes.get(result.round_entry.entry.category_id)

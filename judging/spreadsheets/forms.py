@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from competition.models import Contest
+from competition.selectors import contests_newest_first
 from judging.models import ExportJob, Round, export_kinds
 from judging.phases import rounds_where
 from judging.spreadsheets.imports import MAX_UPLOAD_BYTES
@@ -29,7 +29,7 @@ class ExportRequestForm(forms.Form):
     )
     contest = forms.ModelChoiceField(
         label=_("大赛"),
-        queryset=Contest.objects.order_by("-year", "-submission_opens"),
+        queryset=contests_newest_first(),
         required=False,
         empty_label=_("（不选）"),
         help_text=_("入围名单和异议记录按大赛导出；选了轮次时可不选。"),
