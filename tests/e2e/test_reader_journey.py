@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from cms.models import ProjectPage, StoryPage
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
@@ -28,7 +28,12 @@ def test_reader_on_a_phone(site, live_server, page: Page, page_errors, shoot):
     hosts = set()
     page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
     failed = []
-    page.on("requestfailed", lambda request: failed.append(request.url))
+    # A request the browser itself abandons when the reader moves on (a large picture still
+    # loading as the next page opens, on a busy machine) is not a failure of the site.
+    page.on(
+        "requestfailed",
+        lambda request: request.failure != "net::ERR_ABORTED" and failed.append(request.url),
+    )
     page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
 
     # Home, at 390 px: the menu opens from the toggler.
