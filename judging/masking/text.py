@@ -130,12 +130,31 @@ def compile_terms(terms: list[str]) -> re.Pattern | None:
     return re.compile("|".join(_term_pattern(t) for t in terms))
 
 
+def identifying_spans(text: str, terms: re.Pattern | None) -> list[tuple[int, int]]:
+    """Where identifying content sits in ``text``: the (start, end) of every match of a pattern
+    or a term, in the original text, sorted, with overlapping or touching spans merged. The one
+    span finder for masked texts (``mask_text``) and blacked-out PDF pages alike."""
+    if not text:
+        return []
+    found = [m.span() for pattern in PATTERNS for m in pattern.finditer(text)]
+    if terms is not None:
+        found += [m.span() for m in terms.finditer(text)]
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(s for s in found if s[1] > s[0]):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
 def mask_text(text: str, terms: re.Pattern | None) -> str:
     """Replace identifying content with 【已隐去】; runs of masks collapse into one."""
     if not text:
         return text or ""
-    for pattern in PATTERNS:
-        text = pattern.sub(MASK, text)
-    if terms is not None:
-        text = terms.sub(MASK, text)
-    return re.sub(f"(?:{re.escape(MASK)})+", MASK, text)
+    pieces, at = [], 0
+    for start, end in identifying_spans(text, terms):
+        pieces += [text[at:start], MASK]
+        at = end
+    pieces.append(text[at:])
+    return re.sub(f"(?:{re.escape(MASK)})+", MASK, "".join(pieces))

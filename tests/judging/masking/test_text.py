@@ -2,7 +2,7 @@
 
 import pytest
 
-from judging.masking.text import MASK, compile_terms, identifying_terms, mask_text
+from judging.masking.text import MASK, compile_terms, identifying_spans, identifying_terms, mask_text
 
 M = MASK
 
@@ -134,3 +134,20 @@ def test_mask_text_without_terms_still_hides_contact_data():
 
 def test_mask_text_empty_stays_empty():
     assert [mask_text("", STATION), mask_text(None, STATION)] == ["", ""]
+
+
+def test_identifying_spans_are_in_the_original_text_merged_and_sorted():
+    text = "暖阳志愿服务队（电话13812341234）联系人王小明，邮箱 a@b.cn"
+    terms = compile_terms(identifying_terms(team_names=["暖阳志愿服务队"], people=["王小明"]))
+
+    spans = identifying_spans(text, terms)
+
+    assert [text[start:end] for start, end in spans] == ["暖阳志愿服务队", "13812341234", "王小明", "a@b.cn"]
+
+
+def test_mask_text_is_the_spans_replaced_by_one_mask_each():
+    text = "王小明13812341234在暖阳志愿服务队"
+    terms = compile_terms(identifying_terms(team_names=["暖阳志愿服务队"], people=["王小明"]))
+
+    assert mask_text(text, terms) == "【已隐去】在【已隐去】"
+    assert identifying_spans(text, terms) == [(0, 14), (15, 22)]
