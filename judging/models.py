@@ -315,11 +315,18 @@ class BlindFile(models.Model):
     """A photo or PDF of a round entry as its judges receive it, fixed when the round opens for
     scoring (``judging.masking.services.freeze_for_judges``) together with the masked texts and
     captions: whatever happens to the entry afterwards, judges see what was frozen. Judges'
-    pages serve only these, by position, never the entry's own files."""
+    pages serve only these, by position, never the entry's own files: a PDF reaches them as
+    its judge copy (pages as pictures, identifying text blacked out), made before the round
+    opens (``judging.masking.copies``)."""
 
     class Kind(models.TextChoices):
         PHOTO = "photo", _("照片")
         ATTACHMENT = "attachment", _("附件")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("正在生成")
+        READY = "ready", _("已生成")
+        FAILED = "failed", _("生成失败")
 
     round_entry = models.ForeignKey(RoundEntry, on_delete=models.CASCADE, related_name="blind_files")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -331,6 +338,19 @@ class BlindFile(models.Model):
     height = models.PositiveIntegerField(null=True, blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)
     caption = models.CharField(max_length=200, blank=True)  # masked
+    # PDFs: the judge copy is rendered in the background (``judging.masking.copies``); until it
+    # is ready ``file`` is empty and judges are told it is being made. Photos are ready at once.
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.READY)
+    attachment = models.ForeignKey(
+        "competition.EntryAttachment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # What was blacked out: [{"page": 1, "text": "暖阳志愿服务队", "boxes": [[l, t, r, b], ...]}]
+    # and the organizers' own boxes [{"page": 1, "box": [l, t, r, b]}], fractions of the page.
+    redactions = models.JSONField(default=list, blank=True)
+    manual_boxes = models.JSONField(default=list, blank=True)
+    source_pages = models.PositiveIntegerField(null=True, blank=True)
+    made_at = models.DateTimeField(null=True, blank=True)
+    message = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["round_entry", "kind", "position"]
@@ -436,6 +456,7 @@ class JudgingEvent(models.Model):
         SHEET_SUBMITTED = "sheet_submitted", _("提交评分")
         SHEET_REOPENED = "sheet_reopened", _("重开评分表")
         MASK_EDITED = "mask_edited", _("修改匿名文本")
+        COPY_REDACTED = "copy_redacted", _("涂黑匿名副本")
         RESULTS = "results", _("计算成绩")
         ADVANCED = "advanced", _("确定晋级")
         REMINDER = "reminder", _("催评提醒")

@@ -178,10 +178,11 @@ def opens_scoring(transition: Transition) -> bool:
     return transition.to == SCORING.status
 
 
-def round_can_open(*, contest_phase: ContestPhase, others_scoring: bool) -> bool:
-    """The contest lets a round open for scoring (submission closed, no notice yet) and no
-    other round of the contest is scoring: judges score one round of a contest at a time."""
-    return contest_phase.can_open_round and not others_scoring
+def round_can_open(*, contest_phase: ContestPhase, others_scoring: bool, copies_missing: int = 0) -> bool:
+    """The contest lets a round open for scoring (submission closed, no notice yet), no
+    other round of the contest is scoring (judges score one round of a contest at a time) and
+    every PDF of its entries has its judge copy (judges never get the original)."""
+    return contest_phase.can_open_round and not others_scoring and copies_missing == 0
 
 
 def round_step_state(*, contest_phase: ContestPhase, round: Round) -> str:

@@ -43,11 +43,12 @@ def masked_texts(entry: Entry, terms=None) -> dict[str, str]:
 
 
 def blind_files(entry: Entry, terms) -> list[BlindFile]:
-    """The entry's photos (with masked captions) and PDFs as judges receive them, unsaved.
-    Entry files are stored re-encoded or cleaned under random names at upload and can no longer
-    change once submission has closed (before any round opens), so the frozen copy refers to
-    the same stored bytes."""
-    files = [
+    """The entry's photos (with masked captions) as judges receive them, unsaved. Photos are
+    stored re-encoded without metadata under random names at upload and can no longer change
+    once submission has closed (before any round opens), so the frozen copy refers to the
+    same stored bytes. PDFs are never passed on: judges get their judge copies
+    (``judging.masking.copies``)."""
+    return [
         BlindFile(
             kind=BlindFile.Kind.PHOTO,
             position=n,
@@ -60,24 +61,12 @@ def blind_files(entry: Entry, terms) -> list[BlindFile]:
         )
         for n, photo in enumerate(entry.photos.all(), start=1)
     ]
-    files += [
-        BlindFile(
-            kind=BlindFile.Kind.ATTACHMENT,
-            position=n,
-            file=attachment.file.name,
-            content_type="application/pdf",
-            size=attachment.size,
-            pages=attachment.pages,
-        )
-        for n, attachment in enumerate(entry.attachments.all(), start=1)
-    ]
-    return files
 
 
 def freeze_for_judges(*, round_entry_ids: list[int]) -> int:
     """Fix what judges receive for these round entries: masked texts (an organizer's
-    correction is kept), captions and files together. Set-based: a constant number of queries
-    per batch of entries. Returns how many were frozen."""
+    correction is kept), captions and photos together, and the PDFs' judge copies.
+    Set-based: a constant number of queries per batch of entries. Returns how many were frozen."""
     frozen = 0
     with transaction.atomic():
         for start in range(0, len(round_entry_ids), BATCH):
@@ -90,7 +79,7 @@ def freeze_for_judges(*, round_entry_ids: list[int]) -> int:
                     "team__user"
                 )
             }
-            BlindFile.objects.filter(round_entry__in=round_entries).delete()
+            BlindFile.objects.filter(round_entry__in=round_entries, kind=BlindFile.Kind.PHOTO).delete()
             files = []
             for round_entry in round_entries:
                 entry = entries[round_entry.entry_id]
@@ -104,6 +93,10 @@ def freeze_for_judges(*, round_entry_ids: list[int]) -> int:
             RoundEntry.objects.bulk_update(round_entries, MASKED_FIELDS)
             BlindFile.objects.bulk_create(files)
             frozen += len(round_entries)
+        # Copies already made in setup are kept; any still missing are made in the background.
+        from judging.masking.copies import copies_request
+
+        copies_request(round_entry_ids=round_entry_ids)
     return frozen
 
 

@@ -8,6 +8,7 @@ from competition.models import Entry
 from competition.phases import JUDGING, RESULTS, REVIEW, contest_phase
 from competition.services import contest_enter_stage
 from judging.errors import JudgingError
+from judging.masking.copies import copies_request, entries_frozen, round_copy_counts
 from judging.masking.services import freeze_for_judges, masked_texts
 from judging.models import DEFAULT_RUBRIC, Criterion, JudgingEvent, Round, RoundEntry, ScoreSheet, random_code
 from judging.phases import PUBLISHED, RoundPhase, round_can_open, round_phase, rounds_where
@@ -82,6 +83,8 @@ def round_sync_entries(*, round: Round, by=None) -> dict:
             if not round_phase(round).can_edit_masked:
                 # Joining a round already open to judges: frozen at once, like the others were.
                 freeze_for_judges(round_entry_ids=[re.pk for re in made])
+            elif entries_frozen(round):
+                copies_request(round_entry_ids=[re.pk for re in made])
             created += len(batch)
         kept_back = set(
             ScoreSheet.objects.filter(assignment__round_entry_id__in=leaving).values_list(
@@ -96,7 +99,8 @@ def round_sync_entries(*, round: Round, by=None) -> dict:
 def round_open_refusal(round: Round) -> str | None:
     """Why the round may not open for scoring now (in words), or None when it may: the contest
     must have closed submission and not yet gone on notice, and no other round of the contest
-    may be scoring (judges score one round of a contest at a time)."""
+    may be scoring (judges score one round of a contest at a time), and every PDF's judge copy
+    must be ready."""
     if not round.criteria.exists():
         return _("请先设置评分标准。")
     where = contest_phase(round.contest)
@@ -104,7 +108,10 @@ def round_open_refusal(round: Round) -> str | None:
         pk=round.pk
     )
     other = other.first()
-    if round_can_open(contest_phase=where, others_scoring=other is not None):
+    copies = round_copy_counts(round=round)
+    if round_can_open(
+        contest_phase=where, others_scoring=other is not None, copies_missing=copies["missing"]
+    ):
         return None
     if other is not None:
         return _("“%(name)s”正在评分，同一届大赛一次只开放一个轮次评分，请先截止该轮。") % {
@@ -114,6 +121,11 @@ def round_open_refusal(round: Round) -> str | None:
         return _(
             "申报尚未截止，评审轮次不能开始评分：参赛项目在截止前还可能修改，评委看到的内容要在截止后才能冻结。"
         )
+    if where.can_open_round and copies["missing"]:
+        return _(
+            "还有 %(missing)s 份 PDF 附件的匿名副本没有生成（其中 %(failed)s 份生成失败）："
+            "评委只能看到匿名副本，请在“匿名文本”页生成并检查后再开始评分。"
+        ) % {"missing": copies["missing"], "failed": copies["failed"]}
     return _("大赛已进入“%(phase)s”阶段，评审轮次不能再开放评分。") % {"phase": where.label}
 
 

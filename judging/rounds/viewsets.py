@@ -18,7 +18,13 @@ from wagtail.admin.widgets.button import ListingButton
 
 from common.errors import DomainError
 from judging.assignment.admin_views import AdjustView, AssignView
-from judging.masking.admin_views import MaskedEditView, MaskedListView
+from judging.masking.admin_views import (
+    CopyBoxView,
+    CopyOriginalView,
+    CopyPageView,
+    MaskedEditView,
+    MaskedListView,
+)
 from judging.models import Round, ScoreSheet
 from judging.phases import round_phase
 from judging.results.admin_views import AdvanceView, JudgeStatsView, ResultsView
@@ -191,6 +197,17 @@ class RoundViewSet(ModelViewSet):
             path("<int:pk>/progress/", ProgressView.as_view(), name="progress"),
             path("<int:pk>/masked/", MaskedListView.as_view(), name="masked"),
             path("<int:pk>/masked/<str:code>/", MaskedEditView.as_view(), name="masked_edit"),
+            path(
+                "<int:pk>/masked/<str:code>/copies/<int:n>/pages/<int:page>/",
+                CopyPageView.as_view(),
+                name="copy_page",
+            ),
+            path(
+                "<int:pk>/masked/<str:code>/copies/<int:n>/original/",
+                CopyOriginalView.as_view(),
+                name="copy_original",
+            ),
+            path("<int:pk>/masked/<str:code>/copies/<int:n>/boxes/", CopyBoxView.as_view(), name="copy_box"),
             path("<int:pk>/sheets/", SheetsView.as_view(), name="sheets"),
             path("<int:pk>/sheets/<int:sheet_id>/reopen/", SheetReopenView.as_view(), name="sheet_reopen"),
             path("<int:pk>/results/", ResultsView.as_view(), name="results"),

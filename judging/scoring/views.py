@@ -162,7 +162,15 @@ def score(request, judge, round_code, blind_code):
             "photos": [
                 {"n": p.position, "caption": p.caption, "width": p.width, "height": p.height} for p in photos
             ],
-            "attachments": [{"n": a.position, "pages": a.pages, "size": a.size} for a in attachments],
+            "attachments": [
+                {
+                    "n": a.position,
+                    "pages": a.pages,
+                    "size": a.size,
+                    "ready": a.status == BlindFile.Status.READY,
+                }
+                for a in attachments
+            ],
             "figures": competition_selectors.entry_figures(entry_id=round_entry.entry_id),
             "editable": phase.may_save_sheet(reopened=bool(sheet and sheet.reopened)),
             "can_declare": phase.can_declare_conflict
@@ -190,6 +198,11 @@ def photo(request, judge, round_code, blind_code, n):
 @judge_page
 def attachment(request, judge, round_code, blind_code, n):
     item = _blind_file_or_404(judge, round_code, blind_code, BlindFile.Kind.ATTACHMENT, n)
+    if item.status != BlindFile.Status.READY:
+        # The judge copy is still being made (or failed): never the original in its place.
+        messages.info(request, _("正在生成匿名副本，请稍后再打开附件 %(n)s。") % {"n": n})
+        return redirect("judging:score", round_code=round_code, blind_code=blind_code)
+    # The judge copy: pages as pictures with identifying text blacked out, nothing else.
     return private_file_response(item.file, content_type="application/pdf", filename=f"attachment-{n}.pdf")
 
 

@@ -12,7 +12,8 @@ from competition.models import Entry, EntryPhoto
 from competition.uploads import clean_photo
 from judging.assignment.services import assign_round, assignment_add
 from judging.judges.services import judge_create
-from judging.models import Assignment, Judge, Round, RoundEntry
+from judging.masking.copies import copies_request, copy_make
+from judging.models import Assignment, BlindFile, Judge, Round, RoundEntry
 from judging.phases import CLOSED, PUBLISHED, SCORING, SETUP, RoundPhase, round_phase
 from judging.rounds.services import round_add_default_rubric, round_set_status, round_sync_entries
 from tests import factories
@@ -48,9 +49,19 @@ def set_status(round: Round, phase: RoundPhase, by=None) -> Round:
     for step in PHASE_PATH[start + 1 : PHASE_PATH.index(phase) + 1]:
         if step is SCORING:
             factories.close_submission(round.contest)
+            make_judge_copies(round)
         round_set_status(round=round, to=step, by=by)
     round.refresh_from_db()
     return round
+
+
+def make_judge_copies(round: Round) -> None:
+    """Make every judge copy of the round's PDFs now (the background task's work, in-process)."""
+    copies_request(round_entry_ids=list(RoundEntry.objects.filter(round=round).values_list("pk", flat=True)))
+    for pk in BlindFile.objects.filter(round_entry__round=round, status=BlindFile.Status.PENDING).values_list(
+        "pk", flat=True
+    ):
+        copy_make(blind_file_id=pk)
 
 
 class RoundFactory(factory.django.DjangoModelFactory):
