@@ -169,6 +169,12 @@ def bench_fairness() -> None:
     record_lines(out)
 
 
+def bench_copies() -> None:
+    """Judge copies of PDFs (judging.masking.redact): per page and for a 20-page PDF."""
+    _, out = run(["bench/judge_copies.py"], dict(os.environ), capture=True)
+    record_lines(out)
+
+
 def bench_public(tmp: Path) -> None:
     """The public site: cached pages under gunicorn against a trivial view, uncached renders."""
     env = environment(tmp, "public")
@@ -192,7 +198,7 @@ def bench_faults() -> None:
     record_lines(out)
 
 
-PARTS = ["city", "assigner", "national", "fairness", "public"]
+PARTS = ["city", "assigner", "national", "fairness", "public", "copies"]
 # Only when asked for by name (`make bench BENCH_PARTS=load`): long, or disruptive.
 EXTRA_PARTS = ["load", "faults"]
 
@@ -215,6 +221,8 @@ def main() -> None:
             bench_fairness()
         if "public" in parts:
             bench_public(tmp)
+        if "copies" in parts:
+            bench_copies()
         if "load" in parts:
             bench_load()
         if "faults" in parts:
