@@ -4,6 +4,14 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def originals_are_not_copies(apps, schema_editor):
+    """PDF rows frozen before judge copies existed point at the team's own file: they are no
+    judge copy. Mark them as still to be made (judges are told so) until
+    ``manage.py make_judge_copies`` has made them."""
+    BlindFile = apps.get_model("judging", "BlindFile")
+    BlindFile.objects.filter(kind="attachment").update(status="pending", file="", size=0)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -52,4 +60,5 @@ class Migration(migrations.Migration):
             name='kind',
             field=models.CharField(choices=[('round_status', '轮次状态变更'), ('assigned', '分配评委'), ('unassigned', '撤销分配'), ('conflict', '回避'), ('sheet_saved', '暂存评分'), ('sheet_submitted', '提交评分'), ('sheet_reopened', '重开评分表'), ('mask_edited', '修改匿名文本'), ('copy_redacted', '涂黑匿名副本'), ('results', '计算成绩'), ('advanced', '确定晋级'), ('reminder', '催评提醒')], max_length=30),
         ),
+        migrations.RunPython(originals_are_not_copies, migrations.RunPython.noop),
     ]

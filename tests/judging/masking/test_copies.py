@@ -283,3 +283,52 @@ def test_photos_stay_re_encoded_copies_of_the_upload(setup_round):
     [photo] = BlindFile.objects.filter(round_entry=round_entry, kind=BlindFile.Kind.PHOTO)
     assert photo.file.name == round_entry.entry.photos.get().file.name
     assert photo.status == BlindFile.Status.READY
+
+
+def test_make_judge_copies_command_replaces_rows_that_point_at_the_original(setup_round):
+    """Rows frozen before judge copies existed pointed at the team's file; the migration marks
+    them pending and the command makes their copies."""
+    from django.core.management import call_command
+
+    round, round_entry, judge, attachment = setup_round
+    BlindFile.objects.filter(round_entry=round_entry).delete()
+    BlindFile.objects.create(
+        round_entry=round_entry,
+        kind=BlindFile.Kind.ATTACHMENT,
+        position=1,
+        file="",
+        size=0,
+        content_type="application/pdf",
+        status=BlindFile.Status.PENDING,
+    )
+
+    call_command("make_judge_copies", stdout=io.StringIO())
+    for pk in BlindFile.objects.filter(status=BlindFile.Status.PENDING).values_list("pk", flat=True):
+        copy_make(blind_file_id=pk)  # the queued tasks (they run after commit)
+
+    [blind] = copies_of(round_entry)
+    assert (blind.status, blind.attachment, blind.pages) == (BlindFile.Status.READY, attachment, 2)
+    assert blind.file.name != attachment.file.name
+
+
+QUERIES_MASKED_EDIT = 14
+
+
+@pytest.mark.parametrize("pdfs", [1, 3])
+def test_masked_edit_page_query_count_does_not_grow_with_pdfs(
+    pdfs, organizer_client, django_assert_num_queries
+):
+    round = RoundFactory()
+    factories.close_submission(round.contest)
+    entry = eligible_entry(round.contest, team=factories.TeamFactory(name=TEAM))
+    for _ in range(pdfs):
+        factories.add_attachment(entry, pdf_with_text(PAGES))
+    [round_entry] = sync(round)
+    make_judge_copies(round)
+    url = reverse("judging_rounds:masked_edit", args=[round.pk, round_entry.blind_code])
+    organizer_client.get(url)  # warm caches (session, permissions)
+
+    with django_assert_num_queries(QUERIES_MASKED_EDIT):
+        response = organizer_client.get(url)
+
+    assert response.content.decode().count("查看评委看到的这一页") == 2 * pdfs
