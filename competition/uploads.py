@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from accounts import ratelimit
 
 # "MPO" is a JPEG with extra images in an MPF segment (phones' HDR gain maps, depth maps);
 # only its first image, the photo itself, is kept.
@@ -57,6 +60,29 @@ def _too_big(upload, limit: int) -> str:
         "size": filesizeformat(upload.size),
         "limit": filesizeformat(limit),
     }
+
+
+def count_uploads(*, user, files: int, now=None) -> None:
+    """Count ``files`` uploads against the account's hourly limit (``ENTRY_UPLOADS_PER_HOUR``),
+    before any of them is read; a ``ValidationError`` saying when to retry if they do not fit."""
+    if files <= 0:
+        return
+    until = ratelimit.consume(
+        key=f"uploads:user:{user.pk}", limit=settings.ENTRY_UPLOADS_PER_HOUR, window=3600, amount=files, now=now
+    )
+    if until is not None:
+        raise ValidationError(
+            _(
+                "这个账号一小时内最多上传 %(limit)s 个文件（照片和附件），本次的 %(files)s 个未处理。"
+                "请在 %(time)s 之后再上传；已填写的文字不受影响，可以先保存。"
+            )
+            % {
+                "limit": settings.ENTRY_UPLOADS_PER_HOUR,
+                "files": files,
+                "time": formats.time_format(timezone.localtime(until), "H:i"),
+            },
+            code="rate",
+        )
 
 
 class PixelBudget:
