@@ -11,7 +11,9 @@ from . import throttle
 
 
 class LoginForm(AuthenticationForm):
-    """Django's log-in form plus the (username, address) lock-out of ``accounts.throttle``."""
+    """Django's log-in form plus the (username, address) lock-out and the per-address failure
+    budget of ``accounts.throttle``. Both answer with the same message whether or not the
+    account exists, and refuse even the right password while they last."""
 
     error_messages = {
         "invalid_login": _("用户名或密码不正确。请注意区分大小写。"),
@@ -22,7 +24,9 @@ class LoginForm(AuthenticationForm):
     def clean(self):
         username = self.cleaned_data.get("username") or ""
         address = client_address(self.request)
-        locked_until = throttle.login_locked_until(username=username, address=address)
+        locked_until = throttle.login_locked_until(
+            username=username, address=address
+        ) or throttle.address_locked_until(address=address)
         if locked_until:
             raise ValidationError(
                 self.error_messages["locked"],

@@ -166,6 +166,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # within LOGIN_LOCKOUT_SECONDS lock that pair for LOGIN_LOCKOUT_SECONDS.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
+# Failed log-ins from one address across all accounts: LOGIN_ADDRESS_FAILURE_LIMIT within a
+# window of LOGIN_LOCKOUT_SECONDS lock the address until the window ends (accounts/throttle.py).
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -1,7 +1,7 @@
 """Accounts: sign-up, log-in with lock-out, passwords, redirects, sessions and the team profile."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
@@ -232,6 +232,59 @@ def test_login_lock_expires_after_lockout_seconds():
 
     assert response.status_code == 302
     assert logged_in_user_id(client) == str(user.pk)
+
+
+def spray(usernames: list[str], address: str) -> None:
+    """One wrong password on each account, from one address."""
+    client = Client()
+    for username in usernames:
+        log_in(client, username, "wrong-password", address=address)
+
+
+def test_login_one_failure_on_each_of_many_accounts_locks_the_address(settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 4
+    for name in ("alice", "bob", "carol"):
+        factories.UserFactory(username=name)
+    dave = factories.UserFactory(username="dave")
+    spray(["alice", "bob", "nobody", "carol"], "10.0.0.7")  # known and unknown names alike
+    client = Client()
+
+    response = log_in(client, "dave", factories.PASSWORD, address="10.0.0.7")
+
+    # 16:30 UTC: the 15-minute window ends at 16:45 UTC, 00:45 in Beijing.
+    assert response.status_code == 200
+    assert "登录失败次数过多，请在 00:45 之后再试，或通过“忘记密码”重设密码。" in response.content.decode()
+    assert logged_in_user_id(client) is None
+    elsewhere = Client()
+    assert log_in(elsewhere, "dave", factories.PASSWORD, address="10.0.0.8").status_code == 302
+    assert logged_in_user_id(elsewhere) == str(dave.pk)
+
+
+def test_login_locked_address_answers_the_same_for_known_and_unknown_accounts(settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 2
+    factories.UserFactory(username="alice")
+    spray(["x1", "x2"], "10.0.0.7")
+
+    known = log_in(Client(), "alice", factories.PASSWORD, address="10.0.0.7")
+    unknown = log_in(Client(), "nobody", factories.PASSWORD, address="10.0.0.7")
+
+    assert known.status_code == unknown.status_code == 200
+    assert without_csrf(known.content).replace("alice", "NAME") == without_csrf(unknown.content).replace(
+        "nobody", "NAME"
+    )
+
+
+def test_login_address_lock_ends_with_its_window(settings, time_machine):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 2
+    alice = factories.UserFactory(username="alice")
+    spray(["x1", "x2"], "10.0.0.7")
+    time_machine.move_to(datetime(2026, 12, 31, 16, 45, 1, tzinfo=UTC))
+    client = Client()
+
+    response = log_in(client, "alice", factories.PASSWORD, address="10.0.0.7")
+
+    assert response.status_code == 302
+    assert logged_in_user_id(client) == str(alice.pk)
 
 
 def test_login_page_when_logged_in_without_next_redirects_to_dashboard(team_client):
