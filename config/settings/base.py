@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control: private, no-store on the pages of PRIVATE_URL_PREFIXES, whatever they say.
+    "config.middleware.PrivatePagesNoStoreMiddleware",
     # Public pages for anonymous readers straight from the cache: a hit skips everything below,
     # and what it stores already carries the headers the middleware below adds (CSP...).
     "cms.middleware.PublicPageCacheMiddleware",
@@ -79,6 +81,10 @@ MIDDLEWARE = [
     "config.middleware.AdminCSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
+
+# Pages that show one person's data (a team's, a judge's, the back office) or a log-in or
+# password form: never stored by a proxy or a browser (config.middleware).
+PRIVATE_URL_PREFIXES = ("/my/", "/judging/", "/accounts/", "/admin/")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
