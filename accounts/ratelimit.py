@@ -47,5 +47,7 @@ def exhausted_until(*, key: str, limit: int, window: int, now=None) -> datetime 
     """The end of the window if ``key`` has used ``limit`` already, else None (counts nothing)."""
     now = now or timezone.now()
     start, end = _window(now, window)
-    count = RateCounter.objects.filter(key=key[:200], window_start=start).values_list("count", flat=True).first()
+    count = (
+        RateCounter.objects.filter(key=key[:200], window_start=start).values_list("count", flat=True).first()
+    )
     return end if count is not None and count >= limit else None

@@ -85,3 +85,18 @@ def clear_login_failures(*, username: str, address: str) -> None:
 def clear_all_login_failures(*, username: str) -> None:
     """After the owner proved who they are (a password reset), lift the lock from every address."""
     LoginThrottle.objects.filter(username=_key(username)).delete()
+
+
+def count_account_mail(*, email: str, address: str, now=None):
+    """Count one sign-up or password-reset request against the client address's and the e-mail
+    address's hourly limits (``ACCOUNT_MAIL_PER_ADDRESS``, ``ACCOUNT_MAIL_PER_RECIPIENT``).
+    Returns None when it may go ahead, else when to try again. Counted whether or not the
+    e-mail address has an account, so the answer tells nothing about it."""
+    for key, limit in (
+        (f"account-mail:address:{address}", settings.ACCOUNT_MAIL_PER_ADDRESS),
+        (f"account-mail:recipient:{(email or '').strip().lower()}", settings.ACCOUNT_MAIL_PER_RECIPIENT),
+    ):
+        until = ratelimit.consume(key=key, limit=limit, window=3600, now=now)
+        if until is not None:
+            return until
+    return None

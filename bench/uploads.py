@@ -57,7 +57,9 @@ def files(scenario: str) -> list[bytes]:
         sizes = [cap] * min(9, budget // cap)
         if len(sizes) < 9 and budget - sum(sizes) > 0:
             sizes.append(budget - sum(sizes))
-        return [png(int((p * 4 / 3) ** 0.5), int((p * 4 / 3) ** 0.5) * 3 // 4, i) for i, p in enumerate(sizes)]
+        return [
+            png(int((p * 4 / 3) ** 0.5), int((p * 4 / 3) ** 0.5) * 3 // 4, i) for i, p in enumerate(sizes)
+        ]
     if scenario == "phone9":
         return [phone_jpeg(i) for i in range(9)]
     raise SystemExit(f"unknown scenario {scenario}")

@@ -88,10 +88,9 @@ class SignupForm(UserCreationForm):
         fields = ("username", "email")
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError(_("这个邮箱已经注册过。如忘记密码，请使用“忘记密码”。"))
-        return email
+        # A known address is not refused here: that would tell anyone which addresses are
+        # registered. ``services.team_signup`` answers the same and says by e-mail.
+        return self.cleaned_data["email"].strip().lower()
 
 
 class TeamProfileForm(forms.Form):

@@ -68,7 +68,11 @@ def count_uploads(*, user, files: int, now=None) -> None:
     if files <= 0:
         return
     until = ratelimit.consume(
-        key=f"uploads:user:{user.pk}", limit=settings.ENTRY_UPLOADS_PER_HOUR, window=3600, amount=files, now=now
+        key=f"uploads:user:{user.pk}",
+        limit=settings.ENTRY_UPLOADS_PER_HOUR,
+        window=3600,
+        amount=files,
+        now=now,
     )
     if until is not None:
         raise ValidationError(

@@ -175,6 +175,10 @@ LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
 # Failed log-ins from one address across all accounts: LOGIN_ADDRESS_FAILURE_LIMIT within a
 # window of LOGIN_LOCKOUT_SECONDS lock the address until the window ends (accounts/throttle.py).
 LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
+# Sign-up and password-reset requests per hour (accounts.throttle.count_account_mail): from one
+# client address (a county office may sign up several teams), and to one e-mail address.
+ACCOUNT_MAIL_PER_ADDRESS = env_int("ACCOUNT_MAIL_PER_ADDRESS", 10)
+ACCOUNT_MAIL_PER_RECIPIENT = env_int("ACCOUNT_MAIL_PER_RECIPIENT", 3)
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

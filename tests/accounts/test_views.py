@@ -53,7 +53,11 @@ def logged_in_user_id(client: Client) -> str | None:
 # --- Sign-up -----------------------------------------------------------------------------------
 
 
-def test_signup_valid_creates_user_and_team_and_logs_in():
+def signup_link() -> str:
+    return re.search(r"https?://[^/\s]+(/accounts/signup/confirm/\S+/)", mail.outbox[-1].body).group(1)
+
+
+def test_signup_valid_creates_an_inactive_team_account_that_the_mailed_link_activates():
     organization = factories.OrganizationFactory()
     client = Client()
 
@@ -62,8 +66,8 @@ def test_signup_valid_creates_user_and_team_and_logs_in():
     user = User.objects.get(username="hongmajia")
     team = Team.objects.get(user=user)
     assert response.status_code == 302
-    assert response["Location"] == "/my/team/"
-    assert user.email == "hongmajia@example.org"
+    assert response["Location"] == "/accounts/signup/sent/"
+    assert (user.email, user.is_active) == ("hongmajia@example.org", False)
     assert user.check_password("Volunteer-2021-sx") is True
     assert (team.name, team.organization, team.contact_name, team.contact_phone) == (
         "潞州区红马甲志愿服务队",
@@ -71,7 +75,27 @@ def test_signup_valid_creates_user_and_team_and_logs_in():
         "王小红",
         "13912345678",
     )
+    assert logged_in_user_id(client) is None
+    assert [m.to for m in mail.outbox] == [["hongmajia@example.org"]]
+
+    confirmed = client.get(signup_link())
+
+    user.refresh_from_db()
+    assert (confirmed.status_code, confirmed["Location"]) == (302, "/my/")
+    assert user.is_active is True
     assert logged_in_user_id(client) == str(user.pk)
+
+
+def test_signup_link_used_twice_is_refused_in_chinese():
+    organization = factories.OrganizationFactory()
+    Client().post("/accounts/signup/", signup_data(organization))
+    link = signup_link()
+    Client().get(link)
+
+    again = Client().get(link)
+
+    assert again.status_code == 400
+    assert "这个确认链接已失效（可能已经用过或已过期）" in again.content.decode()
 
 
 def test_signup_invalid_phone_shows_chinese_message_and_keeps_typed_values():
@@ -91,18 +115,21 @@ def test_signup_invalid_phone_shows_chinese_message_and_keeps_typed_values():
     assert Team.objects.count() == 0
 
 
-def test_signup_duplicate_email_any_case_shows_chinese_message_and_keeps_typed_values():
+def test_signup_known_email_any_case_creates_nothing_and_mails_the_owner():
     factories.UserFactory(username="existing", email="hongmajia@example.org")
     organization = factories.OrganizationFactory()
 
     response = Client().post("/accounts/signup/", signup_data(organization, email="HongMaJia@Example.org"))
 
-    body = response.content.decode()
-    assert response.status_code == 200
-    assert "这个邮箱已经注册过。如忘记密码，请使用“忘记密码”。" in body
-    assert 'value="潞州区红马甲志愿服务队"' in body
-    assert 'value="13912345678"' in body
+    assert (response.status_code, response["Location"]) == (302, "/accounts/signup/sent/")
     assert User.objects.filter(username="hongmajia").count() == 0
+    assert Team.objects.count() == 0
+    [message] = mail.outbox
+    assert message.to == ["hongmajia@example.org"]
+    assert "有人尝试用这个邮箱" in message.body
+    assert "如果是您本人：请直接登录，或在忘记密码时重设密码。" in message.body
+    assert "/accounts/login/" in message.body
+    assert "/accounts/password/reset/" in message.body
 
 
 def test_signup_weak_password_shows_chinese_message_and_keeps_typed_values():
@@ -462,7 +489,7 @@ def test_password_reset_known_and_unknown_email_answer_the_same():
 
 
 def reset_link() -> str:
-    return re.search(r"http://testserver(/accounts/password/reset/\S+/)", mail.outbox[-1].body).group(1)
+    return re.search(r"https?://[^/\s]+(/accounts/password/reset/\S+/)", mail.outbox[-1].body).group(1)
 
 
 def set_password_through(link: str, password: str):

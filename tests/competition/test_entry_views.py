@@ -906,7 +906,9 @@ def test_entry_detail_query_count_does_not_grow_with_photos_and_history(
 # --- upload cost: pixel budget per request, uploads per hour (issue 10) ------------------------
 
 
-def test_entry_create_photos_beyond_the_pixel_budget_are_refused_and_text_kept(team_client, contest, settings):
+def test_entry_create_photos_beyond_the_pixel_budget_are_refused_and_text_kept(
+    team_client, contest, settings
+):
     settings.ENTRY_UPLOAD_PIXEL_BUDGET = 3 * 64 * 48  # three small photos' worth
 
     response = team_client.post(
@@ -916,7 +918,9 @@ def test_entry_create_photos_beyond_the_pixel_budget_are_refused_and_text_kept(t
 
     assert response.status_code == 200
     assert response.context["form"].errors == {
-        "new_photos": ["“四.jpg”未处理：一次上传的照片总尺寸不能超过 0 百万像素。请先保存，再分几次上传其余照片。"]
+        "new_photos": [
+            "“四.jpg”未处理：一次上传的照片总尺寸不能超过 0 百万像素。请先保存，再分几次上传其余照片。"
+        ]
     }
     assert_typed_text_kept(response)
     assert (Entry.objects.count(), EntryPhoto.objects.count(), stored_files()) == (0, 0, [])
@@ -927,7 +931,9 @@ def test_entry_uploads_beyond_the_hourly_limit_are_refused_with_the_time_to_retr
 ):
     settings.ENTRY_UPLOADS_PER_HOUR = 3
     entry = factories.EntryFactory(team=team, contest=contest)
-    first = team_client.post(edit_url(entry), entry_post(version="1", new_photos=[photo("一.jpg"), photo("二.jpg")]))
+    first = team_client.post(
+        edit_url(entry), entry_post(version="1", new_photos=[photo("一.jpg"), photo("二.jpg")])
+    )
 
     refused = team_client.post(
         edit_url(entry), entry_post(version="2", new_photos=[photo("三.jpg")], new_attachments=[pdf()])
