@@ -2,7 +2,7 @@
 
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from common.http import client_address
@@ -65,4 +65,4 @@ class QueuedPasswordResetForm(PasswordResetForm):
         from .tasks import send_password_reset
 
         for user in self.get_users(self.cleaned_data["email"]):
-            send_password_reset.enqueue(user.pk)
+            send_password_reset.enqueue(user.pk, translation.get_language())

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from common.storage import private_storage, random_file_name
@@ -112,7 +112,7 @@ def team_signup(
     if existing is not None:
         make_password(password)  # the same work as a new account: no answer-time difference
         mail = send_signup_known_address if existing.is_active else send_signup_confirmation
-        mail.enqueue(existing.pk)
+        mail.enqueue(existing.pk, translation.get_language())
         return None
     with transaction.atomic():
         team = team_register(
@@ -126,7 +126,7 @@ def team_signup(
             active=False,
         )
     # Queued once the account is committed (requests run in autocommit: the block above is it).
-    send_signup_confirmation.enqueue(team.user_id)
+    send_signup_confirmation.enqueue(team.user_id, translation.get_language())
     return team
 
 

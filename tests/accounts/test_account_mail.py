@@ -142,7 +142,9 @@ def test_password_reset_per_email_limit_answers_the_same_for_known_and_unknown(s
 
     assert known.status_code == unknown.status_code == 200
     assert RETRY_AT_ONE in known.content.decode()
-    assert without_csrf(known.content).replace("alice", "X") == without_csrf(unknown.content).replace("nobody", "X")
+    assert without_csrf(known.content).replace("alice", "X") == without_csrf(unknown.content).replace(
+        "nobody", "X"
+    )
     assert [m.to for m in mail.outbox] == [["alice@example.org"], ["alice@example.org"]]
 
 
