@@ -20,3 +20,19 @@ class LoginThrottle(models.Model):
 
     def __str__(self):
         return f"{self.username} @ {self.address}"
+
+
+class RateCounter(models.Model):
+    """How much of a rate limit one key (an account, an address, an e-mail) used in the current
+    fixed window; see ``accounts.ratelimit``. In the database so that every app server counts
+    the same."""
+
+    key = models.CharField(max_length=200, unique=True)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["window_start"])]
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

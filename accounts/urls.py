@@ -1,12 +1,19 @@
 """Log-in, log-out and passwords under /accounts/ (Django's views, our forms). A team's
 sign-up is the data core's (``competition.views.signup``), mounted beside these by config."""
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import path, reverse_lazy
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import gettext as _
 
 from . import throttle
-from .forms import LoginForm
+from .forms import LoginForm, QueuedPasswordResetForm
+from .tokens import signup_token
 
 app_name = "accounts"
 
@@ -39,6 +46,35 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return response
 
 
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset request, with hourly limits per client address and per e-mail address
+    (the same for known and unknown addresses) and the e-mail sent by the task queue."""
+
+    form_class = QueuedPasswordResetForm
+    template_name = "accounts/password_reset.html"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        if not form.check_rate(self.request):
+            return self.form_invalid(form)
+        return super().form_valid(form)
+
+
+def signup_confirm(request, uidb64, token):
+    """The link of the sign-up e-mail: activates the account once and logs it in."""
+    try:
+        user = get_user_model().objects.filter(pk=int(force_str(urlsafe_base64_decode(uidb64)))).first()
+    except (TypeError, ValueError, OverflowError):
+        user = None
+    if user is None or user.is_active or not signup_token.check_token(user, token):
+        return render(request, "accounts/signup_confirm_failed.html", status=400)
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, _("邮箱已确认，账号已启用。欢迎参加大赛！请先完善团队信息，然后开始申报项目。"))
+    return redirect(settings.LOGIN_REDIRECT_URL)
+
+
 urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -55,16 +91,8 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html"),
         name="password_change_done",
     ),
-    path(
-        "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
-            email_template_name="accounts/password_reset_email.txt",
-            subject_template_name="accounts/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
-        ),
-        name="password_reset",
-    ),
+    path("password/reset/", PasswordResetView.as_view(), name="password_reset"),
+    path("signup/confirm/<uidb64>/<token>/", signup_confirm, name="signup_confirm"),
     path(
         "password/reset/sent/",
         auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),

@@ -198,7 +198,28 @@ def bench_faults() -> None:
     record_lines(out)
 
 
-PARTS = ["city", "assigner", "national", "fairness", "public", "copies"]
+# Measured before the pixel budget and JPEG draft decoding (issue 10), same machine and
+# scenario: nine 39.9-megapixel PNGs in one ~1 MB request were all accepted.
+UPLOADS_BEFORE = {"cpu_seconds": 12.81, "peak_rss_growth_mb": 304.7}
+
+
+def bench_uploads() -> None:
+    """One photo-upload request through clean_photo (bench/uploads.py), each in its own process:
+    the old worst case (now refused unread), the worst request accepted now, nine phone photos."""
+    for scenario, label in [
+        ("bombs9", "uploads: nine 39.9 MP PNGs in one ~1 MB request (accepted before issue 10)"),
+        ("worst", "uploads: largest PNGs up to the pixel budget (worst accepted ~1 MB request)"),
+        ("phone9", "uploads: nine 12 MP phone JPEGs of full entropy, 71 MB (decoded at full size)"),
+    ]:
+        _, out = run(["bench/uploads.py", scenario], dict(os.environ), capture=True)
+        figure = json.loads(out.strip().splitlines()[-1])
+        if scenario in {"bombs9", "worst"}:
+            figure["before_cpu_seconds"] = UPLOADS_BEFORE["cpu_seconds"]
+            figure["before_peak_rss_growth_mb"] = UPLOADS_BEFORE["peak_rss_growth_mb"]
+        emit(name=label, **figure)
+
+
+PARTS = ["city", "assigner", "national", "fairness", "public", "copies", "uploads"]
 # Only when asked for by name (`make bench BENCH_PARTS=load`): long, or disruptive.
 EXTRA_PARTS = ["load", "faults"]
 
@@ -223,6 +244,8 @@ def main() -> None:
             bench_public(tmp)
         if "copies" in parts:
             bench_copies()
+        if "uploads" in parts:
+            bench_uploads()
         if "load" in parts:
             bench_load()
         if "faults" in parts:

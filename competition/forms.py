@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import MOBILE_PHONE_VALIDATOR, Category, Entry
 from .selectors import organizations_for_choice
 from .services import ENTRY_FIELDS, PDFS_MAX, PHOTOS_MAX, EntryFileChanges
-from .uploads import clean_pdf, clean_photo, display_name
+from .uploads import PixelBudget, clean_pdf, clean_photo, count_uploads, display_name
 
 User = get_user_model()
 
@@ -88,10 +88,9 @@ class SignupForm(UserCreationForm):
         fields = ("username", "email")
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError(_("这个邮箱已经注册过。如忘记密码，请使用“忘记密码”。"))
-        return email
+        # A known address is not refused here: that would tell anyone which addresses are
+        # registered. ``services.team_signup`` answers the same and says by e-mail.
+        return self.cleaned_data["email"].strip().lower()
 
 
 class TeamProfileForm(forms.Form):
@@ -201,6 +200,9 @@ class EntryForm(forms.ModelForm):
         super().__init__(*args, instance=entry, **kwargs)
         self.contest = contest
         self.entry = entry
+        self.user = user
+        self._upload_refusal: ValidationError | None = None
+        self._uploads_counted = False
         self.fields["owner"].initial = signing.dumps(user.pk, salt=self.OWNER_SALT)
         self.fields["category"].queryset = contest.categories.all()
         self.fields["category"].empty_label = gettext("请选择")
@@ -240,12 +242,29 @@ class EntryForm(forms.ModelForm):
             raise ValidationError(_("请选择项目类别。"))
         return category
 
+    def _count_uploads(self) -> None:
+        """The account's hourly upload limit, counted once per request for all its files and
+        before any is read (``competition.uploads.count_uploads``)."""
+        if not self._uploads_counted:
+            self._uploads_counted = True
+            files = len(self.files.getlist("new_photos")) + len(self.files.getlist("new_attachments"))
+            try:
+                count_uploads(user=self.user, files=files)
+            except ValidationError as error:
+                self._upload_refusal = error
+        if self._upload_refusal is not None:
+            raise self._upload_refusal
+
     def clean_new_photos(self):
         uploads = self.cleaned_data.get("new_photos") or []
+        if not uploads:
+            return []
+        self._count_uploads()
+        budget = PixelBudget()  # one request's decoding, across all its photos
         cleaned, errors = [], []
         for upload in uploads:
             try:
-                cleaned.append((clean_photo(upload), ""))
+                cleaned.append((clean_photo(upload, budget=budget), ""))
             except ValidationError as error:
                 errors.extend(error.messages)
         if errors:
@@ -254,6 +273,9 @@ class EntryForm(forms.ModelForm):
 
     def clean_new_attachments(self):
         uploads = self.cleaned_data.get("new_attachments") or []
+        if not uploads:
+            return []
+        self._count_uploads()
         cleaned, errors = [], []
         for upload in uploads:
             try:

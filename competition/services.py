@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from common.storage import private_storage, random_file_name
@@ -75,9 +76,10 @@ def team_register(
     team_name: str,
     organization: Organization,
     contact_name: str,
+    active: bool = True,
 ) -> Team:
     with transaction.atomic():
-        user = User.objects.create_user(username=username, email=email, password=password)
+        user = User.objects.create_user(username=username, email=email, password=password, is_active=active)
         return Team.objects.create(
             user=user,
             name=team_name,
@@ -85,6 +87,47 @@ def team_register(
             contact_name=contact_name,
             contact_phone=phone,
         )
+
+
+def team_signup(
+    *,
+    username: str,
+    password: str,
+    email: str,
+    phone: str,
+    team_name: str,
+    organization: Organization,
+    contact_name: str,
+) -> Team | None:
+    """A team's sign-up, which tells the person at the keyboard nothing about whether the
+    e-mail address is registered already; the e-mail, sent by the task queue, says what
+    happened. A new address gets an account and team, inactive until the link in the e-mail is
+    opened (``accounts.urls.signup_confirm``). An address with an active account gets a note
+    that someone tried to register with it (log in, or reset the password); one whose
+    account was never confirmed gets the confirmation link again. Returns the new team, or
+    None when nothing was created."""
+    from accounts.tasks import send_signup_confirmation, send_signup_known_address
+
+    existing = User.objects.filter(email__iexact=email).order_by("pk").first()
+    if existing is not None:
+        make_password(password)  # the same work as a new account: no answer-time difference
+        mail = send_signup_known_address if existing.is_active else send_signup_confirmation
+        mail.enqueue(existing.pk, translation.get_language())
+        return None
+    with transaction.atomic():
+        team = team_register(
+            username=username,
+            password=password,
+            email=email,
+            phone=phone,
+            team_name=team_name,
+            organization=organization,
+            contact_name=contact_name,
+            active=False,
+        )
+    # Queued once the account is committed (requests run in autocommit: the block above is it).
+    send_signup_confirmation.enqueue(team.user_id, translation.get_language())
+    return team
 
 
 def team_update(

@@ -2,7 +2,6 @@
 ``services``; nothing else happens here."""
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
@@ -10,7 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from common.http import private_file_response
+from accounts import throttle
+from accounts.forms import retry_message
+from common.http import client_address, private_file_response
 
 from . import errors, extensions, phases, rules, selectors, services
 from .forms import EntryForm, SignupForm, TeamMemberFormSet, TeamProfileForm
@@ -36,19 +37,26 @@ def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        team = services.team_register(
-            username=data["username"],
-            password=data["password1"],
-            email=data["email"],
-            phone=data["phone"],
-            team_name=data["team_name"],
-            organization=data["organization"],
-            contact_name=data["contact_name"],
-        )
-        login(request, team.user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("注册成功，欢迎参加大赛！请先完善团队信息，然后开始申报项目。"))
-        return redirect("competition:team")
+        until = throttle.count_account_mail(email=data["email"], address=client_address(request))
+        if until is not None:
+            form.add_error(None, retry_message(until))
+        else:
+            services.team_signup(
+                username=data["username"],
+                password=data["password1"],
+                email=data["email"],
+                phone=data["phone"],
+                team_name=data["team_name"],
+                organization=data["organization"],
+                contact_name=data["contact_name"],
+            )
+            # The same answer for a known and a new address; the e-mail says which it was.
+            return redirect("signup_sent")
     return render(request, "competition/signup.html", {"form": form})
+
+
+def signup_sent(request):
+    return render(request, "competition/signup_sent.html")
 
 
 @login_required

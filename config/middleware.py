@@ -16,3 +16,20 @@ class AdminCSPMiddleware:
         if request.path.startswith(settings.ADMIN_URL_PREFIXES):
             response._csp_config = settings.ADMIN_CSP
         return response
+
+
+class PrivatePagesNoStoreMiddleware:
+    """``Cache-Control: private, no-store`` on every page under ``settings.PRIVATE_URL_PREFIXES``
+    (a team's pages, the judges', log-in and passwords, the back office): neither a shared
+    proxy nor the browser of a shared computer (a county office, an internet café) keeps a copy
+    of a page that shows someone's entry, scores or a reset form. Set whatever the view said,
+    redirects and error pages included."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(settings.PRIVATE_URL_PREFIXES):
+            response["Cache-Control"] = "private, no-store"
+        return response

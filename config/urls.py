@@ -7,7 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from awards.outcomes.views import team_results
-from competition.views import signup
+from competition.views import signup, signup_sent
 from config import health, views
 
 urlpatterns = [
@@ -19,6 +19,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     # A team's sign-up is the data core's; the rest of /accounts/ is the accounts app.
     path("accounts/signup/", signup, name="signup"),
+    path("accounts/signup/sent/", signup_sent, name="signup_sent"),
     path("accounts/", include("accounts.urls")),
     path("my/results/<uuid:public_id>/", team_results, name="team_results"),
     path("my/", include("competition.urls")),

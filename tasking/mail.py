@@ -25,11 +25,12 @@ from .models import SentEmail
 logger = logging.getLogger(__name__)
 
 
-def compose(template: str, context: dict) -> tuple[str, str]:
+def compose(template: str, context: dict, *, language: str | None = None) -> tuple[str, str]:
     """The subject and body of a message: ``<template>_subject.txt`` and ``<template>.txt``
-    rendered in the site's language (a task has no request to take one from), with
+    rendered in the site's language (a task has no request to take one from) or in
+    ``language`` when the task was given the one of the request that queued it, with
     ``platform_name`` always in the context."""
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language or settings.LANGUAGE_CODE):
         context = {"platform_name": settings.PLATFORM_NAME, **context}
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         body = render_to_string(f"{template}.txt", context)

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control: private, no-store on the pages of PRIVATE_URL_PREFIXES, whatever they say.
+    "config.middleware.PrivatePagesNoStoreMiddleware",
     # Public pages for anonymous readers straight from the cache: a hit skips everything below,
     # and what it stores already carries the headers the middleware below adds (CSP...).
     "cms.middleware.PublicPageCacheMiddleware",
@@ -79,6 +81,10 @@ MIDDLEWARE = [
     "config.middleware.AdminCSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
+
+# Pages that show one person's data (a team's, a judge's, the back office) or a log-in or
+# password form: never stored by a proxy or a browser (config.middleware).
+PRIVATE_URL_PREFIXES = ("/my/", "/judging/", "/accounts/", "/admin/")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -166,6 +172,13 @@ AUTH_PASSWORD_VALIDATORS = [
 # within LOGIN_LOCKOUT_SECONDS lock that pair for LOGIN_LOCKOUT_SECONDS.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
+# Failed log-ins from one address across all accounts: LOGIN_ADDRESS_FAILURE_LIMIT within a
+# window of LOGIN_LOCKOUT_SECONDS lock the address until the window ends (accounts/throttle.py).
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
+# Sign-up and password-reset requests per hour (accounts.throttle.count_account_mail): from one
+# client address (a county office may sign up several teams), and to one e-mail address.
+ACCOUNT_MAIL_PER_ADDRESS = env_int("ACCOUNT_MAIL_PER_ADDRESS", 10)
+ACCOUNT_MAIL_PER_RECIPIENT = env_int("ACCOUNT_MAIL_PER_RECIPIENT", 3)
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -353,8 +366,21 @@ PLATFORM_NAME = WAGTAIL_SITE_NAME
 PLATFORM_NAME_EN = env_str("PLATFORM_NAME_EN", "Volunteer Service Project Competition")
 # Our own upload limits (DESIGN §3 and the foundation issue).
 ENTRY_PHOTO_MAX_BYTES = 10 * 1024 * 1024
-ENTRY_PHOTO_MAX_PIXELS = 40_000_000
+# Pixels a photo may have *as decoded* (competition/uploads.py checks them from the header,
+# before decoding). 25 MP: phones store 12 MP (4032×3024) by default, the newest 24 MP
+# (5712×4284 = 24.5 MP); judges and the showcase see at most ENTRY_PHOTO_MAX_SIDE pixels on the
+# long side, so more buys nothing. Larger JPEGs (48–200 MP "high resolution" modes) are still
+# accepted: they are decoded at 1/2, 1/4 or 1/8 scale (Image.draft), which is what counts.
+# A PNG or WebP above 25 MP is refused unread.
+ENTRY_PHOTO_MAX_PIXELS = env_int("ENTRY_PHOTO_MAX_PIXELS", 25_000_000)
 ENTRY_PHOTO_MAX_SIDE = 4096
+# Pixels one request may decode across all its photos: nine 12 MP phone photos (108 MP) fit in
+# one save; a request full of 25 MP PNGs is cut at the budget, the rest refused unread with a
+# message to upload them in another save. Bounds one request's CPU time (see `make bench`).
+ENTRY_UPLOAD_PIXEL_BUDGET = env_int("ENTRY_UPLOAD_PIXEL_BUDGET", 110_000_000)
+# Photos and PDFs one account may upload per hour (counted in the database: every app server
+# sees the same count). Nine photos and three PDFs per entry, several saves: 60 is generous.
+ENTRY_UPLOADS_PER_HOUR = env_int("ENTRY_UPLOADS_PER_HOUR", 60)
 ENTRY_PHOTOS_MAX = 9
 ENTRY_PHOTOS_MIN = 1
 ENTRY_PDF_MAX_BYTES = 20 * 1024 * 1024

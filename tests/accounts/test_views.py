@@ -1,7 +1,7 @@
 """Accounts: sign-up, log-in with lock-out, passwords, redirects, sessions and the team profile."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
@@ -53,7 +53,11 @@ def logged_in_user_id(client: Client) -> str | None:
 # --- Sign-up -----------------------------------------------------------------------------------
 
 
-def test_signup_valid_creates_user_and_team_and_logs_in():
+def signup_link() -> str:
+    return re.search(r"https?://[^/\s]+(/accounts/signup/confirm/\S+/)", mail.outbox[-1].body).group(1)
+
+
+def test_signup_valid_creates_an_inactive_team_account_that_the_mailed_link_activates():
     organization = factories.OrganizationFactory()
     client = Client()
 
@@ -62,8 +66,8 @@ def test_signup_valid_creates_user_and_team_and_logs_in():
     user = User.objects.get(username="hongmajia")
     team = Team.objects.get(user=user)
     assert response.status_code == 302
-    assert response["Location"] == "/my/team/"
-    assert user.email == "hongmajia@example.org"
+    assert response["Location"] == "/accounts/signup/sent/"
+    assert (user.email, user.is_active) == ("hongmajia@example.org", False)
     assert user.check_password("Volunteer-2021-sx") is True
     assert (team.name, team.organization, team.contact_name, team.contact_phone) == (
         "潞州区红马甲志愿服务队",
@@ -71,7 +75,27 @@ def test_signup_valid_creates_user_and_team_and_logs_in():
         "王小红",
         "13912345678",
     )
+    assert logged_in_user_id(client) is None
+    assert [m.to for m in mail.outbox] == [["hongmajia@example.org"]]
+
+    confirmed = client.get(signup_link())
+
+    user.refresh_from_db()
+    assert (confirmed.status_code, confirmed["Location"]) == (302, "/my/")
+    assert user.is_active is True
     assert logged_in_user_id(client) == str(user.pk)
+
+
+def test_signup_link_used_twice_is_refused_in_chinese():
+    organization = factories.OrganizationFactory()
+    Client().post("/accounts/signup/", signup_data(organization))
+    link = signup_link()
+    Client().get(link)
+
+    again = Client().get(link)
+
+    assert again.status_code == 400
+    assert "这个确认链接已失效（可能已经用过或已过期）" in again.content.decode()
 
 
 def test_signup_invalid_phone_shows_chinese_message_and_keeps_typed_values():
@@ -91,18 +115,21 @@ def test_signup_invalid_phone_shows_chinese_message_and_keeps_typed_values():
     assert Team.objects.count() == 0
 
 
-def test_signup_duplicate_email_any_case_shows_chinese_message_and_keeps_typed_values():
+def test_signup_known_email_any_case_creates_nothing_and_mails_the_owner():
     factories.UserFactory(username="existing", email="hongmajia@example.org")
     organization = factories.OrganizationFactory()
 
     response = Client().post("/accounts/signup/", signup_data(organization, email="HongMaJia@Example.org"))
 
-    body = response.content.decode()
-    assert response.status_code == 200
-    assert "这个邮箱已经注册过。如忘记密码，请使用“忘记密码”。" in body
-    assert 'value="潞州区红马甲志愿服务队"' in body
-    assert 'value="13912345678"' in body
+    assert (response.status_code, response["Location"]) == (302, "/accounts/signup/sent/")
     assert User.objects.filter(username="hongmajia").count() == 0
+    assert Team.objects.count() == 0
+    [message] = mail.outbox
+    assert message.to == ["hongmajia@example.org"]
+    assert "有人尝试用这个邮箱" in message.body
+    assert "如果是您本人：请直接登录，或在忘记密码时重设密码。" in message.body
+    assert "/accounts/login/" in message.body
+    assert "/accounts/password/reset/" in message.body
 
 
 def test_signup_weak_password_shows_chinese_message_and_keeps_typed_values():
@@ -232,6 +259,59 @@ def test_login_lock_expires_after_lockout_seconds():
 
     assert response.status_code == 302
     assert logged_in_user_id(client) == str(user.pk)
+
+
+def spray(usernames: list[str], address: str) -> None:
+    """One wrong password on each account, from one address."""
+    client = Client()
+    for username in usernames:
+        log_in(client, username, "wrong-password", address=address)
+
+
+def test_login_one_failure_on_each_of_many_accounts_locks_the_address(settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 4
+    for name in ("alice", "bob", "carol"):
+        factories.UserFactory(username=name)
+    dave = factories.UserFactory(username="dave")
+    spray(["alice", "bob", "nobody", "carol"], "10.0.0.7")  # known and unknown names alike
+    client = Client()
+
+    response = log_in(client, "dave", factories.PASSWORD, address="10.0.0.7")
+
+    # 16:30 UTC: the 15-minute window ends at 16:45 UTC, 00:45 in Beijing.
+    assert response.status_code == 200
+    assert "登录失败次数过多，请在 00:45 之后再试，或通过“忘记密码”重设密码。" in response.content.decode()
+    assert logged_in_user_id(client) is None
+    elsewhere = Client()
+    assert log_in(elsewhere, "dave", factories.PASSWORD, address="10.0.0.8").status_code == 302
+    assert logged_in_user_id(elsewhere) == str(dave.pk)
+
+
+def test_login_locked_address_answers_the_same_for_known_and_unknown_accounts(settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 2
+    factories.UserFactory(username="alice")
+    spray(["x1", "x2"], "10.0.0.7")
+
+    known = log_in(Client(), "alice", factories.PASSWORD, address="10.0.0.7")
+    unknown = log_in(Client(), "nobody", factories.PASSWORD, address="10.0.0.7")
+
+    assert known.status_code == unknown.status_code == 200
+    assert without_csrf(known.content).replace("alice", "NAME") == without_csrf(unknown.content).replace(
+        "nobody", "NAME"
+    )
+
+
+def test_login_address_lock_ends_with_its_window(settings, time_machine):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 2
+    alice = factories.UserFactory(username="alice")
+    spray(["x1", "x2"], "10.0.0.7")
+    time_machine.move_to(datetime(2026, 12, 31, 16, 45, 1, tzinfo=UTC))
+    client = Client()
+
+    response = log_in(client, "alice", factories.PASSWORD, address="10.0.0.7")
+
+    assert response.status_code == 302
+    assert logged_in_user_id(client) == str(alice.pk)
 
 
 def test_login_page_when_logged_in_without_next_redirects_to_dashboard(team_client):
@@ -409,7 +489,7 @@ def test_password_reset_known_and_unknown_email_answer_the_same():
 
 
 def reset_link() -> str:
-    return re.search(r"http://testserver(/accounts/password/reset/\S+/)", mail.outbox[-1].body).group(1)
+    return re.search(r"https?://[^/\s]+(/accounts/password/reset/\S+/)", mail.outbox[-1].body).group(1)
 
 
 def set_password_through(link: str, password: str):

@@ -323,7 +323,7 @@ def test_attachment_file_of_another_team_is_404(team_client, other_team, contest
     [
         ("活动照片.jpg", "这是一份文字说明，不是照片。".encode() * 20, UNREADABLE.format("活动照片.jpg")),
         ("传了一半.jpg", jpeg_bytes(width=640, height=480)[:1500], UNREADABLE.format("传了一半.jpg")),
-        ("bomb.png", png_header_only(30000, 30000), "“bomb.png”的尺寸过大，每张照片不能超过 40 百万像素。"),
+        ("bomb.png", png_header_only(30000, 30000), "“bomb.png”的尺寸过大，每张照片不能超过 25 百万像素。"),
         ("logo.svg", svg_bytes(), UNREADABLE.format("logo.svg")),
     ],
     ids=["non-image-renamed-jpg", "truncated-jpeg", "decompression-bomb-png", "svg"],
@@ -901,3 +901,76 @@ def test_entry_detail_query_count_does_not_grow_with_photos_and_history(
         response = team_client.get(detail_url(entry))
 
     assert (len(response.context["entry"].photos.all()), len(response.context["history"])) == (n, n)
+
+
+# --- upload cost: pixel budget per request, uploads per hour (issue 10) ------------------------
+
+
+def test_entry_create_photos_beyond_the_pixel_budget_are_refused_and_text_kept(
+    team_client, contest, settings
+):
+    settings.ENTRY_UPLOAD_PIXEL_BUDGET = 3 * 64 * 48  # three small photos' worth
+
+    response = team_client.post(
+        create_url(contest),
+        entry_post(new_photos=[photo("一.jpg"), photo("二.jpg"), photo("三.jpg"), photo("四.jpg")]),
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "new_photos": [
+            "“四.jpg”未处理：一次上传的照片总尺寸不能超过 0 百万像素。请先保存，再分几次上传其余照片。"
+        ]
+    }
+    assert_typed_text_kept(response)
+    assert (Entry.objects.count(), EntryPhoto.objects.count(), stored_files()) == (0, 0, [])
+
+
+def test_entry_uploads_beyond_the_hourly_limit_are_refused_with_the_time_to_retry(
+    team, team_client, contest, settings, time_machine
+):
+    settings.ENTRY_UPLOADS_PER_HOUR = 3
+    entry = factories.EntryFactory(team=team, contest=contest)
+    first = team_client.post(
+        edit_url(entry), entry_post(version="1", new_photos=[photo("一.jpg"), photo("二.jpg")])
+    )
+
+    refused = team_client.post(
+        edit_url(entry), entry_post(version="2", new_photos=[photo("三.jpg")], new_attachments=[pdf()])
+    )
+
+    # 16:30 UTC is 00:30 in Beijing: the hour's window ends at 01:00 Beijing time.
+    assert first.status_code == 302
+    assert refused.status_code == 200
+    assert refused.context["form"].errors == {
+        "new_photos": [
+            "这个账号一小时内最多上传 3 个文件（照片和附件），本次的 2 个未处理。"
+            "请在 01:00 之后再上传；已填写的文字不受影响，可以先保存。"
+        ],
+        "new_attachments": [
+            "这个账号一小时内最多上传 3 个文件（照片和附件），本次的 2 个未处理。"
+            "请在 01:00 之后再上传；已填写的文字不受影响，可以先保存。"
+        ],
+    }
+    assert_typed_text_kept(refused)
+    assert (entry.photos.count(), entry.attachments.count()) == (2, 0)
+
+    time_machine.move_to(datetime(2026, 12, 31, 17, 0, 1, tzinfo=UTC))
+    later = team_client.post(
+        edit_url(entry), entry_post(version="2", new_photos=[photo("三.jpg")], new_attachments=[pdf()])
+    )
+
+    assert later.status_code == 302
+    assert (entry.photos.count(), entry.attachments.count()) == (3, 1)
+
+
+def test_entry_uploads_hourly_limit_is_per_account(team_client, other_team, contest, settings):
+    settings.ENTRY_UPLOADS_PER_HOUR = 1
+    team_client.post(create_url(contest), entry_post(new_photos=[photo("一.jpg")]))
+    other_client = Client()
+    other_client.force_login(other_team.user)
+
+    response = other_client.post(create_url(contest), entry_post(new_photos=[photo("二.jpg")]))
+
+    assert response.status_code == 302
+    assert EntryPhoto.objects.count() == 2

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
-from competition.uploads import clean_pdf, clean_photo, display_name
+from competition.uploads import PixelBudget, clean_pdf, clean_photo, display_name
 from tests.files import (
     gps_exif,
     jpeg_bytes,
@@ -138,15 +138,15 @@ def test_clean_photo_decompression_bomb_png_is_refused_without_decoding():
     error = refusal(clean_photo, "bomb.png", bomb)
 
     assert len(bomb) < 100
-    assert error.messages == ["“bomb.png”的尺寸过大，每张照片不能超过 40 百万像素。"]
+    assert error.messages == ["“bomb.png”的尺寸过大，每张照片不能超过 25 百万像素。"]
     assert error.code == "too_many_pixels"
 
 
 def test_clean_photo_over_our_pixel_cap_is_refused_with_its_size():
-    # 48 megapixels: below Pillow's own bomb warning, above our 40-megapixel cap.
+    # 48 megapixels: below Pillow's own bomb warning, above our 25-megapixel cap.
     error = refusal(clean_photo, "全景.png", png_header_only(8000, 6000))
 
-    assert error.messages == ["“全景.png”的尺寸过大（8000×6000 像素），每张照片不能超过 40 百万像素。"]
+    assert error.messages == ["“全景.png”的尺寸过大（8000×6000 像素），每张照片不能超过 25 百万像素。"]
 
 
 def test_clean_photo_pixel_cap_follows_settings(settings):
@@ -298,3 +298,40 @@ def test_clean_pdf_removes_scripts_open_actions_and_embedded_files():
     assert after.attachments == {}
     assert b"app.alert" not in cleaned.content
     assert b"13812341234" not in cleaned.content
+
+
+# --- clean_photo: cost (issue 10) ------------------------------------------------------------
+
+
+def test_clean_photo_png_above_25_megapixels_is_refused_from_the_header():
+    # 27 MP: accepted by the old 40 MP cap; refused unread now (the file holds almost no pixels,
+    # so a decode would have failed as "corrupt" instead).
+    error = refusal(clean_photo, "长图.png", png_header_only(6000, 4500))
+
+    assert error.code == "too_many_pixels"
+    assert error.messages == ["“长图.png”的尺寸过大（6000×4500 像素），每张照片不能超过 25 百万像素。"]
+
+
+def test_clean_photo_large_jpeg_is_decoded_at_reduced_scale_and_accepted(settings):
+    # Scaled down: a 'photo' of 4x the pixel cap, as a 48 MP phone photo is to 12 MP.
+    settings.ENTRY_PHOTO_MAX_SIDE = 500  # decoded at no less than half of it: 250 px
+    settings.ENTRY_PHOTO_MAX_PIXELS = 150_000
+
+    clean = clean_photo(upload("高像素.jpg", jpeg_bytes(width=800, height=600)))
+
+    assert (clean.width, clean.height) == (400, 300)
+
+
+def test_clean_photo_budget_refuses_a_photo_that_would_overdraw_it_without_decoding():
+    budget = PixelBudget(64 * 48 * 2)
+    first = clean_photo(upload("一.png", png_bytes()), budget=budget)
+    second = clean_photo(upload("二.png", png_bytes()), budget=budget)
+
+    # Only a header: decoding it would fail as "corrupt"; the budget refuses it unread.
+    error = refusal(lambda f: clean_photo(f, budget=budget), "三.png", png_header_only(64, 48))
+
+    assert (first.width, second.width, budget.left) == (64, 64, 0)
+    assert error.code == "budget"
+    assert error.messages == [
+        "“三.png”未处理：一次上传的照片总尺寸不能超过 110 百万像素。请先保存，再分几次上传其余照片。"
+    ]

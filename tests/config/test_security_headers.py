@@ -110,3 +110,34 @@ def test_every_admin_page_gets_the_relaxed_policy_and_nothing_more(organizer_cli
         assert "frame-ancestors 'self'" in policy, url
         assert "object-src 'none'" in policy, url
         assert "unsafe-eval" not in policy, url
+
+
+# --- Private pages are never stored (issue 10) ---------------------------------------------------
+
+
+def test_team_judge_account_and_admin_pages_are_private_no_store(team, organizer_client):
+    _round, judge, round_entries = open_round(entries=1)
+    judge_client, team_client, anonymous = client_for(judge.user), client_for(team.user), Client()
+    pages = [
+        (team_client, "/my/"),
+        (team_client, "/my/team/"),
+        (anonymous, "/my/"),  # the redirect to log-in too
+        (judge_client, "/judging/"),
+        (judge_client, f"/judging/{_round.code}/{round_entries[0].blind_code}/"),
+        (anonymous, "/accounts/login/"),
+        (anonymous, "/accounts/signup/"),
+        (anonymous, "/accounts/password/reset/"),
+        (organizer_client, "/admin/"),
+    ]
+
+    headers = {url: client.get(url).headers.get("Cache-Control") for client, url in pages}
+
+    assert headers == {url: "private, no-store" for _client, url in pages}
+
+
+def test_public_pages_stay_cacheable(client):
+    home = cms_factories.home()
+
+    response = client.get(home.url)
+
+    assert "no-store" not in response.headers.get("Cache-Control", "")
