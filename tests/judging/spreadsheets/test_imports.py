@@ -5,17 +5,18 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
 from judging.errors import JudgingError
-from judging.models import Assignment, JudgingEvent, Round, ScoreSheet
+from judging.models import Assignment, Judge, JudgingEvent, Round, ScoreSheet
 from judging.phases import CLOSED
 from judging.scoring.services import SheetInput, sheet_reopen, sheet_save
 from judging.spreadsheets.imports import (
     XLSX_CONTENT_TYPE,
-    Submitted,
     ImportChanged,
+    Submitted,
     check_rows,
     import_check,
     import_scores,
@@ -26,6 +27,7 @@ from tests.judging.factories import JudgeFactory, RoundFactory, make_judge, set_
 from tests.judging.scored import scoring_round, submit
 
 pytestmark = pytest.mark.django_db
+User = get_user_model()
 
 
 def xlsx(rows: list[list]) -> bytes:
@@ -446,3 +448,34 @@ def test_import_checks_take_a_constant_number_of_queries(paper_round, django_ass
         parsed, errors = check_rows(round=round, header=header_row, rows=body)
 
     assert len(parsed) == 4 and len(errors) == 8
+
+
+def test_import_of_10000_rows_into_a_closed_round_returns_one_error(organizer):
+    """A city-sized file (five entries × 2,000 judges = 10,000 sheets) into a closed round where
+    one sheet is reopened: one answer for the whole file, not one per row."""
+    round, panel, round_entries = scoring_round(entries=5, judges=1)
+    criteria = list(round.criteria.all())
+    reopened = submit(
+        Assignment.objects.get(round_entry=round_entries[0], judge=panel[0]), [1] * len(criteria)
+    )
+    users = User.objects.bulk_create(User(username=f"paper{i:04d}", password="!") for i in range(1999))
+    judges = Judge.objects.bulk_create(Judge(user=user, name=f"评委{i}") for i, user in enumerate(users))
+    Assignment.objects.bulk_create(
+        Assignment(round=round, round_entry=round_entry, judge=judge)
+        for round_entry in round_entries
+        for judge in judges
+    )
+    set_status(round, CLOSED)
+    sheet_reopen(sheet=reopened, reason="纸质评分表录入有误", by=organizer)
+    rows = [header(round)] + [
+        [round_entry.blind_code, username, *[2] * len(criteria), ""]
+        for round_entry in round_entries
+        for username in [panel[0].user.username, *(user.username for user in users)]
+    ]
+    assert len(rows) - 1 == Assignment.objects.filter(round=round).count() == 10000
+
+    with pytest.raises(JudgingError) as refused:
+        import_scores(round=round, upload=upload(xlsx(rows)), by=organizer, submitted=Submitted.OVERWRITE)
+
+    assert refused.value.message == "本轮已截止：请先重开需要修改的评分表"
+    assert ScoreSheet.objects.count() == 1
