@@ -76,6 +76,17 @@ class Round(ClusterableModel):
     judges_per_entry = models.PositiveSmallIntegerField(
         _("每个项目的评委人数"), default=5, validators=[MinValueValidator(1), MaxValueValidator(50)]
     )
+    # Entries with fewer submitted sheets are flagged on the ranking, listed on the round page and
+    # left out of automatic shortlisting (``judging.results.selectors``); blank: ``judges_per_entry``.
+    min_sheets = models.PositiveSmallIntegerField(
+        _("每个项目至少需要的评分表"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_(
+            "已提交的评分表少于这个数的项目在成绩排名中标出，不参加自动入围，直到补齐；不填时等于每个项目的评委人数。"
+        ),
+    )
     entry_source = models.CharField(
         _("参评项目"), max_length=20, choices=Source.choices, default=Source.ELIGIBLE
     )
@@ -129,6 +140,11 @@ class Round(ClusterableModel):
 
     def __str__(self):
         return f"{self.contest.title} · {self.name}"
+
+    @property
+    def required_sheets(self) -> int:
+        """Submitted sheets an entry needs to be ranked without a flag and shortlisted."""
+        return self.min_sheets or self.judges_per_entry
 
     @property
     def phase(self):

@@ -41,7 +41,10 @@ class RoundPhase:
     can_score_reopened: bool
     can_declare_conflict: bool
     can_reopen_sheet: bool
+    # Score sheets are imported from a spreadsheet (paper rounds): into any sheet while scoring,
+    # only into sheets an organizer reopened once the round has closed (``may_import``).
     can_import: bool
+    can_import_reopened: bool
     can_remind: bool
     # Judges see their assignments of the round (read-only unless they may score).
     visible_to_judges: bool
@@ -55,6 +58,11 @@ class RoundPhase:
 
     def may_save_sheet(self, *, reopened: bool) -> bool:
         return self.can_score or (self.can_score_reopened and reopened)
+
+    def may_import(self, *, all_reopened: bool) -> bool:
+        """A file may be imported now when every sheet it writes is reopened, or whatever it
+        writes while the round scores."""
+        return self.can_import or (self.can_import_reopened and all_reopened)
 
     def transition(self, to: str) -> Transition | None:
         return next((t for t in self.transitions if t.to == to), None)
@@ -89,6 +97,7 @@ SETUP = RoundPhase(
     can_declare_conflict=False,
     can_reopen_sheet=False,
     can_import=False,
+    can_import_reopened=False,
     can_remind=False,
     visible_to_judges=False,
     results_public=False,
@@ -105,6 +114,7 @@ SCORING = RoundPhase(
     can_declare_conflict=True,
     can_reopen_sheet=True,
     can_import=True,
+    can_import_reopened=True,
     can_remind=True,
     visible_to_judges=True,
     results_public=False,
@@ -120,7 +130,8 @@ CLOSED = RoundPhase(
     can_score_reopened=True,
     can_declare_conflict=False,
     can_reopen_sheet=True,
-    can_import=True,
+    can_import=False,
+    can_import_reopened=True,
     can_remind=False,
     visible_to_judges=True,
     results_public=False,
@@ -137,6 +148,7 @@ PUBLISHED = RoundPhase(
     can_declare_conflict=False,
     can_reopen_sheet=False,
     can_import=False,
+    can_import_reopened=False,
     can_remind=False,
     visible_to_judges=True,
     results_public=True,

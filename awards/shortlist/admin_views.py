@@ -47,7 +47,7 @@ from common.pages import audit_text, paginate, query_suffix
 from competition.selectors import contest_categories, counties_named
 from judging.menu import JUDGING_SUBMENU_HOOK
 from judging.models import Round, RoundEntry
-from judging.results.selectors import round_entries_for_report
+from judging.results.selectors import entries_short_of_sheets, round_entries_for_report
 from judging.rounds.selectors import rounds_with_results
 
 SHORTLIST_PAGES = [
@@ -387,6 +387,8 @@ class ShortlistPreviewView(ShortlistPageView):
             context.update(
                 result=result,
                 rows=rows,
+                source_round=round,
+                short_count=entries_short_of_sheets(round=round).count(),
                 report=report_lines(report, round=round, categories=self.categories),
                 by_category=self.tally(rows, constraints, "category"),
                 by_county=self.tally(rows, constraints, "county"),

@@ -20,6 +20,7 @@ from judging.results.selectors import (
     advance_preview,
     calibration_effect,
     category_score_histograms,
+    entries_short_of_sheets,
     judge_sheet_totals,
     round_computations,
     round_criteria,
@@ -36,6 +37,9 @@ SEVERITY_NOTICE = 2.0
 
 
 CALIBRATION_TOP = 100
+# Entries short of sheets shown on the results page (fewest sheets first); the round's status
+# page lists them all.
+SHORT_LISTED = 20
 
 
 def agreement_level(value: float | None) -> str:
@@ -101,7 +105,10 @@ class ResultsView(RoundPageView):
         )
         criteria = round_criteria(round=self.round)
         position = (self.round.tie_criterion_position or 0) - 1
+        short = entries_short_of_sheets(round=self.round)
         context.update(
+            short=list(short[:SHORT_LISTED]),
+            short_count=short.count(),
             latest=latest,
             history=history,
             stale=latest is not None

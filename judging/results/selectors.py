@@ -3,7 +3,20 @@ results page runs the same number of queries whatever the number of entries or j
 
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Cast, Floor
 
 from judging.models import (
@@ -48,10 +61,34 @@ def round_computations(*, round: Round, limit: int = 5) -> list[RoundComputation
     )
 
 
+def short_of_sheets(round: Round) -> ExpressionWrapper:
+    """A result computed from fewer submitted sheets than the round requires, to annotate."""
+    return ExpressionWrapper(Q(sheets__lt=round.required_sheets), output_field=BooleanField())
+
+
+def entries_short_of_sheets(*, round: Round) -> QuerySet[RoundEntry]:
+    """The round's entries with fewer submitted sheets than it requires (``Round.required_sheets``),
+    those with none included, fewest first; each with ``submitted`` (its count now) and
+    ``needed``. One query (and a count when paginated)."""
+    return (
+        RoundEntry.objects.filter(round=round)
+        .annotate(
+            submitted=Count("assignments", filter=Q(assignments__sheet__status=ScoreSheet.Status.SUBMITTED))
+        )
+        .filter(submitted__lt=round.required_sheets)
+        .select_related("entry__category")
+        .annotate(needed=Value(round.required_sheets, output_field=IntegerField()))
+        .order_by("submitted", "blind_code")
+    )
+
+
 def round_ranking(*, round: Round, sort: str = "rank", query: str = "", flagged: bool = False):
-    """The round's results with every method's figures side by side, for a listing page."""
-    results = RoundResult.objects.filter(round=round).select_related(
-        "round_entry__entry__category", "round_entry__entry__team__organization__county"
+    """The round's results with every method's figures side by side, for a listing page; each
+    says whether it is ``short`` of the submitted sheets the round requires."""
+    results = (
+        RoundResult.objects.filter(round=round)
+        .annotate(short=short_of_sheets(round))
+        .select_related("round_entry__entry__category", "round_entry__entry__team__organization__county")
     )
     query = (query or "").strip()[:50]
     if query:
@@ -66,10 +103,11 @@ def round_ranking(*, round: Round, sort: str = "rank", query: str = "", flagged:
 
 
 def round_ranking_summary(*, round: Round) -> dict:
-    """Entries with results, how many are flagged and how many advance (one query)."""
+    """Entries with results, how many are flagged, short of sheets and advance (one query)."""
     return RoundResult.objects.filter(round=round).aggregate(
         entries=Count("pk"),
         flagged=Count("pk", filter=Q(flagged=True)),
+        short=Count("pk", filter=Q(sheets__lt=round.required_sheets)),
         advanced=Count("pk", filter=Q(round_entry__advanced=True)),
     )
 
@@ -201,9 +239,10 @@ def has_results(*, round: Round) -> bool:
 
 def ranked_entries(*, round: Round) -> list[tuple[int, float, int, int | None, int]]:
     """(entry id, combined score, combined rank, category id, county id) of every entry with a
-    result, best first (one query)."""
+    result from at least the submitted sheets the round requires, best first (one query): the
+    candidates of automatic selection. The others are ``entries_short_of_sheets``."""
     return list(
-        RoundResult.objects.filter(round=round)
+        RoundResult.objects.filter(round=round, sheets__gte=round.required_sheets)
         .order_by("combined_rank")
         .values_list(
             "round_entry__entry_id",

@@ -19,6 +19,7 @@ from common.errors import DomainError
 from common.pages import audit_text, paginate
 from judging.models import JudgingEvent
 from judging.phases import is_manual, opens_scoring, phase_named, round_phase
+from judging.results.selectors import entries_short_of_sheets
 from judging.rounds.forms import StatusChangeForm
 from judging.rounds.selectors import round_events, round_for_admin, round_summary
 from judging.rounds.services import round_open_refusal, round_set_status
@@ -90,8 +91,11 @@ class RoundStatusView(RoundPageView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        short, short_range = paginate(self.request, entries_short_of_sheets(round=self.round))
         context.update(
             summary=round_summary(round=self.round),
+            short=short,
+            short_range=short_range,
             criteria=list(self.round.criteria.all()),
             transitions=[
                 {

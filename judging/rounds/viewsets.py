@@ -159,7 +159,7 @@ class RoundViewSet(ModelViewSet):
             MultiFieldPanel(
                 [
                     FieldPanel("entry_source"),
-                    FieldPanel("judges_per_entry"),
+                    FieldRowPanel([FieldPanel("judges_per_entry"), FieldPanel("min_sheets")]),
                     FieldPanel("proportional_to_capacity"),
                 ],
                 heading=_("参评项目与分配"),

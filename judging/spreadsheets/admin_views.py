@@ -29,10 +29,17 @@ from common.pages import paginate
 from judging.menu import JUDGING_SUBMENU_HOOK
 from judging.models import ExportJob, Round
 from judging.spreadsheets.exports import CONTENT_TYPES, export_request, exports_for_listing, file_name
-from judging.spreadsheets.forms import ExportRequestForm, ScoreImportForm
+from judging.spreadsheets.forms import ExportRequestForm, ScoreImportConfirmForm, ScoreImportForm
 from judging.spreadsheets.imports import (
     XLSX_CONTENT_TYPE,
+    ImportChanged,
+    ImportResult,
+    Submitted,
+    discard_staged,
+    import_check,
     import_scores,
+    stage_upload,
+    staged_upload,
     template_file_name,
     template_workbook,
 )
@@ -142,9 +149,14 @@ class ExportDownloadView(View):
 
 
 class ScoreImportView(SpreadsheetPageView):
+    """Upload → check → import. A file that would change sheets judges submitted online stops
+    at the check step, which lists those sheets; the organizer then overwrites them or imports
+    only the sheets not yet submitted (the file waits in private storage meanwhile)."""
+
     page_title = gettext_lazy("导入评分")
     template_name = "judging/admin/spreadsheets/import.html"
     organizers_only = True
+    SESSION_KEY = "score_import"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -154,24 +166,97 @@ class ScoreImportView(SpreadsheetPageView):
             form=form,
             result=kwargs.get("result"),
             round=kwargs.get("round"),
+            plan=kwargs.get("plan"),
+            token=kwargs.get("token"),
             template_rounds=form.fields["round"].queryset,
         )
         return context
 
     def post(self, request, *args, **kwargs):
+        if "token" in request.POST:
+            return self.confirm(request)
         form = ScoreImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         round = form.cleaned_data["round"]
-        result = import_scores(round=round, upload=form.cleaned_data["file"], by=request.user)
-        if result.ok:
-            messages.success(
-                request,
-                _("已导入 %(count)s 份评分表（%(round)s）。")
-                % {"count": result.imported, "round": round.name},
+        upload = form.cleaned_data["file"]
+        try:
+            plan = import_check(round=round, upload=upload)
+        except DomainError as error:
+            form.add_error(None, error.message)
+            return self.render_to_response(self.get_context_data(form=form))
+        if not plan.ok:
+            result = ImportResult(errors=plan.errors)
+            return self.render_to_response(self.get_context_data(form=form, result=result, round=round))
+        if not plan.changes:
+            # Nothing submitted would change: import now (keeping, should a judge submit meanwhile).
+            return self.run(round=round, upload=upload, submitted=Submitted.KEEP, form=form)
+        self.discard()
+        token = stage_upload(upload)
+        request.session[self.SESSION_KEY] = {"token": token, "round": round.pk}
+        return self.render_to_response(
+            self.get_context_data(form=ScoreImportForm(), round=round, plan=plan, token=token)
+        )
+
+    def discard(self) -> None:
+        staged = self.request.session.pop(self.SESSION_KEY, None)
+        if staged:
+            discard_staged(staged["token"])
+
+    def confirm(self, request):
+        confirm = ScoreImportConfirmForm(request.POST)
+        staged = request.session.get(self.SESSION_KEY) or {}
+        round = Round.objects.filter(pk=staged.get("round")).first()
+        if not confirm.is_valid() or confirm.cleaned_data["token"] != staged.get("token") or round is None:
+            messages.error(request, _("没有找到待确认的文件（可能已经导入或已过期），请重新上传。"))
+            return redirect("judging_spreadsheets:import")
+        upload = staged_upload(staged["token"])
+        if upload is None:
+            request.session.pop(self.SESSION_KEY, None)
+            messages.error(request, _("没有找到待确认的文件（可能已经导入或已过期），请重新上传。"))
+            return redirect("judging_spreadsheets:import")
+        with upload:
+            try:
+                return self.run(
+                    round=round,
+                    upload=upload,
+                    submitted=confirm.cleaned_data["submitted"],
+                    confirmed=confirm.cleaned_data["digest"],
+                )
+            except ImportChanged as error:
+                upload.seek(0)
+                plan = import_check(round=round, upload=upload)
+                messages.error(request, error.message)
+                return self.render_to_response(
+                    self.get_context_data(
+                        form=ScoreImportForm(), round=round, plan=plan, token=staged["token"]
+                    )
+                )
+
+    def run(self, *, round, upload, submitted, confirmed=None, form=None):
+        request = self.request
+        form = form or ScoreImportForm(initial={"round": round.pk})
+        try:
+            result = import_scores(
+                round=round, upload=upload, by=request.user, submitted=submitted, confirmed=confirmed
             )
-            return redirect(f"{reverse('judging_spreadsheets:import')}?round={round.pk}")
-        return self.render_to_response(self.get_context_data(form=form, result=result, round=round))
+        except ImportChanged:
+            raise
+        except DomainError as error:
+            self.discard()
+            form.add_error(None, error.message)
+            return self.render_to_response(self.get_context_data(form=form))
+        if not result.ok:
+            self.discard()
+            return self.render_to_response(self.get_context_data(form=form, result=result, round=round))
+        self.discard()
+        text = _("已导入 %(count)s 份评分表（%(round)s）。") % {"count": result.imported, "round": round.name}
+        if result.kept:
+            text += _("%(kept)s 份评委已提交的评分表保持原样，没有覆盖。") % {"kept": result.kept}
+        if result.unchanged:
+            text += _("%(same)s 份评分表与已提交的相同，无需导入。") % {"same": result.unchanged}
+        messages.success(request, text)
+        return redirect(f"{reverse('judging_spreadsheets:import')}?round={round.pk}")
 
 
 class ScoreTemplateView(View):

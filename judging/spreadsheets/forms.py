@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from competition.selectors import contests_newest_first
 from judging.models import ExportJob, Round, export_kinds
 from judging.phases import rounds_where
-from judging.spreadsheets.imports import MAX_UPLOAD_BYTES
+from judging.spreadsheets.imports import MAX_UPLOAD_BYTES, Submitted
 from judging.spreadsheets.tables import EXPORTS
 
 
@@ -57,7 +57,7 @@ class ScoreImportForm(forms.Form):
     round = RoundChoiceField(
         label=_("评审轮次"),
         queryset=Round.objects.select_related("contest")
-        .filter(rounds_where(can_import=True))
+        .filter(rounds_where(can_import_reopened=True))
         .order_by("-contest__year", "contest_id", "order"),
         empty_label=_("请选择轮次"),
         help_text=_("只有评分中的轮次（或有重开评分表的已截止轮次）才能导入评分。"),
@@ -73,3 +73,16 @@ class ScoreImportForm(forms.Form):
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("文件太大：最大 5 MB。"))
         return upload
+
+
+class ScoreImportConfirmForm(forms.Form):
+    """The check step's answer: what to do with the submitted sheets the file would change."""
+
+    token = forms.CharField(max_length=64)
+    digest = forms.CharField(max_length=64)
+    submitted = forms.ChoiceField(
+        choices=[
+            (Submitted.OVERWRITE, _("覆盖这些已提交的评分表")),
+            (Submitted.KEEP, _("只导入空白的评分表，保留已提交的")),
+        ]
+    )

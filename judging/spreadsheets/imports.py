@@ -7,22 +7,34 @@ each problem is reported with its row number (unknown blind code, judge unknown 
 to that entry, score missing / not a number / out of range, the same blind code and judge twice).
 Only a file without problems is imported, all or nothing in one transaction, each row through
 ``sheet_save(submit=True)`` so that every sheet leaves its audit event.
+
+Nothing a judge submitted online is replaced silently: ``import_check`` lists every submitted
+sheet the file would change (judge, blind code, old total → new total), and ``import_scores``
+takes the organizer's choice for them as a required keyword (``Submitted.OVERWRITE`` or
+``Submitted.KEEP``: import only the sheets not yet submitted). Rows equal to the submitted sheet
+are no change and are left alone. When the round may not import (``RoundPhase.may_import``: a
+closed round takes only sheets an organizer reopened) the service raises ``JudgingError`` once.
 """
 
+import hashlib
 import io
 import re
+import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 
+from django.core.files.base import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 
+from common.storage import private_storage
 from judging.errors import JudgingError
-from judging.models import Assignment, Criterion, Judge, Round, RoundEntry, ScoreSheet
+from judging.models import Assignment, Criterion, Judge, Round, RoundEntry, Score, ScoreSheet
 from judging.phases import round_phase
-from judging.scoring.services import SheetInput, sheet_save
+from judging.scoring.services import SheetInput, sheet_save, sheet_total
 from judging.spreadsheets.writers import clean_text
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -47,9 +59,22 @@ class RowError:
     message: str
 
 
+class Submitted(StrEnum):
+    """What an import does with sheets judges have already submitted and the file changes."""
+
+    OVERWRITE = "overwrite"  # replace them with the file's scores (each change audited)
+    KEEP = "keep"  # leave them as the judges submitted them; import only the other sheets
+
+
+class ImportChanged(JudgingError):
+    """The submitted sheets the file would change are not those the organizer confirmed."""
+
+
 @dataclass
 class ImportResult:
     imported: int = 0
+    kept: int = 0  # submitted sheets the file would have changed, left as they were (KEEP)
+    unchanged: int = 0  # rows equal to the sheet as submitted: nothing to do
     errors: list[RowError] = field(default_factory=list)
 
     @property
@@ -63,6 +88,48 @@ class ParsedRow:
     assignment: Assignment
     points: dict[int, str]
     feedback: str | None  # None when the file has no feedback column: the sheet keeps its own
+    blind_code: str = ""
+    judge_name: str = ""
+
+
+@dataclass(frozen=True)
+class SheetChange:
+    """A submitted sheet the file would change."""
+
+    row: int
+    assignment_id: int
+    judge_name: str
+    blind_code: str
+    old_total: Decimal | None
+    new_total: Decimal
+    version: int
+
+
+@dataclass
+class ImportPlan:
+    """What a file would do to the round (``import_check``); nothing is written."""
+
+    rows: list[ParsedRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    changes: list[SheetChange] = field(default_factory=list)  # submitted sheets it changes
+    unchanged: set[int] = field(default_factory=set)  # assignment ids: rows equal to the sheet
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def fills(self) -> int:
+        """Rows written into sheets not yet submitted (none, drafts, reopened)."""
+        return len(self.rows) - len(self.changes) - len(self.unchanged)
+
+    @property
+    def digest(self) -> str:
+        """Names the changes the organizer saw, so a confirmation applies to exactly them."""
+        text = ";".join(
+            f"{c.assignment_id}:{c.version}:{c.new_total}" for c in sorted(self.changes, key=lambda c: c.row)
+        )
+        return hashlib.sha256(text.encode()).hexdigest()
 
 
 def code_header() -> str:
@@ -232,7 +299,11 @@ def check_rows(*, round: Round, header: list[str], rows: list[tuple[int, tuple]]
     entries = dict(
         RoundEntry.objects.filter(round=round, blind_code__in=codes).values_list("blind_code", "pk")
     )
-    judges = dict(Judge.objects.filter(user__username__in=usernames).values_list("user__username", "pk"))
+    judges, judge_names = {}, {}
+    for username, pk, name in Judge.objects.filter(user__username__in=usernames).values_list(
+        "user__username", "pk", "name"
+    ):
+        judges[username], judge_names[pk] = pk, name
     assignments = {
         (round_entry_id, judge_id): pk
         for pk, round_entry_id, judge_id in Assignment.objects.filter(
@@ -293,40 +364,150 @@ def check_rows(*, round: Round, header: list[str], rows: list[tuple[int, tuple]]
                 ),
                 points=points,
                 feedback=feedback,
+                blind_code=code,
+                judge_name=judge_names.get(judge_id, ""),
             )
         )
     return parsed, errors
+
+
+# --- A file kept between the check step and the organizer's choice ------------------------------
+
+STAGED_FOLDER = "score-imports"
+
+
+def stage_upload(upload) -> str:
+    """Keep an uploaded file in private storage until the organizer chooses; returns its token."""
+    token = secrets.token_hex(16)
+    upload.seek(0)
+    private_storage().save(f"{STAGED_FOLDER}/{token}.xlsx", File(upload))
+    return token
+
+
+def _staged_name(token: str) -> str | None:
+    return f"{STAGED_FOLDER}/{token}.xlsx" if re.fullmatch(r"[0-9a-f]{32}", token or "") else None
+
+
+def staged_upload(token: str):
+    """The kept file (open it with ``with``), or None when it is gone."""
+    name = _staged_name(token)
+    if name is None or not private_storage().exists(name):
+        return None
+    return private_storage().open(name, "rb")
+
+
+def discard_staged(token: str) -> None:
+    name = _staged_name(token)
+    if name is not None:
+        private_storage().delete(name)
+
+
+# --- The check step and the import ---------------------------------------------------------------
+
+
+def _refuse_unless_importable(round: Round) -> None:
+    """Raised before the file is read when nothing of it could be imported now."""
+    phase = round_phase(round)
+    if phase.can_import:
+        return
+    if phase.can_import_reopened:
+        if not ScoreSheet.objects.filter(assignment__round=round, reopened=True).exists():
+            raise JudgingError(_("本轮已截止：请先重开需要修改的评分表"))
+        return
+    raise JudgingError(_("只有评分中的轮次（或有重开评分表的已截止轮次）才能导入评分。"))
+
+
+def _plan(*, round: Round, upload) -> ImportPlan:
+    try:
+        header, rows = read_sheet(upload)
+        parsed, errors = check_rows(round=round, header=header, rows=rows)
+    except ImportFileError as error:
+        return ImportPlan(errors=[RowError(0, error.message)])
+    sheets = {
+        assignment_id: (status, reopened, total, version, feedback)
+        for assignment_id, status, reopened, total, version, feedback in ScoreSheet.objects.filter(
+            assignment__round=round
+        ).values_list("assignment_id", "status", "reopened", "total", "version", "feedback_to_team")
+    }
+    submitted_points: dict[int, dict[int, Decimal]] = {}
+    for assignment_id, criterion_id, points in Score.objects.filter(
+        sheet__assignment__round=round, sheet__status=ScoreSheet.Status.SUBMITTED
+    ).values_list("sheet__assignment_id", "criterion_id", "points"):
+        submitted_points.setdefault(assignment_id, {})[criterion_id] = points
+    criteria = list(round.criteria.all())
+    plan = ImportPlan(rows=parsed, errors=errors)
+    writes_closed_sheet = False
+    for row in parsed:
+        status, reopened, total, version, feedback = sheets.get(row.assignment.pk, (None, False, None, 0, ""))
+        new = {pk: Decimal(value) for pk, value in row.points.items()}
+        if status == ScoreSheet.Status.SUBMITTED:
+            same_feedback = row.feedback is None or row.feedback == feedback
+            if new == submitted_points.get(row.assignment.pk, {}) and same_feedback:
+                plan.unchanged.add(row.assignment.pk)
+                continue
+            plan.changes.append(
+                SheetChange(
+                    row=row.row,
+                    assignment_id=row.assignment.pk,
+                    judge_name=row.judge_name,
+                    blind_code=row.blind_code,
+                    old_total=total,
+                    new_total=sheet_total(criteria, new),
+                    version=version,
+                )
+            )
+        if not reopened:
+            writes_closed_sheet = True
+    if writes_closed_sheet and not round_phase(round).can_import:
+        # Once, not row by row: the organizer reopens the sheets to change, then imports.
+        raise JudgingError(_("本轮已截止：请先重开需要修改的评分表"))
+    if not plan.errors and not parsed:
+        plan.errors = [RowError(0, _("文件中没有需要导入的评分。"))]
+    return plan
+
+
+def import_check(*, round: Round, upload) -> ImportPlan:
+    """The check step: every problem row by row, or what the file would do, with each submitted
+    sheet it would change. Raises JudgingError when the round may not import (once, for the
+    whole file). A fixed number of queries whatever the number of rows."""
+    _refuse_unless_importable(round)
+    return _plan(round=round, upload=upload)
 
 
 class _Rollback(Exception):
     pass
 
 
-def import_scores(*, round: Round, upload, by) -> ImportResult:
-    """Check the whole file, then import every row or none. Problems of the file as a whole
-    (unreadable, columns missing, round not open) come with row 0. A sheet that exists keeps
-    the judge's comment to the organizers (and its feedback when the file has no such column)."""
-    if not round_phase(round).can_import:
-        return ImportResult(errors=[RowError(0, _("只有评分中的轮次才能导入评分。"))])
-    try:
-        header, rows = read_sheet(upload)
-        parsed, errors = check_rows(round=round, header=header, rows=rows)
-    except ImportFileError as error:
-        return ImportResult(errors=[RowError(0, error.message)])
-    if errors:
-        return ImportResult(errors=errors)
-    if not parsed:
-        return ImportResult(errors=[RowError(0, _("文件中没有需要导入的评分。"))])
+def import_scores(
+    *, round: Round, upload, by, submitted: Submitted, confirmed: str | None = None
+) -> ImportResult:
+    """Check the whole file, then import every row or none. Submitted sheets the file changes
+    are replaced only with ``submitted=Submitted.OVERWRITE`` (and, when ``confirmed`` is the
+    digest of the changes the organizer saw, only if they are still exactly those; otherwise
+    ImportChanged); with ``Submitted.KEEP`` they stay as the judges submitted them. Problems of
+    the file as a whole (unreadable, columns missing) come with row 0; a round that may not
+    import raises JudgingError. A sheet that exists keeps the judge's comment to the organizers
+    (and its feedback when the file has no such column)."""
+    submitted = Submitted(submitted)
+    plan = import_check(round=round, upload=upload)
+    if not plan.ok:
+        return ImportResult(errors=plan.errors)
+    if submitted == Submitted.OVERWRITE and confirmed is not None and confirmed != plan.digest:
+        raise ImportChanged(_("检查之后评分表有了变化（评委又提交或修改了评分表）：请核对新的清单后再确认。"))
+    skipped = set(plan.unchanged)
+    if submitted == Submitted.KEEP:
+        skipped |= {change.assignment_id for change in plan.changes}
+    rows = [row for row in plan.rows if row.assignment.pk not in skipped]
     kept = {
         assignment_id: (comment, feedback)
         for assignment_id, comment, feedback in ScoreSheet.objects.filter(
-            assignment__round=round, assignment_id__in=[row.assignment.pk for row in parsed]
+            assignment__round=round, assignment_id__in=[row.assignment.pk for row in rows]
         ).values_list("assignment_id", "comment_to_organizers", "feedback_to_team")
     }
     errors = []
     try:
         with transaction.atomic():
-            for row in parsed:
+            for row in rows:
                 comment, feedback = kept.get(row.assignment.pk, ("", ""))
                 data = SheetInput(
                     points=row.points,
@@ -347,4 +528,8 @@ def import_scores(*, round: Round, upload, by) -> ImportResult:
                 raise _Rollback
     except _Rollback:
         return ImportResult(errors=errors)
-    return ImportResult(imported=len(parsed))
+    return ImportResult(
+        imported=len(rows),
+        kept=len(plan.changes) if submitted == Submitted.KEEP else 0,
+        unchanged=len(plan.unchanged),
+    )

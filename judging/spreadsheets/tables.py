@@ -271,7 +271,9 @@ def sheets_table(*, round: Round) -> Table:
 
 
 def ranking_table(*, round: Round) -> Table:
-    """成绩排名: every figure of the latest computation, side by side, by rank."""
+    """成绩排名: every figure of the latest computation, side by side, by rank; entries with
+    fewer submitted sheets than the round requires say so (评分表不足), and those with no result
+    at all (no submitted sheet when it was computed) follow, unranked, rather than going missing."""
     criteria = _criteria(round)
     headers = [
         _("排名"),
@@ -287,12 +289,15 @@ def ranking_table(*, round: Round) -> Table:
         _("极差"),
         _("标准差"),
         _("分歧提示"),
+        _("评分表不足"),
         _("综合得分"),
         _("综合排名"),
         _("晋级下一轮"),
         *(_("%(name)s平均分") % {"name": name} for _pk, name, _max in criteria),
     ]
     queryset = RoundResult.objects.filter(round=round)
+    required = round.required_sheets
+    unranked = RoundEntry.objects.filter(round=round, result__isnull=True)
 
     def rows():
         for values in (
@@ -329,13 +334,30 @@ def ranking_table(*, round: Round) -> Table:
                 sheets,
                 *(number(f) for f in figures),
                 yes_no(flagged),
+                yes_no(sheets < required),
                 number(combined),
                 combined_rank,
                 yes_no(advanced),
                 *(number(means[i]) if i < len(means) else None for i in range(len(criteria))),
             )
+        for code, *place, advanced in (
+            unranked.order_by("blind_code").values_list("blind_code", *ENTRY_PLACE, "advanced").iterator()
+        ):
+            yield (
+                None,
+                code,
+                *place_cells(place),
+                0,
+                *([None] * 8),
+                yes_no(False),
+                yes_no(True),
+                None,
+                None,
+                yes_no(advanced),
+                *([None] * len(criteria)),
+            )
 
-    return Table(headers, rows(), queryset.count())
+    return Table(headers, rows(), queryset.count() + unranked.count())
 
 
 def judges_table(*, round: Round) -> Table:

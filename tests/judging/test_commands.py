@@ -7,8 +7,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook, load_workbook
 
-from judging.models import JudgingEvent, RoundComputation, RoundResult, ScoreSheet
-from tests.judging.scored import scored_round, scoring_round
+from judging.models import Assignment, JudgingEvent, RoundComputation, RoundResult, ScoreSheet
+from judging.phases import CLOSED
+from tests.judging.factories import set_status
+from tests.judging.scored import scored_round, scoring_round, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +141,63 @@ def test_import_scores_of_a_missing_file_fails(tmp_path):
 
     with pytest.raises(CommandError, match="no such file"):
         run("import_scores", "--round", str(round.pk), str(tmp_path / "nope.xlsx"))
+
+
+def online_and_paper(tmp_path):
+    """Judge 1 submitted both entries online (1 point a criterion); the file scores every sheet."""
+    round, panel, round_entries = scoring_round(entries=2, judges=2)
+    criteria = list(round.criteria.all())
+    for round_entry in round_entries:
+        submit(Assignment.objects.get(round_entry=round_entry, judge=panel[0]), [1] * len(criteria))
+    return round, panel, template_file(round, tmp_path)
+
+
+def online_totals(judge) -> set:
+    return set(ScoreSheet.objects.filter(assignment__judge=judge).values_list("total", flat=True))
+
+
+def test_import_scores_without_a_choice_lists_submitted_sheets_and_imports_nothing(tmp_path):
+    round, panel, path = online_and_paper(tmp_path)
+    before = online_totals(panel[0])
+    err = io.StringIO()
+
+    with pytest.raises(CommandError, match="会修改 2 份评委已提交的评分表"):
+        call_command("import_scores", "--round", str(round.pk), str(path), stdout=io.StringIO(), stderr=err)
+
+    assert err.getvalue().count(panel[0].name) == 2
+    assert online_totals(panel[0]) == before
+    assert ScoreSheet.objects.filter(assignment__judge=panel[1]).count() == 0
+
+
+def test_import_scores_only_empty_keeps_the_submitted_sheets(tmp_path):
+    round, panel, path = online_and_paper(tmp_path)
+    before = online_totals(panel[0])
+
+    out, _err = run("import_scores", "--round", str(round.pk), "--only-empty", str(path))
+
+    assert "已导入 2 份评分表。" in out
+    assert online_totals(panel[0]) == before
+    assert ScoreSheet.objects.filter(assignment__judge=panel[1], status="submitted").count() == 2
+
+
+def test_import_scores_overwrite_submitted_replaces_them(tmp_path):
+    round, panel, path = online_and_paper(tmp_path)
+    before = online_totals(panel[0])
+
+    out, _err = run("import_scores", "--round", str(round.pk), "--overwrite-submitted", str(path))
+
+    assert "已导入 4 份评分表。" in out
+    assert online_totals(panel[0]) != before
+
+
+def test_import_scores_into_a_closed_round_says_so_once(tmp_path):
+    round, _panel, path = online_and_paper(tmp_path)
+    set_status(round, CLOSED)
+    err = io.StringIO()
+
+    with pytest.raises(CommandError, match="本轮已截止：请先重开需要修改的评分表"):
+        call_command(
+            "import_scores", "--round", str(round.pk), "--overwrite-submitted", str(path), stderr=err
+        )
+
+    assert err.getvalue() == ""

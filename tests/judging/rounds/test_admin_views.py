@@ -1152,8 +1152,9 @@ def test_invitation_status_column_says_accepted_and_expired(organizer_client):
 
 def sized_round(n: int) -> Round:
     """A scoring round with ``n`` judges and ``n`` entries, every judge on every entry, half of
-    the sheets submitted, assigned by a run whose report the assignment page reads."""
-    round = RoundFactory(judges_per_entry=n)
+    the sheets submitted, assigned by a run whose report the assignment page reads. Every entry
+    has one sheet of the two it needs, so the status page lists them all as short of sheets."""
+    round = RoundFactory(judges_per_entry=n, min_sheets=2)
     for _ in range(n):
         eligible_entry(round.contest)
     judges = [JudgeFactory() for _ in range(n)]

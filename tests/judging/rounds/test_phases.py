@@ -320,3 +320,19 @@ def test_a_sheet_saved_after_close_is_refused_with_its_message():
 def test_statuses_lists_the_phases_with_a_flag():
     assert statuses(visible_to_judges=True) == [SCORING.status, CLOSED.status, PUBLISHED.status]
     assert statuses(can_assign=True) == [SETUP.status, SCORING.status]
+
+
+@pytest.mark.parametrize(
+    ("phase", "all_reopened", "allowed"),
+    [
+        (SETUP, True, False),
+        (SCORING, False, True),
+        (CLOSED, False, False),
+        (CLOSED, True, True),
+        (PUBLISHED, True, False),
+    ],
+)
+def test_import_is_allowed_while_scoring_and_into_reopened_sheets_of_a_closed_round(
+    phase, all_reopened, allowed
+):
+    assert phase.may_import(all_reopened=all_reopened) is allowed

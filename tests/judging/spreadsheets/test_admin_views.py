@@ -9,13 +9,16 @@ from urllib.parse import unquote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
-from judging.models import ExportJob, ScoreSheet
+from judging.models import Assignment, ExportJob, ScoreSheet
+from judging.phases import CLOSED
 from judging.spreadsheets.exports import CONTENT_TYPES, export_request
 from tests import factories
-from tests.judging.factories import client_for
-from tests.judging.scored import scored_round, scoring_round
+from tests.judging.factories import client_for, set_status
+from tests.judging.scored import scored_round, scoring_round, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -267,3 +270,126 @@ def test_supervisor_cannot_import(round):
     )
 
     assert response.status_code == 404
+
+
+# --- The check step: sheets judges submitted online ----------------------------------------------
+
+
+def online_round(entries: int):
+    """A scoring round whose first judge submitted every entry online (1 point a criterion)."""
+    round, panel, round_entries = scoring_round(
+        entries=entries, judges=2, judge_names=["在线评委", "纸质评委"]
+    )
+    criteria = list(round.criteria.all())
+    for round_entry in round_entries:
+        submit(Assignment.objects.get(round_entry=round_entry, judge=panel[0]), [1] * len(criteria))
+    return round, panel, round_entries
+
+
+def upload_file(client, round, content: bytes):
+    return client.post(IMPORT, {"round": round.pk, "file": SimpleUploadedFile("路演评分.xlsx", content)})
+
+
+def online_points(round_entry, judge) -> set:
+    sheet = ScoreSheet.objects.get(assignment__round_entry=round_entry, assignment__judge=judge)
+    return {str(p) for p in sheet.scores.values_list("points", flat=True)}
+
+
+def test_import_page_stops_at_the_check_step_listing_submitted_sheets_that_would_change(organizer_client):
+    round, panel, round_entries = online_round(2)
+    content = filled_template(organizer_client, round)
+
+    response = upload_file(organizer_client, round, content)
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "请确认：文件会修改评委已提交的评分表" in body
+    plan = response.context["plan"]
+    assert sorted((c.judge_name, c.blind_code) for c in plan.changes) == sorted(
+        ("在线评委", re.blind_code) for re in round_entries
+    )
+    for change in plan.changes:
+        assert f"{change.old_total:.3f}" in body and f"{change.new_total:.3f}" in body
+        assert change.blind_code in body
+    assert "在线评委" in body
+    assert ScoreSheet.objects.filter(assignment__judge=panel[1]).count() == 0
+    assert online_points(round_entries[0], panel[0]) == {"1.00"}
+
+
+def confirm(client, response, choice: str):
+    return client.post(
+        IMPORT,
+        {"token": response.context["token"], "digest": response.context["plan"].digest, "submitted": choice},
+        follow=True,
+    )
+
+
+def test_import_check_step_imports_only_empty_sheets_when_asked(organizer_client):
+    round, panel, round_entries = online_round(2)
+    checked = upload_file(organizer_client, round, filled_template(organizer_client, round))
+
+    response = confirm(organizer_client, checked, "keep")
+
+    body = response.content.decode()
+    assert "已导入 2 份评分表（初评）。2 份评委已提交的评分表保持原样，没有覆盖。" in body
+    assert online_points(round_entries[0], panel[0]) == {"1.00"}
+    assert ScoreSheet.objects.filter(assignment__judge=panel[1], status="submitted").count() == 2
+
+
+def test_import_check_step_overwrites_when_confirmed(organizer_client):
+    round, panel, round_entries = online_round(2)
+    checked = upload_file(organizer_client, round, filled_template(organizer_client, round))
+
+    response = confirm(organizer_client, checked, "overwrite")
+
+    assert "已导入 4 份评分表（初评）。" in response.content.decode()
+    assert online_points(round_entries[0], panel[0]) != {"1.00"}
+    assert not organizer_client.session.get("score_import")
+
+
+def test_import_check_step_shows_the_new_list_when_sheets_changed_meanwhile(organizer_client):
+    round, panel, round_entries = online_round(1)
+    checked = upload_file(organizer_client, round, filled_template(organizer_client, round))
+    criteria = list(round.criteria.all())
+    submit(Assignment.objects.get(round_entry=round_entries[0], judge=panel[1]), [2] * len(criteria))
+
+    response = confirm(organizer_client, checked, "overwrite")
+
+    body = response.content.decode()
+    assert "检查之后评分表有了变化" in body
+    assert len(response.context["plan"].changes) == 2
+    assert online_points(round_entries[0], panel[1]) == {"2.00"}
+
+
+def test_import_confirmation_without_a_kept_file_says_so(organizer_client):
+    response = organizer_client.post(
+        IMPORT, {"token": "0" * 32, "digest": "x", "submitted": "overwrite"}, follow=True
+    )
+
+    assert "没有找到待确认的文件" in response.content.decode()
+
+
+def test_import_check_step_query_count_is_constant_in_the_rows(organizer_client):
+    def queries(entries: int) -> int:
+        round, _panel, _entries = online_round(entries)
+        content = filled_template(organizer_client, round)
+        with CaptureQueriesContext(connection) as captured:
+            response = upload_file(organizer_client, round, content)
+        assert len(response.context["plan"].changes) == entries
+        return len(captured)
+
+    assert queries(1) == queries(3)
+
+
+def test_import_into_a_closed_round_answers_once_and_keeps_the_choice(organizer_client):
+    round, _panel, _entries = online_round(3)
+    content = filled_template(organizer_client, round)
+    set_status(round, CLOSED)
+
+    response = upload_file(organizer_client, round, content)
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.count("本轮已截止：请先重开需要修改的评分表") == 1
+    assert response.context["form"]["round"].value() == str(round.pk)
+    assert "第 2 行" not in body
