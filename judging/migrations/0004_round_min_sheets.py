@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('judging', '0002_criterion_weight_full_marks'),
+        ('judging', '0003_pdf_judge_copies'),
     ]
 
     operations = [
