@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "accounts.users.apps.WagtailUsersConfig",  # wagtail.users, with accounts.users' user admin
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
