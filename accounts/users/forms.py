@@ -63,4 +63,6 @@ class AccountEditForm(LimitedRightsMixin, UserEditForm):
         super().__init__(*args, for_user=for_user, **kwargs)
         if not roles.can_set_passwords(for_user) and "email" in self.fields:
             self.fields["email"].disabled = True
-            self.fields["email"].help_text = _("只有运维管理员可以修改已有账号的邮箱（设置密码的链接发到这里）。")
+            self.fields["email"].help_text = _(
+                "只有运维管理员可以修改已有账号的邮箱（设置密码的链接发到这里）。"
+            )

@@ -41,7 +41,9 @@ def account_send_password_link(*, account, by) -> AccountEvent:
     /accounts/, made when the mail goes out), through the task queue."""
     from .tasks import send_password_link
 
-    event = _record(kind=AccountEvent.Kind.PASSWORD_LINK, account=account, by=by, after={"email": account.email})
+    event = _record(
+        kind=AccountEvent.Kind.PASSWORD_LINK, account=account, by=by, after={"email": account.email}
+    )
     account_id = account.pk
     transaction.on_commit(lambda: send_password_link.enqueue(account_id))
     return event
@@ -50,7 +52,9 @@ def account_send_password_link(*, account, by) -> AccountEvent:
 def account_created(*, account, by, password_set: bool) -> None:
     """A new account: recorded with its rights; without a password set by operations it gets
     an unusable one and its owner a set-password link."""
-    _record(kind=AccountEvent.Kind.CREATED, account=account, by=by, after=account_rights(account_id=account.pk))
+    _record(
+        kind=AccountEvent.Kind.CREATED, account=account, by=by, after=account_rights(account_id=account.pk)
+    )
     if password_set:
         _record(kind=AccountEvent.Kind.PASSWORD_SET, account=account, by=by)
     elif account.email:
@@ -77,4 +81,6 @@ def account_rights_changed(*, account, by, before: dict) -> None:
 
 def account_deleting(*, account, by) -> None:
     """Before an account is deleted: its rights as they were."""
-    _record(kind=AccountEvent.Kind.DELETED, account=account, by=by, before=account_rights(account_id=account.pk))
+    _record(
+        kind=AccountEvent.Kind.DELETED, account=account, by=by, before=account_rights(account_id=account.pk)
+    )

@@ -26,4 +26,9 @@ def send_password_link(context, account_id: int) -> None:
         default_token_generator.make_token(account),
     )
     subject, body = compose("accounts/email/password_link", {"account": account, "link": link})
-    send_once(key=task_mail_key(context, "password-link", account.pk), subject=subject, body=body, to=[account.email])
+    send_once(
+        key=task_mail_key(context, "password-link", account.pk),
+        subject=subject,
+        body=body,
+        to=[account.email],
+    )

@@ -87,7 +87,9 @@ def test_organizer_manages_judges_and_coordinators_but_no_guarded_account():
     coordinator = factories.user_in_group(COORDINATORS)
 
     assert [roles.can_manage_account(organizer, a) for a in (judge, coordinator)] == [True, True]
-    assert [roles.can_manage_account(organizer, a) for a in (organizer, other_organizer, supervisor, superuser)] == [
+    assert [
+        roles.can_manage_account(organizer, a) for a in (organizer, other_organizer, supervisor, superuser)
+    ] == [
         False,
         False,
         False,
@@ -119,10 +121,16 @@ def test_service_records_a_change_of_rights_with_before_and_after():
     before = services.account_rights(account_id=account.pk)
     account.groups.add(group(SUPERVISORS))
 
-    services.account_changed(account=account, by=superuser, before=before, password_set=False, send_link=False)
+    services.account_changed(
+        account=account, by=superuser, before=before, password_set=False, send_link=False
+    )
 
     event = AccountEvent.objects.get()
-    assert (event.kind, event.actor, event.account_name) == (AccountEvent.Kind.RIGHTS, superuser, account.username)
+    assert (event.kind, event.actor, event.account_name) == (
+        AccountEvent.Kind.RIGHTS,
+        superuser,
+        account.username,
+    )
     assert event.before == {"superuser": False, "active": True, "groups": [JUDGES]}
     assert event.after == {"superuser": False, "active": True, "groups": sorted([JUDGES, SUPERVISORS])}
 
@@ -164,7 +172,9 @@ def test_organizer_creating_an_account_cannot_make_it_superuser_nor_set_its_pass
     ]
 
 
-def test_set_password_link_sets_the_password_of_its_owner(organizer_client, django_capture_on_commit_callbacks):
+def test_set_password_link_sets_the_password_of_its_owner(
+    organizer_client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         organizer_client.post(reverse("wagtailusers_users:add"), add_data())
     link = re.search(r"https?://\S+", mail.outbox[0].body).group(0)
@@ -258,7 +268,9 @@ def test_organizer_cannot_make_a_judge_a_supervisor(organizer_client):
     assert (judge.is_superuser, list(judge.groups.values_list("name", flat=True))) == (False, [JUDGES])
 
 
-def test_organizer_sends_a_judge_a_set_password_link_instead(organizer_client, django_capture_on_commit_callbacks):
+def test_organizer_sends_a_judge_a_set_password_link_instead(
+    organizer_client, django_capture_on_commit_callbacks
+):
     judge = factories.judge()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -270,7 +282,11 @@ def test_organizer_sends_a_judge_a_set_password_link_instead(organizer_client, d
     assert [m.to for m in mail.outbox] == [[judge.email]]
     assert "/accounts/password/reset/" in mail.outbox[0].body
     event = AccountEvent.objects.get()
-    assert (event.kind, event.actor, event.account) == (AccountEvent.Kind.PASSWORD_LINK, organizer_client.user, judge)
+    assert (event.kind, event.actor, event.account) == (
+        AccountEvent.Kind.PASSWORD_LINK,
+        organizer_client.user,
+        judge,
+    )
 
 
 def test_organizer_may_deactivate_a_judge_and_it_is_logged(organizer_client):
@@ -283,7 +299,11 @@ def test_organizer_may_deactivate_a_judge_and_it_is_logged(organizer_client):
     judge.refresh_from_db()
     assert judge.is_active is False
     event = AccountEvent.objects.get()
-    assert (event.kind, event.before["active"], event.after["active"]) == (AccountEvent.Kind.RIGHTS, True, False)
+    assert (event.kind, event.before["active"], event.after["active"]) == (
+        AccountEvent.Kind.RIGHTS,
+        True,
+        False,
+    )
 
 
 def test_superuser_sets_a_judges_password_and_it_is_logged(superuser_client):
@@ -298,7 +318,11 @@ def test_superuser_sets_a_judges_password_and_it_is_logged(superuser_client):
     judge.refresh_from_db()
     assert judge.check_password(NEW_PASSWORD)
     event = AccountEvent.objects.get()
-    assert (event.kind, event.actor, event.account) == (AccountEvent.Kind.PASSWORD_SET, superuser_client.user, judge)
+    assert (event.kind, event.actor, event.account) == (
+        AccountEvent.Kind.PASSWORD_SET,
+        superuser_client.user,
+        judge,
+    )
 
 
 def test_superuser_grants_supervisor_and_superuser_rights_and_it_is_logged(superuser_client):
@@ -393,9 +417,7 @@ def test_account_trail_query_count_is_constant(client, django_assert_num_queries
     superuser = factories.UserFactory(is_superuser=True)
     for _n in range(events):
         account = factories.UserFactory()
-        services.account_changed(
-            account=account, by=superuser, before={}, password_set=True, send_link=False
-        )
+        services.account_changed(account=account, by=superuser, before={}, password_set=True, send_link=False)
     client.force_login(supervisor)
     client.get(reverse("account_events:index"))  # warm the session and the admin's caches
 

@@ -79,7 +79,11 @@ def test_publishing_the_page_releases_its_photos_and_the_page_shows_them(draft, 
     image_ids = {photo.image_id for photo in page.photos.all()}
     assert urls
     assert all(anonymous.get(url).status_code == 200 for url in urls)
-    shown = {r.image_id for r in get_image_model().get_rendition_model().objects.all() if "/media/" + r.file.name in urls}
+    shown = {
+        r.image_id
+        for r in get_image_model().get_rendition_model().objects.all()
+        if "/media/" + r.file.name in urls
+    }
     assert shown == image_ids
 
 
