@@ -63,6 +63,18 @@ def can_manage_account(actor, account) -> bool:
     return is_organizer(actor) and actor.pk != account.pk and not holds_guarded_rights(account)
 
 
+def accounts_managed_by(actor, accounts):
+    """The accounts of the queryset *accounts* that ``can_manage_account`` lets *actor* manage
+    (one query, for the account choosers of the judges' and coordinators' screens)."""
+    if not actor.is_active:
+        return accounts.none()
+    if actor.is_superuser:
+        return accounts
+    if not is_organizer(actor):
+        return accounts.none()
+    return accounts.exclude(is_superuser=True).exclude(groups__name__in=GUARDED_GROUPS).exclude(pk=actor.pk)
+
+
 def can_grant_group(actor, name: str) -> bool:
     return actor.is_active and (actor.is_superuser or (is_organizer(actor) and name not in GUARDED_GROUPS))
 

@@ -423,3 +423,25 @@ def test_account_trail_query_count_is_constant(client, django_assert_num_queries
 
     with django_assert_num_queries(12):
         client.get(reverse("account_events:index"))
+
+
+# --- Other screens that attach a role to an account --------------------------------------------
+
+
+def test_organizer_cannot_make_a_guarded_account_a_judge_or_coordinator(organizer_client):
+    supervisor = factories.supervisor()
+    superuser = factories.UserFactory(is_superuser=True)
+    helper = factories.UserFactory()
+    county = factories.CountyFactory()
+
+    judge_form = organizer_client.get(reverse("judging_judges:add")).context["form"]
+    coordinator_post = organizer_client.post(
+        reverse("coordinator:add"), {"user": supervisor.pk, "county": county.pk}
+    )
+
+    offered = set(judge_form.fields["user"].queryset)
+    assert helper in offered
+    assert {supervisor, superuser, organizer_client.user} & offered == set()
+    assert coordinator_post.status_code == 200
+    assert "user" in coordinator_post.context["form"].errors
+    assert list(supervisor.groups.values_list("name", flat=True)) == [SUPERVISORS]
