@@ -39,15 +39,16 @@ class ManagedAccountMixin:
 
 
 class IndexView(wagtail_users.IndexView):
+    def manageable(self, account) -> bool:
+        if "_group_names" not in account.__dict__:  # from the prefetched groups, not a query each
+            account._group_names = frozenset(group.name for group in account.groups.all())
+        return roles.can_manage_account(self.request.user, account)
+
     def get_edit_url(self, instance):
-        if roles.can_manage_account(self.request.user, instance):
-            return super().get_edit_url(instance)
-        return None
+        return super().get_edit_url(instance) if self.manageable(instance) else None
 
     def get_delete_url(self, instance):
-        if roles.can_manage_account(self.request.user, instance):
-            return super().get_delete_url(instance)
-        return None
+        return super().get_delete_url(instance) if self.manageable(instance) else None
 
     def get_base_queryset(self):
         # The edit links ask for each account's groups (``roles.group_names``): one query.

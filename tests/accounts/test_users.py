@@ -445,3 +445,14 @@ def test_organizer_cannot_make_a_guarded_account_a_judge_or_coordinator(organize
     assert coordinator_post.status_code == 200
     assert "user" in coordinator_post.context["form"].errors
     assert list(supervisor.groups.values_list("name", flat=True)) == [SUPERVISORS]
+
+
+@pytest.mark.parametrize("accounts", [1, 3])
+def test_user_listing_query_count_is_constant(organizer_client, django_assert_num_queries, accounts):
+    for _n in range(accounts):
+        factories.judge()
+        factories.supervisor()
+    organizer_client.get(reverse("wagtailusers_users:index"))  # warm the session and the admin's caches
+
+    with django_assert_num_queries(14):
+        organizer_client.get(reverse("wagtailusers_users:index"))
