@@ -43,6 +43,48 @@ def can_read_back_office(user) -> bool:
     return is_organizer(user) or is_supervisor(user)
 
 
+# Rights that only operations (superusers) give or take: whoever holds one could otherwise
+# pass it on, or watch the office that is meant to watch them.
+GUARDED_GROUPS = frozenset({ORGANIZERS, SUPERVISORS})
+
+
+def holds_guarded_rights(account) -> bool:
+    """A superuser, organizer or supervisor account: only a superuser may change it."""
+    return account.is_superuser or bool(group_names(account) & GUARDED_GROUPS)
+
+
+def can_manage_account(actor, account) -> bool:
+    """Superusers manage every account; organizers those without guarded rights (coordinators,
+    judges, other back-office helpers), never their own; nobody else manages any."""
+    if not actor.is_active:
+        return False
+    if actor.is_superuser:
+        return True
+    return is_organizer(actor) and actor.pk != account.pk and not holds_guarded_rights(account)
+
+
+def accounts_managed_by(actor, accounts):
+    """The accounts of the queryset *accounts* that ``can_manage_account`` lets *actor* manage
+    (one query, for the account choosers of the judges' and coordinators' screens)."""
+    if not actor.is_active:
+        return accounts.none()
+    if actor.is_superuser:
+        return accounts
+    if not is_organizer(actor):
+        return accounts.none()
+    return accounts.exclude(is_superuser=True).exclude(groups__name__in=GUARDED_GROUPS).exclude(pk=actor.pk)
+
+
+def can_grant_group(actor, name: str) -> bool:
+    return actor.is_active and (actor.is_superuser or (is_organizer(actor) and name not in GUARDED_GROUPS))
+
+
+def can_set_passwords(actor) -> bool:
+    """Only operations set another person's password; everyone else sends a set-password link
+    to the account's own e-mail address."""
+    return actor.is_active and actor.is_superuser
+
+
 def grant(wanted: dict[str, list[tuple[str, str]]], *, using=DEFAULT_DB_ALIAS) -> None:
     """Make each named group exist and hold the listed (app label, codename) permissions.
 

@@ -16,6 +16,16 @@ def draft_project_pages(sender, *, contest_id: int, **kwargs) -> None:
     make_project_drafts.enqueue(contest_id)
 
 
+@receiver(page_published, dispatch_uid="cms.release_project_photos")
+def release_photos_on_publishing(sender, instance, **kwargs) -> None:
+    """A project page just published: its photos join the public image collection."""
+    from .models import ProjectPage
+    from .services import release_project_photos
+
+    if isinstance(instance, ProjectPage):
+        release_project_photos(instance)
+
+
 @receiver(page_published, dispatch_uid="cms.make_renditions")
 def make_renditions_after_publishing(sender, instance, **kwargs) -> None:
     """A page just published: make its image renditions in the background, once committed."""

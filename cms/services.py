@@ -4,8 +4,11 @@ publication.
 A finalized shortlist makes featured projects (``awards.FeaturedProject``); each gets a draft
 ``ProjectPage`` under the showcase, filled from its entry, for editors to check, enrich and
 publish. Entry photos live in private storage: they are read through the storage API and copied
-into the Wagtail image library (one collection per contest), so that the public page never
-points at a private file.
+into the Wagtail image library, so that the public page never points at a private file. Until
+the page is published they sit in the contest's unpublished collection (``draft_collection``,
+restricted to logged-in users) under random file names, so that no one outside the admin can
+find them, original or rendition; publishing the page moves them into the contest's collection
+(``release_project_photos``, on ``page_published``).
 
 Consent (``Entry.consent_publish`` and ``Entry.consent_guardians``, both required to submit):
 
@@ -22,6 +25,7 @@ import html
 import io
 import logging
 import posixpath
+import secrets
 from collections.abc import Iterable
 
 from django.core.files.images import ImageFile
@@ -29,7 +33,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from wagtail.images import get_image_model
 from wagtail.log_actions import log
-from wagtail.models import Collection, Page, Site
+from wagtail.models import Collection, CollectionViewRestriction, Page, Site
 from wagtail.rich_text import RichText
 
 from awards.models import FeaturedProject
@@ -94,6 +98,20 @@ def contest_collection(contest: Contest) -> Collection:
     return collection or root.add_child(name=contest.title)
 
 
+def draft_collection(contest: Contest) -> Collection:
+    """Where the photos of the contest's draft project pages wait for publication: under the
+    contest's collection, restricted to logged-in users."""
+    parent = contest_collection(contest)
+    name = f"{contest.title}（未发布）"
+    collection = parent.get_children().filter(name=name).first()
+    if collection is None:
+        collection = parent.add_child(name=name)
+        CollectionViewRestriction.objects.create(
+            collection=collection, restriction_type=CollectionViewRestriction.LOGIN
+        )
+    return collection
+
+
 def library_image(content: bytes, *, title: str, file_name: str, collection: Collection, description=""):
     """Store *content* (image bytes) as a Wagtail image in *collection*."""
     image = get_image_model()(
@@ -130,7 +148,7 @@ def create_project_drafts(contest: Contest) -> list[ProjectPage]:
     if not pending:
         return []
     showcase = showcase_index()
-    collection = contest_collection(contest)
+    collection = draft_collection(contest)
     photos = Prefetch("entry__photos", queryset=EntryPhoto.objects.order_by("sort_order", "pk"))
     pages = []
     for featured_id in pending:
@@ -177,7 +195,7 @@ def _draft_page(featured: FeaturedProject, *, showcase: ShowcaseIndexPage, colle
         page_photos = []
         for n, photo in enumerate(entry.photos.all(), start=1):
             alt = f"{entry.title}活动照片 {n}"
-            image = _copy_photo(photo, title=alt, name=f"project-{featured.pk}-{n}", collection=collection)
+            image = _copy_photo(photo, title=alt, collection=collection)
             page_photos.append(ProjectPhoto(image=image, alt=alt, caption=photo.caption, sort_order=n))
         page.photos = page_photos
         if page_photos:
@@ -211,28 +229,49 @@ def _body(entry) -> list[tuple[str, RichText]]:
     return blocks
 
 
-def _copy_photo(photo: EntryPhoto, *, title: str, name: str, collection):
-    """Copy a private entry photo into the image library (read through the storage API). The
-    same bytes already in the contest's collection (a photo a team used for two entries, or a
-    page deleted and drafted again) are not stored twice."""
+def _copy_photo(photo: EntryPhoto, *, title: str, collection):
+    """Copy a private entry photo into *collection* (the contest's unpublished one), read
+    through the storage API, under a random name (a predictable one would let anyone fetch it
+    from /media/ before publication). The same bytes already in the contest's collections (a
+    photo a team used for two entries, or a page deleted and drafted again) are not stored
+    twice."""
     storage = photo.file.storage
     with storage.open(photo.file.name, "rb") as source:
         content = source.read()
     digest = _file_hash(content)
-    existing = get_image_model().objects.filter(collection=collection, file_hash=digest).first()
+    existing = (
+        get_image_model()
+        .objects.filter(collection__in=[collection, collection.get_parent()], file_hash=digest)
+        .first()
+    )
     if existing is not None:
         return existing
     extension = PHOTO_EXTENSIONS.get(photo.content_type) or posixpath.splitext(photo.file.name)[1].lstrip(".")
     return library_image(
         content,
         title=title,
-        file_name=f"{name}.{extension or 'jpg'}",
+        file_name=f"project-{secrets.token_hex(16)}.{extension or 'jpg'}",
         collection=collection,
         description=title,
     )
 
 
 # --- Publication ---------------------------------------------------------------------------------
+
+
+def release_project_photos(page: ProjectPage) -> int:
+    """A project page was published: its photos (and cover) leave the contest's unpublished
+    collection for the contest's collection. Returns how many moved."""
+    if page.featured_id is None:
+        return 0
+    waiting = draft_collection(page.featured.contest)
+    image_ids = {photo.image_id for photo in page.photos.all()} | {page.cover_image_id}
+    released = 0
+    for image in get_image_model().objects.filter(pk__in=image_ids - {None}, collection=waiting):
+        image.collection = waiting.get_parent()
+        image.save(update_fields=["collection"])
+        released += 1
+    return released
 
 
 def publish_project_pages(pages: Iterable[Page], user=None) -> int:

@@ -10,7 +10,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from accounts.roles import is_organizer
+from accounts.roles import accounts_managed_by, is_organizer
 
 from . import phases, roles, services
 from .admin_views import EntryViewSet
@@ -190,14 +190,26 @@ class CoordinatorDeleteView(generic.DeleteView):
         roles.sync_coordinator_group(user)
 
 
+class CoordinatorForm(WagtailAdminModelForm):
+    """The account is one the user may manage: never a superuser's, organizer's or
+    supervisor's (``accounts.roles.accounts_managed_by``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["user"]
+        field.queryset = accounts_managed_by(self.for_user, field.queryset) | field.queryset.filter(
+            pk=self.instance.user_id
+        )
+
+
 class CoordinatorViewSet(ModelViewSet):
     """Naming a user here makes them the county's coordinator (and puts them in the group)."""
 
     model = Coordinator
     icon = "user"
     menu_label = _("县区管理员")
-    form_fields = ["user", "county"]
     list_display = ["user", "county"]
+    edit_handler = ObjectList([FieldPanel("user"), FieldPanel("county")], base_form_class=CoordinatorForm)
     add_view_class = CoordinatorCreateView
     edit_view_class = CoordinatorEditView
     delete_view_class = CoordinatorDeleteView

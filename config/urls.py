@@ -15,6 +15,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     # One log-in page for everyone (with the lock-out), the back office included.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
+    # Wagtail's own front-end log-in would skip the lock-out: the one log-in page instead.
+    path("_util/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # A team's sign-up is the data core's; the rest of /accounts/ is the accounts app.

@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "accounts.users.apps.WagtailUsersConfig",  # wagtail.users, with accounts.users' user admin
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -344,6 +344,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 WAGTAIL_SITE_NAME = env_str("PLATFORM_NAME", "志愿服务项目大赛")
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILADMIN_LOGIN_URL = "accounts:login"
+# Where a private document or page sends an anonymous reader: the same log-in (with the lock-out).
+WAGTAIL_FRONTEND_LOGIN_URL = "accounts:login"
 # One password reset for everyone, at /accounts/password/reset/ (it also lifts the lock-out).
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAIL_I18N_ENABLED = False
@@ -353,6 +355,9 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 # unreachable in China); users get Wagtail's default avatar instead.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Documents only through Wagtail's serve view, which checks a private collection's restriction
+# (never a redirect to the storage's own URL, never /media/documents/: config/views.py).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "txt", "csv", "mp4", "webm"]
 WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "avif"]
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000

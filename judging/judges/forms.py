@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from accounts.roles import accounts_managed_by
 from judging.models import (
     JudgeInvitation,
 )
@@ -25,7 +26,10 @@ class JudgeForm(WagtailAdminModelForm):
             field.disabled = True
             field.help_text = gettext("评委的账号创建后不能更换。")
         else:
-            field.queryset = users.filter(judge__isnull=True, is_active=True)
+            # Never a superuser's, organizer's or supervisor's account (a role is a right).
+            field.queryset = accounts_managed_by(
+                self.for_user, users.filter(judge__isnull=True, is_active=True)
+            )
             field.help_text = gettext(
                 "选择一个已有账号（参赛团队的账号不能做评委）；也可以用“邀请评委”请对方自己注册。"
             )

@@ -96,7 +96,9 @@ def test_finalizing_a_shortlist_drafts_a_project_page_per_featured_project(
         page_photos = list(page.photos.order_by("sort_order"))
         assert [p.alt for p in page_photos] == [f"{entry.title}活动照片 {n}" for n in (1, 2)]
         assert [library_bytes(p.image) for p in page_photos] == [private_bytes(p) for p in entry_photos]
-        assert {p.image.collection_id for p in page_photos} == {collection.pk}
+        # Until publication, in the contest's unpublished collection under random names.
+        assert {p.image.collection.name for p in page_photos} == {f"{contest.title}（未发布）"}
+        assert {p.image.collection.get_parent() for p in page_photos} == {collection}
         assert (page.cover_image, page.cover_alt) == (page_photos[0].image, page_photos[0].alt)
         # the revision carries the photos, so publishing it keeps them
         assert len(page.latest_revision.content["photos"]) == 2
