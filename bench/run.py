@@ -164,6 +164,12 @@ def bench_national(tmp: Path) -> None:
         )
 
 
+def bench_masking() -> None:
+    """Masking CPU time per entry on demo texts (bench/masking.py), 2,000 entries."""
+    _, out = run(["bench/masking.py", "2000"], dict(os.environ), capture=True)
+    record_lines(out)
+
+
 def bench_fairness() -> None:
     _, out = run(["bench/fairness.py"], dict(os.environ), capture=True)
     record_lines(out)
@@ -219,7 +225,7 @@ def bench_uploads() -> None:
         emit(name=label, **figure)
 
 
-PARTS = ["city", "assigner", "national", "fairness", "public", "copies", "uploads"]
+PARTS = ["city", "assigner", "national", "fairness", "public", "copies", "uploads", "masking"]
 # Only when asked for by name (`make bench BENCH_PARTS=load`): long, or disruptive.
 EXTRA_PARTS = ["load", "faults"]
 
@@ -246,6 +252,8 @@ def main() -> None:
             bench_copies()
         if "uploads" in parts:
             bench_uploads()
+        if "masking" in parts:
+            bench_masking()
         if "load" in parts:
             bench_load()
         if "faults" in parts:

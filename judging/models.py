@@ -294,8 +294,9 @@ class Conflict(models.Model):
 class RoundEntry(models.Model):
     """An entry as it takes part in one round: its blind code and its masked texts.
 
-    The masked texts are a snapshot made when the entry joins the round (organizers may edit
-    them before scoring starts); judges only ever see these, never the entry itself.
+    The masked texts and photo captions are a snapshot made when the entry joins the round
+    (organizers may edit them before scoring starts; ``masked_edited_at`` then keeps them when
+    the round opens); judges only ever see these, never the entry itself.
     """
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="round_entries")
@@ -307,6 +308,9 @@ class RoundEntry(models.Model):
     approach = models.TextField(_("实施方式（匿名）"), blank=True)
     innovation = models.TextField(_("创新之处（匿名）"), blank=True)
     outcomes = models.TextField(_("服务成效（匿名）"), blank=True)
+    # The photos' masked captions by the photo's public id: reviewed with the texts before the
+    # round opens, then copied into the photos' BlindFile rows (freeze_for_judges).
+    captions = models.JSONField(_("图片说明（匿名）"), default=dict, blank=True)
     advanced = models.BooleanField(_("晋级下一轮"), default=False)
     masked_edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

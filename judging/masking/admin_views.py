@@ -1,6 +1,7 @@
 """匿名文本: what judges read, next to the original, and the organizers' corrections."""
 
 from django.contrib import messages
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -10,10 +11,16 @@ from common.http import private_file_response
 from common.pages import paginate
 from competition.models import Entry
 from judging.masking.copies import copy_add_box, round_copies_request, round_copy_counts
-from judging.masking.forms import CopyBoxForm, MaskedTextForm
+from judging.masking.forms import CopyBoxForm, MaskedTextForm, caption_field_name
 from judging.masking.redact import page_picture
 from judging.masking.selectors import copy_pages, round_entry_copies, round_masked_entries
-from judging.masking.services import MASKED_FIELDS, entry_masking_terms, round_entry_edit_masked
+from judging.masking.services import (
+    MASKED_FIELDS,
+    entry_masking_terms,
+    photo_captions,
+    round_entry_edit_masked,
+)
+from judging.masking.text import compile_terms, matched_terms
 from judging.models import BlindFile, RoundEntry
 from judging.rounds.admin_views import PAGE_LABELS, RoundPageView
 from judging.rounds.selectors import round_entry_for_admin
@@ -61,6 +68,7 @@ class MaskedEditView(RoundPageView):
         round_entry = round_entry_for_admin(round=self.round, blind_code=self.code)
         if round_entry is None:
             raise Http404
+        prefetch_related_objects([round_entry.entry], "photos", "team__members")
         return round_entry
 
     def get_breadcrumbs_items(self):
@@ -71,29 +79,46 @@ class MaskedEditView(RoundPageView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         round_entry = kwargs.get("round_entry") or self.get_round_entry()
+        entry = round_entry.entry
         editable = self.can_change and self.phase.can_edit_masked
+        terms = entry_masking_terms(entry)
+        compiled = compile_terms(terms)
+        photos = photo_captions(round_entry, entry, compiled)
         form = kwargs.get("form") or MaskedTextForm(
             initial={name: getattr(round_entry, name) for name in MASKED_FIELDS}
+            | {caption_field_name(photo["position"]): photo["masked"] for photo in photos},
+            photos=len(photos),
         )
-        terms = entry_masking_terms(round_entry.entry)
-        masked = " ".join(getattr(round_entry, name) for name in MASKED_FIELDS)
+        masked = [getattr(round_entry, name) for name in MASKED_FIELDS] + [
+            photo["masked"] for photo in photos
+        ]
+        found = {term for text in masked for term in matched_terms(text, compiled)}
         context.update(
             round_entry=round_entry,
-            entry=round_entry.entry,
+            entry=entry,
             editable=editable,
             setup=self.phase.can_edit_masked,
             form=form,
             fields=[
                 {
                     "label": Entry._meta.get_field(name).verbose_name,
-                    "original": getattr(round_entry.entry, name),
+                    "original": getattr(entry, name),
                     "masked": getattr(round_entry, name),
                     "field": form[name],
                 }
                 for name in MASKED_FIELDS
             ],
+            captions=[
+                {
+                    "label": form[caption_field_name(photo["position"])].label,
+                    "original": photo["original"],
+                    "masked": photo["masked"],
+                    "field": form[caption_field_name(photo["position"])],
+                }
+                for photo in photos
+            ],
             terms=terms,
-            leftovers=[term for term in terms if term in masked],
+            leftovers=[term for term in terms if term in found],
             copies=[
                 {"file": blind, "pages": copy_pages(blind), "ready": blind.status == BlindFile.Status.READY}
                 for blind in round_entry_copies(round_entry=round_entry)
@@ -105,16 +130,24 @@ class MaskedEditView(RoundPageView):
 
     def post(self, request, *args, **kwargs):
         round_entry = self.get_round_entry()
-        form = MaskedTextForm(request.POST)
+        photos = list(round_entry.entry.photos.all())
+        form = MaskedTextForm(request.POST, photos=len(photos))
         if form.is_valid():
-            # Only what changed goes to the service (and so into the log's before and after).
-            texts = {name: value.replace("\r\n", "\n") for name, value in form.cleaned_data.items()}
+            # Only the texts that changed go to the service (and so into the log's before and
+            # after); the service compares the captions itself.
+            texts = {name: form.cleaned_data[name].replace("\r\n", "\n") for name in MASKED_FIELDS}
             changed = {name: value for name, value in texts.items() if value != getattr(round_entry, name)}
+            if photos:
+                changed["captions"] = {
+                    photo.public_id.hex: form.cleaned_data[caption_field_name(n)]
+                    for n, photo in enumerate(photos, start=1)
+                }
             try:
                 round_entry_edit_masked(round_entry=round_entry, data=changed, by=request.user)
             except DomainError as error:
+                # Shown with what the organizer typed, not lost to a redirect.
                 messages.error(request, error.message)
-                return redirect(self.url("masked_edit", round_entry.blind_code))
+                return self.render_to_response(self.get_context_data(form=form, round_entry=round_entry))
             messages.success(request, _("已保存 %(code)s 的匿名文本。") % {"code": round_entry.blind_code})
             return redirect(self.url("masked_edit", round_entry.blind_code))
         return self.render_to_response(self.get_context_data(form=form, round_entry=round_entry))
