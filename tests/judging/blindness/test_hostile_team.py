@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -88,6 +89,9 @@ def team_enters(contest) -> Entry:
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
+    # The account opens with the link the sign-up e-mail carries.
+    link = re.search(r"https?://[^/\s]+(/accounts/signup/confirm/\S+/)", mail.outbox[-1].body).group(1)
+    assert client.get(link).status_code == 302
     response = client.post(
         reverse("competition:team"),
         {
