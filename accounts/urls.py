@@ -61,13 +61,17 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 def signup_confirm(request, uidb64, token):
-    """The link of the sign-up e-mail: activates the account once and logs it in."""
+    """The link of the sign-up e-mail. Opening it shows a button; only pressing it (a POST)
+    activates the account once and logs it in, so a mail scanner that follows links cannot
+    confirm an address for whoever typed it into the sign-up form."""
     try:
         user = get_user_model().objects.filter(pk=int(force_str(urlsafe_base64_decode(uidb64)))).first()
     except (TypeError, ValueError, OverflowError):
         user = None
     if user is None or user.is_active or not signup_token.check_token(user, token):
         return render(request, "accounts/signup_confirm_failed.html", status=400)
+    if request.method != "POST":
+        return render(request, "accounts/signup_confirm.html", {"email": user.email})
     user.is_active = True
     user.save(update_fields=["is_active"])
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")

@@ -185,11 +185,13 @@ def test_judge_gets_entry_files_streamed_from_the_bucket_and_nothing_identifying
 
     got_photo, got_pdf = judge_client.get(photo_url), judge_client.get(pdf_url)
 
-    assert s3.keys() == sorted(["private/" + photo.file.name, "private/" + attachment.file.name])
+    # The PDF judges get is its judge copy (issue 10), stored beside the team's original.
+    copy = round_entry.blind_files.get(kind="attachment").file.name
+    assert s3.keys() == sorted(["private/" + name for name in (photo.file.name, attachment.file.name, copy)])
     assert (got_photo.status_code, got_pdf.status_code) == (200, 200)
     assert not got_photo.has_header("Location")
     assert body_of(got_photo) == s3.body("private/" + photo.file.name)
-    assert body_of(got_pdf) == s3.body("private/" + attachment.file.name)
+    assert body_of(got_pdf) == s3.body("private/" + copy) != s3.body("private/" + attachment.file.name)
     assert got_pdf["Content-Disposition"] == 'inline; filename="attachment-1.pdf"'
     score_page = judge_client.get(reverse("judging:score", args=[round.code, round_entry.blind_code]))
     html = score_page.content.decode()

@@ -84,6 +84,7 @@ def test_new_team_signs_up_writes_a_draft_with_photos_and_submits(
     expect(page.get_by_role("heading", name="请查收邮件")).to_be_visible()
     link = re.search(r"https?://[^/\s]+(/accounts/signup/confirm/\S+/)", mail.outbox[-1].body).group(1)
     page.goto(f"{live_server.url}{link}")
+    page.get_by_role("button", name="确认并启用账号").click()
     expect(page.get_by_text("邮箱已确认，账号已启用。欢迎参加大赛！")).to_be_visible()
     page.goto(f"{live_server.url}/my/team/")
     expect(page.get_by_role("heading", name="团队信息", level=1)).to_be_visible()

@@ -91,7 +91,7 @@ def team_enters(contest) -> Entry:
     assert response.status_code == 302, response.content.decode()[:2000]
     # The account opens with the link the sign-up e-mail carries.
     link = re.search(r"https?://[^/\s]+(/accounts/signup/confirm/\S+/)", mail.outbox[-1].body).group(1)
-    assert client.get(link).status_code == 302
+    assert client.post(link).status_code == 302
     response = client.post(
         reverse("competition:team"),
         {
