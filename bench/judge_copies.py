@@ -80,18 +80,7 @@ def material(pages: int) -> bytes:
         kids.append(len(bodies))
     kids_list = b" ".join(b"%d 0 R" % k for k in kids)
     bodies[1] = b"<< /Type /Pages /Count %d /Kids [%s] >>" % (len(kids), kids_list)
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(bodies, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(bodies) + 1, xref))
-    return out.getvalue()
+    return redact.write_pdf(bodies)
 
 
 def main() -> None:

@@ -217,6 +217,12 @@ def image_pdf(pictures: list[Picture]) -> bytes:
             + picture.jpeg
             + b"\nendstream",
         ]
+    return write_pdf(bodies)
+
+
+def write_pdf(bodies: list[bytes]) -> bytes:
+    """A PDF file of these objects, numbered from 1 in order (1 must be the catalog), with its
+    cross-reference table and trailer: nothing but what is given."""
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []

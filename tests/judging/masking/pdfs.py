@@ -14,6 +14,8 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from judging.masking.redact import write_pdf
+
 # (text, x, y, size): x and y of the baseline's start in points from the bottom left.
 Line = tuple[str, float, float, float]
 
@@ -48,18 +50,7 @@ def pdf_with_text(pages: list[list[Line]], *, width: float = 595, height: float 
         len(kids),
         b" ".join(b"%d 0 R" % k for k in kids),
     )
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(bodies, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(bodies) + 1, xref))
-    return out.getvalue()
+    return write_pdf(bodies)
 
 
 def with_carriers(content: bytes, *, name: str) -> bytes:
