@@ -2,7 +2,6 @@
 for supervisors (监督委员会) and organizers to read; nobody changes it here. Anyone else gets a
 404. Two queries whatever the page size (count, page with its people)."""
 
-from django.core.paginator import Paginator
 from django.urls import path
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -11,6 +10,7 @@ from wagtail.admin.viewsets.base import ViewSet
 
 from accounts.access import BackOfficeMenuItem, OrganizersChangeSupervisorsRead
 from accounts.models import AccountEvent
+from common.pages import paginate
 
 PER_PAGE = 50
 
@@ -27,7 +27,7 @@ class AccountEventListView(OrganizersChangeSupervisorsRead, WagtailAdminTemplate
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         events = AccountEvent.objects.order_by("-at", "-pk")
-        context["page"] = Paginator(events, PER_PAGE).get_page(self.request.GET.get("p"))
+        context["page"], _numbers = paginate(self.request, events, PER_PAGE)
         return context
 
 
