@@ -14,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 from competition.models import Team
 from tests import factories
 from tests.accounts.test_views import signup_data, without_csrf
+from tests.worker import run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -25,19 +26,6 @@ def queued_tasks(settings, monkeypatch):
     """Tasks go to the database queue, as in production, and wait for the worker."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
-
-
-def run_worker() -> None:
-    db_worker.Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    ).run()
 
 
 def sign_up(email: str, username: str, address: str = "10.0.0.1"):

@@ -31,6 +31,7 @@ from tasking.models import SentEmail, WorkerHeartbeat
 from tasking.recovery import WORKER_LOST, recover_orphans
 from tests import factories
 from tests.config import worker_tasks
+from tests.worker import run_worker
 
 DB_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,20 +47,6 @@ def db_tasks(settings, monkeypatch):
     # The worker closes "old" connections between tasks; inside the test's transaction that
     # would drop the test's own connection.
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
-
-
-def run_worker() -> None:
-    """What `manage.py db_worker --batch` runs: every ready task (retries included), then stop."""
-    db_worker.Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    ).run()
 
 
 def row_of(result) -> DBTaskResult:
