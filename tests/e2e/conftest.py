@@ -80,6 +80,9 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
     """A fresh browser profile per test (no cookies carried over), phone-sized, Chinese."""
     context = browser.new_context(viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai")
     context.set_default_timeout(10_000)
+    # A first visit makes every picture's renditions on demand, one request at a time: on two
+    # cores shared with the other test worker that can outlast 10 s without anything being wrong.
+    context.set_default_navigation_timeout(30_000)
     yield context
     context.close()
 
