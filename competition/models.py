@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from pypinyin import lazy_pinyin
+from pypinyin import Style, lazy_pinyin
 
 from common.storage import private_storage
 
@@ -25,6 +25,15 @@ MOBILE_PHONE_VALIDATOR = RegexValidator(
 def pinyin_key(text: str) -> str:
     """Sort key that orders Chinese names by pinyin (DESIGN §8)."""
     return " ".join(lazy_pinyin(text or "")).lower()[:200]
+
+
+def pinyin_search_key(text: str) -> str:
+    """What type-ahead search matches a place name against: the name, its full pinyin run
+    together and its pinyin initials, so that "西井镇", "xijingzhen" and "xjz" all find it."""
+    text = text or ""
+    full = "".join(lazy_pinyin(text)).lower()
+    initials = "".join(lazy_pinyin(text, style=Style.FIRST_LETTER)).lower()
+    return f"{text} {full} {initials}"[:400]
 
 
 class County(models.Model):
@@ -45,8 +54,36 @@ class County(models.Model):
         return self.name
 
 
+class Town(models.Model):
+    """A town or street (乡镇、街道) of a county: the level between county and station."""
+
+    county = models.ForeignKey(
+        County, verbose_name=_("所属县（市、区）"), on_delete=models.PROTECT, related_name="towns"
+    )
+    name = models.CharField(_("名称"), max_length=50)
+    sort_key = models.CharField(max_length=200, editable=False, db_index=True, default="")
+    search_key = models.CharField(max_length=400, editable=False, default="")
+
+    class Meta:
+        ordering = ["county__sort_order", "sort_key"]
+        verbose_name = _("乡镇（街道）")
+        verbose_name_plural = _("乡镇（街道）")
+        constraints = [
+            models.UniqueConstraint(fields=["county", "name"], name="town_unique_name_in_county"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.sort_key = pinyin_key(self.name)
+        self.search_key = pinyin_search_key(self.name)
+        super().save(*args, **kwargs)
+
+
 class Organization(models.Model):
-    """A civilization-practice center, institute or station in one county."""
+    """A civilization-practice center (county), institute (town) or station (village or
+    community). ``parent`` is the center or institute it belongs to, in the same county."""
 
     class Kind(models.TextChoices):
         CENTER = "center", _("新时代文明实践中心")
@@ -59,10 +96,30 @@ class Organization(models.Model):
     county = models.ForeignKey(
         County, verbose_name=_("所属县（市、区）"), on_delete=models.PROTECT, related_name="organizations"
     )
+    town = models.ForeignKey(
+        Town,
+        verbose_name=_("所属乡镇（街道）"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organizations",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级阵地"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     star_level = models.PositiveSmallIntegerField(
         _("星级"), default=0, validators=[MaxValueValidator(5)], help_text=_("0–5 星")
     )
     sort_key = models.CharField(max_length=200, editable=False, db_index=True, default="")
+    search_key = models.CharField(max_length=400, editable=False, default="")
 
     class Meta:
         ordering = ["sort_key"]
@@ -78,6 +135,7 @@ class Organization(models.Model):
     def save(self, *args, **kwargs):
         # Derived column: keeps pinyin ordering in the database, wherever the row is saved from.
         self.sort_key = pinyin_key(self.name)
+        self.search_key = pinyin_search_key(self.name)
         super().save(*args, **kwargs)
 
 
