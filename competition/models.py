@@ -293,6 +293,12 @@ class Contest(models.Model):
     submission_closes = models.DateTimeField(
         _("截止申报时间"), help_text=_("北京时间；到点即截止，以服务器时间为准。")
     )
+    recommendation_closes = models.DateTimeField(
+        _("推荐截止时间"),
+        null=True,
+        blank=True,
+        help_text=_("县区管理员在此之前完成资格审查与推荐；留空表示评审开始前均可推荐。"),
+    )
     max_entries_per_team = models.PositiveSmallIntegerField(_("每队最多申报项目数"), default=3)
     categories = models.ManyToManyField(Category, verbose_name=_("项目类别"), related_name="contests")
     recommendation_quota = models.PositiveIntegerField(
