@@ -360,3 +360,44 @@ class EligibilityForm(forms.Form):
         if cleaned.get("decision") == "ineligible" and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", _("判定为不符合资格时，请填写理由。"))
         return cleaned
+
+
+class BulkReviewForm(forms.Form):
+    """One action and one reason for the entries ticked in the list."""
+
+    ACTIONS = [
+        ("eligible", _("判定为符合参赛资格")),
+        ("ineligible", _("判定为不符合参赛资格")),
+        ("recommend", _("推荐到市级评审")),
+        ("unrecommend", _("取消推荐")),
+    ]
+    action = forms.ChoiceField(label=_("批量操作"), choices=ACTIONS)
+    reason = forms.CharField(
+        label=_("理由（所选项目共用）"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("判定为不符合资格时必填，参赛团队将看到这条理由。"),
+    )
+    entries = forms.TypedMultipleChoiceField(coerce=str, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entries"].choices = [(v, v) for v in (self.data.getlist("entries") if self.data else [])]
+
+    def clean_entries(self):
+        ids = []
+        for value in self.cleaned_data["entries"]:
+            try:
+                ids.append(uuid.UUID(value))
+            except ValueError:
+                continue
+        if not ids:
+            raise forms.ValidationError(_("请先在列表中勾选要处理的项目。"))
+        return ids
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "ineligible" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("判定为不符合资格时，请填写理由。"))
+        return cleaned

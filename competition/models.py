@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 from pypinyin import Style, lazy_pinyin
 
 from common.storage import private_storage
@@ -270,7 +272,7 @@ class Coordinator(models.Model):
         return f"{self.user.get_username()} · {self.county}"
 
 
-class Contest(models.Model):
+class Contest(ClusterableModel):
     """One yearly competition. Submission is open in [submission_opens, submission_closes).
 
     What may happen now is ``competition.phases.contest_phase``: the window decides until it
@@ -332,6 +334,28 @@ class Contest(models.Model):
         from .phases import contest_phase
 
         return contest_phase(self)
+
+
+class CountyQuota(models.Model):
+    """A county's own number of recommendations in a contest; counties without one get the
+    contest's ``recommendation_quota`` (``competition.selectors.recommendation_quota``)."""
+
+    contest = ParentalKey(Contest, on_delete=models.CASCADE, related_name="county_quotas")
+    county = models.ForeignKey(
+        County, verbose_name=_("县（市、区）"), on_delete=models.PROTECT, related_name="+"
+    )
+    quota = models.PositiveIntegerField(_("推荐名额"))
+
+    class Meta:
+        ordering = ["county__sort_order", "county__name"]
+        verbose_name = _("分县推荐名额")
+        verbose_name_plural = _("分县推荐名额")
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "county"], name="county_quota_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.county} · {self.quota}"
 
 
 class Entry(models.Model):

@@ -118,3 +118,72 @@ def team_can_change_identity(team: Team) -> bool:
     the first eligibility decision on one of its entries; then only organizers change them,
     with a reason (``competition.services.team_change_identity``)."""
     return not team.entries.exclude(eligibility=Entry.Eligibility.PENDING).exists()
+
+
+# --- The counties' review and recommendation --------------------------------------------------
+
+
+def county_deadline_passed(contest: Contest, *, now=None) -> bool:
+    """``recommendation_closes`` has passed (blank: no deadline but the phase's own)."""
+    closes = contest.recommendation_closes
+    return closes is not None and (now or timezone.now()) >= closes
+
+
+def may_decide_eligibility(contest: Contest, *, organizer: bool, now=None) -> bool:
+    """Coordinators decide eligibility until the recommendation deadline; organizers, who set it,
+    may still correct a decision afterwards while the phase allows review at all."""
+    if not contest_phase(contest, now=now).can_review_eligibility:
+        return False
+    return organizer or not county_deadline_passed(contest, now=now)
+
+
+def may_recommend(contest: Contest, *, organizer: bool, now=None) -> bool:
+    """The same rule for recommendations: the phase, then the deadline for coordinators."""
+    if not contest_phase(contest, now=now).can_recommend:
+        return False
+    return organizer or not county_deadline_passed(contest, now=now)
+
+
+@dataclass(frozen=True)
+class EntryState:
+    """Where an entry stands in review, as one word for lists, filters and exports."""
+
+    code: str
+    label: str
+
+
+WITHDRAWN = EntryState("withdrawn", _("已撤回"))
+DRAFTED = EntryState("draft", _("草稿"))
+PENDING = EntryState("pending", _("待审查"))
+ELIGIBLE = EntryState("eligible", _("资格审查通过"))
+RECOMMENDED = EntryState("recommended", _("已推荐"))
+INELIGIBLE = EntryState("ineligible", _("资格审查未通过"))
+# What the back-office lists show (drafts never reach them).
+LISTED_STATES = (PENDING, ELIGIBLE, RECOMMENDED, INELIGIBLE, WITHDRAWN)
+
+_STATE_Q = {
+    WITHDRAWN.code: Q(status=Entry.Status.WITHDRAWN),
+    DRAFTED.code: Q(status=Entry.Status.DRAFT),
+    PENDING.code: Q(status=Entry.Status.SUBMITTED, eligibility=Entry.Eligibility.PENDING),
+    ELIGIBLE.code: Q(status=Entry.Status.SUBMITTED, eligibility=Entry.Eligibility.ELIGIBLE, recommended=False),
+    RECOMMENDED.code: Q(status=Entry.Status.SUBMITTED, eligibility=Entry.Eligibility.ELIGIBLE, recommended=True),
+    INELIGIBLE.code: Q(status=Entry.Status.SUBMITTED, eligibility=Entry.Eligibility.INELIGIBLE),
+}
+
+
+def entry_state(entry: Entry) -> EntryState:
+    """A withdrawn entry is withdrawn whatever its old decision said (it is not 待审查)."""
+    if entry.status == Entry.Status.WITHDRAWN:
+        return WITHDRAWN
+    if entry.status == Entry.Status.DRAFT:
+        return DRAFTED
+    if entry.eligibility == Entry.Eligibility.INELIGIBLE:
+        return INELIGIBLE
+    if entry.eligibility == Entry.Eligibility.ELIGIBLE:
+        return RECOMMENDED if entry.recommended else ELIGIBLE
+    return PENDING
+
+
+def entry_state_q(code: str) -> Q:
+    """The entries in the state ``code``, as a filter (the same rule as ``entry_state``)."""
+    return _STATE_Q[code]

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.roles import is_organizer, is_supervisor
 
 from . import phases, rules
-from .models import Category, Contest, County, Entry, EntryEvent, Organization, Team
+from .models import Category, Contest, County, CountyQuota, Entry, EntryEvent, Organization, Team
 
 
 def open_contests(*, now=None) -> QuerySet[Contest]:
@@ -175,3 +175,36 @@ def categories_in_order() -> list[Category]:
 def category_codes() -> dict[int, str]:
     """Each category's code by its id (one query)."""
     return dict(Category.objects.values_list("pk", "code"))
+
+
+def recommendation_quota(*, contest: Contest, county_id: int) -> int | None:
+    """The county's own quota if the contest gives it one, else the contest's (None: no limit)."""
+    own = (
+        CountyQuota.objects.filter(contest=contest, county_id=county_id).values_list("quota", flat=True).first()
+    )
+    return own if own is not None else contest.recommendation_quota
+
+
+def recommended_count(*, contest: Contest, county_id: int) -> int:
+    """Recommendations that count against a county's quota (a withdrawn entry's do not)."""
+    return recommended_entries(contest=contest).filter(team__organization__county_id=county_id).count()
+
+
+def recommendation_remaining(*, contest: Contest, county_id: int) -> int | None:
+    quota = recommendation_quota(contest=contest, county_id=county_id)
+    if quota is None:
+        return None
+    return max(quota - recommended_count(contest=contest, county_id=county_id), 0)
+
+
+def next_pending_entry(*, user, contest: Contest, after: Entry) -> Entry | None:
+    """The next submitted entry still awaiting review that ``user`` may see, in submission
+    order after ``after`` and then from the start (None when nothing else waits)."""
+    waiting = (
+        entries_visible_to(user)
+        .filter(phases.entry_state_q(phases.PENDING.code), contest=contest)
+        .exclude(pk=after.pk)
+        .order_by("submitted_at", "pk")
+    )
+    later = Q(submitted_at__gt=after.submitted_at) | Q(submitted_at=after.submitted_at, pk__gt=after.pk)
+    return waiting.filter(later).first() or waiting.first() if after.submitted_at else waiting.first()

@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 from common.storage import private_storage, random_file_name
 from competition.models import TeamEvent
 
-from . import phases
+from accounts.roles import is_organizer
+
+from . import phases, rules, selectors
 from .errors import (
     ContestError,
     DeadlinePassed,
@@ -549,6 +551,8 @@ def entry_decide_eligibility(*, entry: Entry, eligible: bool, reason: str, by, n
             raise EntryNotEditable(
                 _("本届大赛处于“%(phase)s”阶段，不能再进行资格审查。") % {"phase": phase.label}
             )
+        if not phases.may_decide_eligibility(current.contest, organizer=_is_organizer(by), now=now):
+            raise EntryNotEditable(_county_deadline_message(current.contest))
         if current.status != Entry.Status.SUBMITTED:
             raise EntryNotEditable(_("只有已提交的项目才能进行资格审查。"))
         decision = Entry.Eligibility.ELIGIBLE if eligible else Entry.Eligibility.INELIGIBLE
@@ -578,9 +582,11 @@ def entry_decide_eligibility(*, entry: Entry, eligible: bool, reason: str, by, n
     return current
 
 
-def entry_set_recommended(*, entry: Entry, recommended: bool, by, now=None) -> Entry:
-    """A county recommends an eligible entry to the city round, within the contest's quota."""
+def entry_set_recommended(*, entry: Entry, recommended: bool, by, now=None, reason: str = "") -> Entry:
+    """A county recommends an eligible entry to the city round, within its quota (the county's
+    own, else the contest's) and before the recommendation deadline; ``reason`` is recorded."""
     now = now or timezone.now()
+    reason = (reason or "").strip()
     with transaction.atomic():
         current = (
             Entry.objects.select_for_update().select_related("contest", "team__organization").get(pk=entry.pk)
@@ -590,20 +596,21 @@ def entry_set_recommended(*, entry: Entry, recommended: bool, by, now=None) -> E
         phase = phases.contest_phase(current.contest, now=now)
         if not phase.can_recommend:
             raise EntryNotEditable(_("本届大赛处于“%(phase)s”阶段，推荐已经结束。") % {"phase": phase.label})
+        if not phases.may_recommend(current.contest, organizer=_is_organizer(by), now=now):
+            raise EntryNotEditable(_county_deadline_message(current.contest))
         if recommended:
-            if current.eligibility != Entry.Eligibility.ELIGIBLE:
+            if current.status != Entry.Status.SUBMITTED or current.eligibility != Entry.Eligibility.ELIGIBLE:
                 raise EntryError(_("只有通过资格审查的项目才能推荐。"))
-            quota = current.contest.recommendation_quota
+            county_id = current.team.organization.county_id
+            quota = selectors.recommendation_quota(contest=current.contest, county_id=county_id)
             if quota is not None:
                 # One county's recommendations are counted one at a time.
-                County.objects.select_for_update().filter(pk=current.team.organization.county_id).first()
-                used = Entry.objects.filter(
-                    contest=current.contest,
-                    recommended=True,
-                    team__organization__county_id=current.team.organization.county_id,
-                ).count()
+                County.objects.select_for_update().filter(pk=county_id).first()
+                used = selectors.recommended_count(contest=current.contest, county_id=county_id)
                 if used >= quota:
-                    raise EntryLimitReached(_("本县（市、区）的推荐名额（%(n)s 个）已用完。") % {"n": quota})
+                    raise EntryLimitReached(
+                        _("本县（市、区）的推荐名额（%(n)s 个）已用完，请先取消其他项目的推荐。") % {"n": quota}
+                    )
         current.recommended = recommended
         current.save(update_fields=["recommended"])
         EntryEvent.objects.create(
@@ -612,5 +619,67 @@ def entry_set_recommended(*, entry: Entry, recommended: bool, by, now=None) -> E
             actor=by,
             at=now,
             changes={"recommended": [not recommended, recommended]},
+            note=reason,
         )
     return current
+
+
+def _is_organizer(user) -> bool:
+    return user is not None and is_organizer(user)
+
+
+def _county_deadline_message(contest: Contest) -> str:
+    closes = timezone.localtime(contest.recommendation_closes)
+    return _(
+        "资格审查与推荐已于 %(time)s（北京时间）截止，县区管理员不能再修改；如需更正，请联系组委会。"
+    ) % {"time": closes.strftime("%Y-%m-%d %H:%M")}
+
+
+# --- Many entries at once --------------------------------------------------------------------
+
+
+@dataclass
+class BulkOutcome:
+    """What a bulk action did: the entries changed and, for each refused one, why."""
+
+    done: list[Entry] = field(default_factory=list)
+    failed: list[tuple[Entry, str]] = field(default_factory=list)
+
+
+def _each_entry(entries, by, act) -> BulkOutcome:
+    """Apply ``act`` to each entry in its own transaction (the single-entry service's): one
+    refused entry does not undo the others, and each refusal is reported with its reason."""
+    outcome = BulkOutcome()
+    for entry in entries:
+        if not rules.can_review_eligibility(by, entry):
+            outcome.failed.append((entry, _("您无权审查这个项目。")))
+            continue
+        try:
+            outcome.done.append(act(entry))
+        except EntryError as error:
+            outcome.failed.append((entry, error.message))
+    return outcome
+
+
+def entries_decide_eligibility(*, entries, eligible: bool, reason: str, by, now=None) -> BulkOutcome:
+    """The same eligibility decision and reason for many entries (``entry_decide_eligibility``
+    for each: each is checked and may be refused on its own)."""
+    now = now or timezone.now()
+    return _each_entry(
+        entries,
+        by,
+        lambda entry: entry_decide_eligibility(entry=entry, eligible=eligible, reason=reason, by=by, now=now),
+    )
+
+
+def entries_set_recommended(*, entries, recommended: bool, by, reason: str = "", now=None) -> BulkOutcome:
+    """Recommend (or withdraw the recommendation of) many entries, one at a time in the order
+    given, so that the quota admits the first ones and refuses the rest by name."""
+    now = now or timezone.now()
+    return _each_entry(
+        entries,
+        by,
+        lambda entry: entry_set_recommended(
+            entry=entry, recommended=recommended, by=by, now=now, reason=reason
+        ),
+    )

@@ -338,8 +338,10 @@ def test_admin_entries_has_no_add_edit_or_delete_screens(organizer_client, world
 
 
 # Session, user, permissions (2), profile, groups, count, locale, page and collection
-# permissions, the two filter choice lists and the page of entries; plus a coordinator's county.
-@pytest.mark.parametrize(("role", "expected"), [("organizer", 14), ("coordinator", 15)])
+# permissions, the filter choice lists (contest, category; county for organizers), the page of
+# entries, the contest the quota panel is about and the user's county; a coordinator's quota
+# and recommendations counted.
+@pytest.mark.parametrize(("role", "expected"), [("organizer", 17), ("coordinator", 18)])
 def test_admin_entries_list_query_count_is_constant(role, expected, django_assert_num_queries):
     county = factories.CountyFactory()
     user = factories.organizer() if role == "organizer" else factories.coordinator_for(county)
@@ -481,7 +483,7 @@ def test_admin_recommend_within_quota_then_quota_is_full(world):
     assert accepted.status_code == 302
     assert (first.recommended, second.recommended) == (True, False)
     assert event.changes == {"recommended": [False, True]}
-    assert "本县（市、区）的推荐名额（1 个）已用完。" in refused.content.decode()
+    assert "本县（市、区）的推荐名额（1 个）已用完，请先取消其他项目的推荐。" in refused.content.decode()
 
 
 def test_admin_recommend_quota_is_per_county(world):
