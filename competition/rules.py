@@ -42,10 +42,13 @@ def can_view_entry(user, entry: Entry) -> bool:
     return county_id is not None and entry.team.organization.county_id == county_id
 
 
-def can_review_eligibility(user, entry: Entry) -> bool:
-    if entry.status != Entry.Status.SUBMITTED:
-        return False
+def reviews_county_of(user, entry: Entry) -> bool:
+    """Organizers review every county; a coordinator only their own."""
     if is_organizer(user):
         return True
     county_id = coordinator_county_id(user)
     return county_id is not None and entry.team.organization.county_id == county_id
+
+
+def can_review_eligibility(user, entry: Entry) -> bool:
+    return entry.status == Entry.Status.SUBMITTED and reviews_county_of(user, entry)

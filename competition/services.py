@@ -651,7 +651,7 @@ def _each_entry(entries, by, act) -> BulkOutcome:
     refused entry does not undo the others, and each refusal is reported with its reason."""
     outcome = BulkOutcome()
     for entry in entries:
-        if not rules.can_review_eligibility(by, entry):
+        if not rules.reviews_county_of(by, entry):
             outcome.failed.append((entry, _("您无权审查这个项目。")))
             continue
         try:

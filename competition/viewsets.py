@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
@@ -48,9 +48,21 @@ class ContestViewSet(ModelViewSet):
                 [
                     FieldRowPanel([FieldPanel("submission_opens"), FieldPanel("submission_closes")]),
                     FieldPanel("max_entries_per_team"),
-                    FieldPanel("recommendation_quota"),
                 ],
                 heading=_("申报规则"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("recommendation_closes"),
+                    FieldPanel("recommendation_quota"),
+                    InlinePanel(
+                        "county_quotas",
+                        heading=_("分县推荐名额"),
+                        label=_("分县推荐名额"),
+                        help_text=_("为个别县（市、区）单独设置名额；未列出的县使用上面的“每县推荐名额”。"),
+                    ),
+                ],
+                heading=_("县区推荐"),
             ),
             FieldPanel("categories", widget=forms.CheckboxSelectMultiple),
         ],

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from competition.models import Contest, Entry, EntryEvent
 from tests import factories
@@ -125,6 +126,7 @@ def test_admin_organizer_opens_list_add_and_edit_screens(organizer_client, world
 
 def test_admin_organizer_creates_contest_through_the_form(organizer_client):
     categories = [factories.category("education"), factories.category("health")]
+    county = factories.CountyFactory(name="潞州区")
 
     response = organizer_client.post(
         "/admin/contest/new/",
@@ -137,11 +139,21 @@ def test_admin_organizer_creates_contest_through_the_form(organizer_client):
             "submission_closes": "2027-05-31 18:00",
             "max_entries_per_team": "2",
             "recommendation_quota": "5",
+            "recommendation_closes": "2027-06-15 18:00",
             "categories": [c.pk for c in categories],
+            "county_quotas-TOTAL_FORMS": "1",
+            "county_quotas-INITIAL_FORMS": "0",
+            "county_quotas-MIN_NUM_FORMS": "0",
+            "county_quotas-MAX_NUM_FORMS": "1000",
+            "county_quotas-0-id": "",
+            "county_quotas-0-county": str(county.pk),
+            "county_quotas-0-quota": "8",
         },
     )
 
     contest = Contest.objects.get(slug="contest-2027")
+    assert list(contest.county_quotas.values_list("county__name", "quota")) == [("潞州区", 8)]
+    assert timezone.localtime(contest.recommendation_closes).strftime("%m-%d %H:%M") == "06-15 18:00"
     assert response.status_code == 302
     assert (contest.title, contest.year, contest.max_entries_per_team, contest.recommendation_quota) == (
         "2027年新时代文明实践志愿服务项目大赛",
