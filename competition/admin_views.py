@@ -118,7 +118,10 @@ class EntryFilterSet(WagtailFilterSet):
         label=gettext_lazy("项目类别"), queryset=Category.objects.all(), empty_label=gettext_lazy("全部")
     )
     state = django_filters.ChoiceFilter(
-        label=gettext_lazy("状态"), choices=_state_choices, method="filter_state", empty_label=gettext_lazy("全部")
+        label=gettext_lazy("状态"),
+        choices=_state_choices,
+        method="filter_state",
+        empty_label=gettext_lazy("全部"),
     )
     eligibility = django_filters.ChoiceFilter(
         label=gettext_lazy("资格审查"), choices=Entry.Eligibility.choices, empty_label=gettext_lazy("全部")
@@ -188,7 +191,11 @@ class EntryIndexView(generic.IndexView):
         return context
 
     def _chosen_contest(self):
-        chosen = self.filters.form.cleaned_data.get("contest") if self.filters and self.filters.is_valid() else None
+        chosen = (
+            self.filters.form.cleaned_data.get("contest")
+            if self.filters and self.filters.is_valid()
+            else None
+        )
         return chosen or selectors.current_contest()
 
 

@@ -165,8 +165,12 @@ _STATE_Q = {
     WITHDRAWN.code: Q(status=Entry.Status.WITHDRAWN),
     DRAFTED.code: Q(status=Entry.Status.DRAFT),
     PENDING.code: Q(status=Entry.Status.SUBMITTED, eligibility=Entry.Eligibility.PENDING),
-    ELIGIBLE.code: Q(status=Entry.Status.SUBMITTED, eligibility=Entry.Eligibility.ELIGIBLE, recommended=False),
-    RECOMMENDED.code: Q(status=Entry.Status.SUBMITTED, eligibility=Entry.Eligibility.ELIGIBLE, recommended=True),
+    ELIGIBLE.code: Q(
+        status=Entry.Status.SUBMITTED, eligibility=Entry.Eligibility.ELIGIBLE, recommended=False
+    ),
+    RECOMMENDED.code: Q(
+        status=Entry.Status.SUBMITTED, eligibility=Entry.Eligibility.ELIGIBLE, recommended=True
+    ),
     INELIGIBLE.code: Q(status=Entry.Status.SUBMITTED, eligibility=Entry.Eligibility.INELIGIBLE),
 }
 

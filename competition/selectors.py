@@ -180,7 +180,9 @@ def category_codes() -> dict[int, str]:
 def recommendation_quota(*, contest: Contest, county_id: int) -> int | None:
     """The county's own quota if the contest gives it one, else the contest's (None: no limit)."""
     own = (
-        CountyQuota.objects.filter(contest=contest, county_id=county_id).values_list("quota", flat=True).first()
+        CountyQuota.objects.filter(contest=contest, county_id=county_id)
+        .values_list("quota", flat=True)
+        .first()
     )
     return own if own is not None else contest.recommendation_quota
 
@@ -206,5 +208,12 @@ def next_pending_entry(*, user, contest: Contest, after: Entry) -> Entry | None:
         .exclude(pk=after.pk)
         .order_by("submitted_at", "pk")
     )
+    if after.submitted_at is None:
+        return waiting.first()
     later = Q(submitted_at__gt=after.submitted_at) | Q(submitted_at=after.submitted_at, pk__gt=after.pk)
-    return waiting.filter(later).first() or waiting.first() if after.submitted_at else waiting.first()
+    # One query either way: the later ones first, then from the start.
+    return (
+        waiting.annotate(wraps=Case(When(later, then=Value(0)), default=Value(1)))
+        .order_by("wraps", "submitted_at", "pk")
+        .first()
+    )

@@ -16,10 +16,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.roles import is_organizer
 from common.storage import private_storage, random_file_name
 from competition.models import TeamEvent
-
-from accounts.roles import is_organizer
 
 from . import phases, rules, selectors
 from .errors import (
@@ -609,7 +608,8 @@ def entry_set_recommended(*, entry: Entry, recommended: bool, by, now=None, reas
                 used = selectors.recommended_count(contest=current.contest, county_id=county_id)
                 if used >= quota:
                     raise EntryLimitReached(
-                        _("本县（市、区）的推荐名额（%(n)s 个）已用完，请先取消其他项目的推荐。") % {"n": quota}
+                        _("本县（市、区）的推荐名额（%(n)s 个）已用完，请先取消其他项目的推荐。")
+                        % {"n": quota}
                     )
         current.recommended = recommended
         current.save(update_fields=["recommended"])

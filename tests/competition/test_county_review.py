@@ -199,10 +199,15 @@ def test_bulk_eligibility_decides_each_and_reports_the_refused_ones():
         (theirs, "您无权审查这个项目。"),
     ]
     states = dict(Entry.objects.values_list("pk", "eligibility"))
-    assert [states[e.pk] for e in [*mine, withdrawn, theirs]] == ["ineligible", "ineligible", "pending", "pending"]
-    assert set(Entry.objects.filter(pk__in=[e.pk for e in mine]).values_list("eligibility_reason", flat=True)) == {
-        "材料不全"
-    }
+    assert [states[e.pk] for e in [*mine, withdrawn, theirs]] == [
+        "ineligible",
+        "ineligible",
+        "pending",
+        "pending",
+    ]
+    assert set(
+        Entry.objects.filter(pk__in=[e.pk for e in mine]).values_list("eligibility_reason", flat=True)
+    ) == {"材料不全"}
 
 
 def test_bulk_ineligible_without_reason_refuses_every_entry():
@@ -231,9 +236,9 @@ def test_bulk_recommend_fills_the_quota_in_order_and_names_the_rest():
     assert [(entry.title, why) for entry, why in outcome.failed] == [
         ("第2个", "本县（市、区）的推荐名额（2 个）已用完，请先取消其他项目的推荐。")
     ]
-    assert set(EntryEvent.objects.filter(kind=EntryEvent.Kind.RECOMMENDED).values_list("note", flat=True)) == {
-        "县级评审前两名"
-    }
+    assert set(
+        EntryEvent.objects.filter(kind=EntryEvent.Kind.RECOMMENDED).values_list("note", flat=True)
+    ) == {"县级评审前两名"}
 
 
 def test_bulk_unrecommend_frees_the_quota():
