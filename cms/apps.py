@@ -10,4 +10,9 @@ class CmsConfig(AppConfig):
     def ready(self):
         # Project pages made from a finalized shortlist; the demo site's pages and stories;
         # the public cache purged when anything public changes.
+        from competition.extensions import register_contest_copier
+
         from . import cache_receivers, demo, receivers  # noqa: F401
+        from .services import contest_pages_copy
+
+        register_contest_copier(contest_pages_copy)

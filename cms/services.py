@@ -286,3 +286,31 @@ def publish_project_pages(pages: Iterable[Page], user=None) -> int:
         revision.publish(user=user)
         published += 1
     return published
+
+
+def contest_pages_copy(*, source: Contest, copy: Contest, years: int, shift, by=None) -> Page | None:
+    """A contest duplicated for a new year gets a copy of the old contest's page (and the pages
+    under it) beside it, as a draft to edit and publish (``competition.services.contest_duplicate``)."""
+    from .models import ContestPage
+
+    page = ContestPage.objects.filter(contest=source).first()
+    if page is None:
+        return None
+    parent = page.get_parent()
+    old, new = str(source.year), str(copy.year)
+    slug = page.slug.replace(old, new) if old in page.slug else f"{page.slug}-{new}"
+    title = page.title.replace(old, new) if old in page.title else copy.title
+    return page.copy(
+        recursive=True,
+        to=parent,
+        update_attrs={
+            "contest": copy,
+            "title": title,
+            "draft_title": title,
+            "slug": _free_slug(parent, slug, new),
+            "seo_title": page.seo_title.replace(old, new),
+        },
+        copy_revisions=False,
+        keep_live=False,
+        user=by,
+    )

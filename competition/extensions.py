@@ -36,3 +36,21 @@ def register_staff_home(home: StaffHome) -> None:
 def staff_home(user) -> str | None:
     """Where a signed-in user without a team works, if another app claims them."""
     return next((url for url in (home(user) for home in _staff_homes) if url), None)
+
+
+# (source contest, its copy, whole years between them, shift, by) -> None; runs inside the
+# copy's transaction. ``shift`` moves a date or time by those years (Feb 29 → Feb 28).
+ContestCopier = Callable[..., None]
+
+_contest_copiers: list[ContestCopier] = []
+
+
+def register_contest_copier(copier: ContestCopier) -> None:
+    """Judging copies the rounds and rubrics, cms the contest's pages: each app copies its own
+    part of a contest duplicated for a new year (``competition.services.contest_duplicate``)."""
+    if copier not in _contest_copiers:
+        _contest_copiers.append(copier)
+
+
+def contest_copiers() -> list[ContestCopier]:
+    return list(_contest_copiers)

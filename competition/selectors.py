@@ -217,3 +217,8 @@ def next_pending_entry(*, user, contest: Contest, after: Entry) -> Entry | None:
         .order_by("wraps", "submitted_at", "pk")
         .first()
     )
+
+
+def contest_of_year(*, year: int) -> Contest | None:
+    """The contest of a year (the latest one opened, should a year have two)."""
+    return Contest.objects.filter(year=year).order_by("-submission_opens", "-pk").first()

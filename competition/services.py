@@ -20,7 +20,7 @@ from accounts.roles import is_organizer
 from common.storage import private_storage, random_file_name
 from competition.models import TeamEvent
 
-from . import phases, rules, selectors
+from . import extensions, phases, rules, selectors
 from .errors import (
     ContestError,
     DeadlinePassed,
@@ -34,6 +34,7 @@ from .errors import (
 from .models import (
     Contest,
     County,
+    CountyQuota,
     Entry,
     EntryAttachment,
     EntryEvent,
@@ -43,6 +44,7 @@ from .models import (
     TeamMember,
 )
 from .uploads import CleanPdf, CleanPhoto
+from .years import shift_years
 
 User = get_user_model()
 
@@ -683,3 +685,70 @@ def entries_set_recommended(*, entries, recommended: bool, by, reason: str = "",
             entry=entry, recommended=recommended, by=by, now=now, reason=reason
         ),
     )
+
+
+# --- A new year --------------------------------------------------------------------------------
+
+# Not copied: what identifies the year (set anew), its progress and bookkeeping.
+CONTEST_FIELDS_NOT_COPIED = {"id", "title", "year", "slug", "stage", "created_at"}
+
+
+def _year_text(text: str, source_year: int, year: int) -> str:
+    return (text or "").replace(str(source_year), str(year))
+
+
+def contest_duplicate(*, source: Contest, year: int, by=None, now=None) -> Contest:
+    """A new year's contest made from ``source``: its settings, categories, per-county quotas
+    and (through ``extensions.register_contest_copier``) rounds, rubrics and pages, every date
+    moved by whole years. Nothing of the source's entries, teams' work, assignments or scores.
+    The copy starts before its submission opens (draft); a year that has a contest is refused."""
+    now = now or timezone.now()
+    years = year - source.year
+    if years <= 0:
+        raise ContestError(_("新一届的年度必须晚于 %(year)s 年。") % {"year": source.year})
+    with transaction.atomic():
+        if Contest.objects.select_for_update().filter(year=year).exists():
+            raise ContestError(
+                _("%(year)s 年度的大赛已经存在，不能再复制一届；请在“大赛设置”中修改它。") % {"year": year}
+            )
+        copy = Contest(
+            title=_year_text(source.title, source.year, year) or str(year),
+            year=year,
+            slug=_free_slug(_year_text(source.slug, source.year, year), year),
+        )
+        for model_field in Contest._meta.concrete_fields:
+            if model_field.name in CONTEST_FIELDS_NOT_COPIED:
+                continue
+            value = getattr(source, model_field.attname)
+            if isinstance(value, (date, datetime)):
+                value = shift_years(value, years)
+            setattr(copy, model_field.attname, value)
+        copy.description = _year_text(source.description, source.year, year)
+        if copy.submission_opens <= now:
+            raise ContestError(
+                _(
+                    "按整年顺延后，开始申报时间（%(time)s）已经过去，复制的大赛将不是“即将开始申报”状态；请选择更晚的年度。"
+                )
+                % {"time": timezone.localtime(copy.submission_opens).strftime("%Y-%m-%d %H:%M")}
+            )
+        copy.save()
+        copy.categories.set(source.categories.all())
+        CountyQuota.objects.bulk_create(
+            CountyQuota(contest=copy, county_id=quota.county_id, quota=quota.quota)
+            for quota in source.county_quotas.all()
+        )
+        for copier in extensions.contest_copiers():
+            copier(
+                source=source, copy=copy, years=years, shift=lambda value: shift_years(value, years), by=by
+            )
+    return copy
+
+
+def _free_slug(wanted: str, year: int) -> str:
+    slug = wanted if wanted and not Contest.objects.filter(slug=wanted).exists() else f"{wanted}-{year}"[:60]
+    n = 2
+    base = slug
+    while Contest.objects.filter(slug=slug).exists():
+        slug = f"{base}-{n}"[:60]
+        n += 1
+    return slug

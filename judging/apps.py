@@ -16,6 +16,9 @@ class JudgingConfig(AppConfig):
 
         post_migrate.connect(roles.ensure_judging_permissions, sender=self)
 
-        from competition.extensions import register_staff_home
+        from competition.extensions import register_contest_copier, register_staff_home
+
+        from .rounds.services import rounds_copy
 
         register_staff_home(roles.judge_home)
+        register_contest_copier(rounds_copy)

@@ -177,3 +177,37 @@ def rounds_publish(*, contest, by, note: str = "") -> int:
             round_set_status(round=round, to=PUBLISHED, by=by, note=note)
             published += 1
     return published
+
+
+# Set anew for a copied round: its identity, contest, blind-code seed, status and bookkeeping.
+ROUND_FIELDS_NOT_COPIED = {"id", "contest", "code", "status", "created_at"}
+
+
+def rounds_copy(*, source, copy, years: int, shift, by=None) -> list[Round]:
+    """A contest duplicated for a new year (``competition.services.contest_duplicate``) gets the
+    source's rounds with their methods, settings and rubrics, dates moved by ``shift``; each
+    round starts in setup, without entries, judges, sheets or results."""
+    made = []
+    for old in Round.objects.filter(contest=source).prefetch_related("criteria").order_by("order"):
+        new = Round(contest=copy, code=random_code(8))
+        for field in Round._meta.concrete_fields:
+            if field.name in ROUND_FIELDS_NOT_COPIED:
+                continue
+            value = getattr(old, field.attname)
+            if field.get_internal_type() in ("DateTimeField", "DateField"):
+                value = shift(value)
+            setattr(new, field.attname, value)
+        new.save()
+        Criterion.objects.bulk_create(
+            Criterion(
+                round=new,
+                name=criterion.name,
+                guidance=criterion.guidance,
+                max_points=criterion.max_points,
+                weight=criterion.weight,
+                sort_order=criterion.sort_order,
+            )
+            for criterion in old.criteria.all()
+        )
+        made.append(new)
+    return made
