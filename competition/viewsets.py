@@ -1,19 +1,26 @@
 """Wagtail admin screens for the contest's reference data (one back office)."""
 
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from accounts.roles import accounts_managed_by, is_organizer
 
 from . import phases, roles, services
 from .admin_views import EntryViewSet
+from .errors import ContestError
 from .models import Category, Contest, Coordinator, County, Organization, Team
 from .templatetags.competition_tags import mask_phone
 
@@ -28,11 +35,85 @@ class ContestForm(WagtailAdminModelForm):
         return cleaned
 
 
+class DuplicateColumn(Column):
+    """The way to next year's contest, for organizers (who alone may make one)."""
+
+    cell_template_name = "competition/admin/duplicate_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        request = parent_context.get("request")
+        context["may_duplicate"] = bool(request and is_organizer(request.user))
+        return context
+
+    def get_value(self, instance):
+        return reverse("contest:duplicate", args=[instance.pk])
+
+
+class ContestDuplicateForm(forms.Form):
+    year = forms.IntegerField(label=_("新一届的年度"), min_value=2000, max_value=2200)
+
+
+class ContestDuplicateView(WagtailAdminTemplateMixin, FormView):
+    """Confirm, then make next year's contest (``services.contest_duplicate``)."""
+
+    template_name = "competition/admin/contest_duplicate.html"
+    form_class = ContestDuplicateForm
+    header_icon = "copy"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not is_organizer(request.user):
+            raise PermissionDenied
+        self.source = get_object_or_404(Contest, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return gettext("复制为新一届大赛")
+
+    def get_page_subtitle(self):
+        return self.source.title
+
+    def get_initial(self):
+        return {"year": self.source.year + 1}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(source=self.source)
+        return context
+
+    def form_valid(self, form):
+        try:
+            copy = services.contest_duplicate(
+                source=self.source, year=form.cleaned_data["year"], by=self.request.user
+            )
+        except ContestError as error:
+            form.add_error("year", error.message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            gettext("已复制为“%(title)s”，请核对日期、名额和页面后再开始申报。") % {"title": copy.title},
+        )
+        return redirect("contest:edit", copy.pk)
+
+
 class ContestViewSet(ModelViewSet):
     model = Contest
     icon = "date"
     menu_label = _("大赛设置")
-    list_display = ["title", "year", "submission_opens", "submission_closes", "max_entries_per_team"]
+    list_display = [
+        "title",
+        "year",
+        "submission_opens",
+        "submission_closes",
+        "max_entries_per_team",
+        DuplicateColumn("duplicate", label=_("新一届")),
+    ]
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("duplicate/<int:pk>/", ContestDuplicateView.as_view(), name="duplicate"),
+        ]
+
     search_fields = ["title"]
     edit_handler = ObjectList(
         [

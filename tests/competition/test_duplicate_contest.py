@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from cms.models import ContestPage
 from competition import errors, services
@@ -158,3 +159,49 @@ def test_duplicate_contest_command(leap_year_contest, capsys):
     with pytest.raises(CommandError, match="没有 2019 年度的大赛。"):
         call_command("duplicate_contest", "--from", "2019", "--year", "2028")
     assert Contest.objects.filter(year=2027).count() == 1
+
+
+# --- The back-office button ------------------------------------------------------------------------
+
+
+def test_button_confirm_page_then_copy_for_organizers(leap_year_contest, organizer_client):
+    url = f"/admin/contest/duplicate/{leap_year_contest.pk}/"
+
+    listing = organizer_client.get("/admin/contest/").content.decode()
+    confirm = organizer_client.get(url)
+    made = organizer_client.post(url, {"year": "2027"})
+
+    copy = Contest.objects.get(year=2027)
+    assert url in listing
+    assert confirm.status_code == 200
+    assert 'value="2025"' in confirm.content.decode()
+    assert "不会复制：参赛项目、团队的申报内容、评委分配、评分和结果。" in confirm.content.decode()
+    assert made["Location"] == f"/admin/contest/edit/{copy.pk}/"
+
+
+def test_button_refuses_an_existing_year_and_keeps_what_was_typed(leap_year_contest, organizer_client):
+    url = f"/admin/contest/duplicate/{leap_year_contest.pk}/"
+    services.contest_duplicate(source=leap_year_contest, year=2027)
+
+    again = organizer_client.post(url, {"year": "2027"}).content.decode()
+    earlier = organizer_client.post(url, {"year": "2023"}).content.decode()
+
+    assert "2027 年度的大赛已经存在，不能再复制一届" in again
+    assert 'value="2027"' in again
+    assert "新一届的年度必须晚于 2024 年。" in earlier
+    assert Contest.objects.filter(year=2027).count() == 1
+
+
+@pytest.mark.parametrize(
+    "make_user",
+    [factories.supervisor, lambda: factories.coordinator_for(factories.CountyFactory())],
+    ids=["supervisor", "coordinator"],
+)
+def test_button_is_for_organizers_only(leap_year_contest, make_user):
+    client = Client()
+    client.force_login(make_user())
+
+    response = client.post(f"/admin/contest/duplicate/{leap_year_contest.pk}/", {"year": "2027"})
+
+    assert response.status_code in (302, 403)
+    assert not Contest.objects.filter(year=2027).exists()
