@@ -168,15 +168,23 @@ class EntryIndexView(generic.IndexView):
 
     @property
     def columns(self):
-        columns = [PickColumn("pick", label="")] if self.may_review else []
-        return columns + [
+        columns = [PickColumn("pick", label="", classname="entry-pick")] if self.may_review else []
+        columns += [
             TitleColumn("title", label=gettext_lazy("项目名称"), get_url=self.get_edit_url, sort_key="title"),
-            Column("category", label=gettext_lazy("类别"), accessor="category"),
-            CountyColumn("county", label=gettext_lazy("县（市、区）")),
-            Column("team", label=gettext_lazy("参赛团队"), accessor="team"),
+            Column("category", label=gettext_lazy("类别"), accessor="category", classname="entry-wide"),
+        ]
+        if rules.coordinator_county_id(self.request.user) is None:  # a coordinator has one county
+            columns.append(CountyColumn("county", label=gettext_lazy("县（市、区）")))
+        return columns + [
+            Column("team", label=gettext_lazy("参赛团队"), accessor="team", classname="entry-wide"),
             StateColumn("state", label=gettext_lazy("状态")),
             YesNoColumn("recommended", label=gettext_lazy("推荐"), accessor="recommended"),
-            DateColumn("submitted_at", label=gettext_lazy("提交时间"), sort_key="submitted_at"),
+            DateColumn(
+                "submitted_at",
+                label=gettext_lazy("提交时间"),
+                sort_key="submitted_at",
+                classname="entry-wide",
+            ),
         ]
 
     def get_context_data(self, **kwargs):
