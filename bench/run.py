@@ -225,7 +225,14 @@ def bench_uploads() -> None:
         emit(name=label, **figure)
 
 
-PARTS = ["city", "assigner", "national", "fairness", "public", "copies", "uploads", "masking"]
+def bench_county(tmp: Path) -> None:
+    """A coordinator's county of 1,500 entries: list, export, bulk review (bench/county_review.py)."""
+    env = environment(tmp, "county")
+    _, out = run(["bench/county_review.py", "1500"], env, capture=True)
+    record_lines(out)
+
+
+PARTS = ["city", "assigner", "national", "fairness", "public", "copies", "uploads", "masking", "county"]
 # Only when asked for by name (`make bench BENCH_PARTS=load`): long, or disruptive.
 EXTRA_PARTS = ["load", "faults"]
 
@@ -254,6 +261,8 @@ def main() -> None:
             bench_uploads()
         if "masking" in parts:
             bench_masking()
+        if "county" in parts:
+            bench_county(tmp)
         if "load" in parts:
             bench_load()
         if "faults" in parts:
