@@ -81,9 +81,11 @@ class StateColumn(Column):
         return context
 
 
-class YesNoColumn(Column):
+class RecommendedColumn(Column):
+    """是/否 by the review state: a withdrawn entry's old flag is no recommendation."""
+
     def get_value(self, instance):
-        return _("是") if getattr(instance, self.accessor) else _("否")
+        return _("是") if phases.entry_state(instance) is phases.RECOMMENDED else _("否")
 
 
 class PickColumn(Column):
@@ -147,7 +149,8 @@ class EntryFilterSet(WagtailFilterSet):
         return queryset.filter(phases.entry_state_q(value))
 
     def filter_recommended(self, queryset, name, value):
-        return queryset.filter(recommended=value == "1")
+        recommended = phases.entry_state_q(phases.RECOMMENDED.code)
+        return queryset.filter(recommended) if value == "1" else queryset.exclude(recommended)
 
 
 class EntryIndexView(generic.IndexView):
@@ -178,7 +181,7 @@ class EntryIndexView(generic.IndexView):
         return columns + [
             Column("team", label=gettext_lazy("参赛团队"), accessor="team", classname="entry-wide"),
             StateColumn("state", label=gettext_lazy("状态")),
-            YesNoColumn("recommended", label=gettext_lazy("推荐"), accessor="recommended"),
+            RecommendedColumn("recommended", label=gettext_lazy("推荐")),
             DateColumn(
                 "submitted_at",
                 label=gettext_lazy("提交时间"),

@@ -40,6 +40,7 @@ def entry_headers() -> list[str]:
 
 def entry_row(entry, *, whole_phone: bool) -> list:
     team = entry.team
+    state = phases.entry_state(entry)
     submitted = timezone.localtime(entry.submitted_at).replace(tzinfo=None) if entry.submitted_at else None
     return [
         entry.title,
@@ -49,8 +50,8 @@ def entry_row(entry, *, whole_phone: bool) -> list:
         team.name,
         team.contact_name,
         team.contact_phone if whole_phone else mask_phone(team.contact_phone),
-        str(phases.entry_state(entry).label),
-        _("是") if entry.recommended else _("否"),
+        str(state.label),
+        _("是") if state is phases.RECOMMENDED else _("否"),
         entry.eligibility_reason,
         entry.volunteers,
         entry.beneficiaries,

@@ -46,11 +46,13 @@ def county_world(db):
     pending = factories.EntryFactory(
         contest=contest, team=team, title="银龄课堂", submitted=True, submitted_at=now - dt.timedelta(hours=2)
     )
-    withdrawn = factories.EntryFactory(
+    withdrawn = factories.EntryFactory(  # recommended before it was withdrawn: no longer
         contest=contest,
         team=team,
         title="撤回的草稿",
         status=Entry.Status.WITHDRAWN,
+        eligibility=Entry.Eligibility.ELIGIBLE,
+        recommended=True,
         volunteers=None,
         beneficiaries=None,
     )
@@ -95,6 +97,7 @@ def test_list_shows_the_true_state_and_yes_no_for_recommended(county_world):
 
     withdrawn, pending, recommended = (row_of(html, t) for t in ("撤回的草稿", "银龄课堂", "=助残行动"))
     assert "已撤回" in withdrawn and "待审查" not in withdrawn
+    assert ">否<" in withdrawn.replace(" ", "").replace("\n", "")
     assert "待审查" in pending and ">否<" in pending.replace(" ", "").replace("\n", "")
     assert "已推荐" in recommended and ">是<" in recommended.replace(" ", "").replace("\n", "")
     assert "True" not in html and "False" not in html
@@ -119,7 +122,8 @@ def test_list_shows_the_coordinators_quota_and_deadline(county_world):
         ("state=pending", ["银龄课堂"]),
         ("state=recommended", ["=助残行动"]),
         ("recommended=0", ["撤回的草稿", "银龄课堂"]),
-        ("eligibility=eligible", ["=助残行动"]),
+        ("eligibility=eligible", ["=助残行动", "撤回的草稿"]),
+        ("recommended=1", ["=助残行动"]),
         ("category=health", ["=助残行动"]),
         ("q=助残队", ["=助残行动"]),
         ("q=银龄", ["银龄课堂"]),
@@ -264,6 +268,7 @@ def test_export_is_the_coordinators_county_as_xlsx(county_world):
     assert set(by_title) == {"银龄课堂", "撤回的草稿", "=助残行动"}
     assert by_title["撤回的草稿"]["状态"] == "已撤回"
     assert by_title["撤回的草稿"]["志愿者人数"] is None
+    assert by_title["撤回的草稿"]["推荐"] == "否"
     assert by_title["=助残行动"]["推荐"] == "是"
     assert by_title["银龄课堂"]["联系电话"] == "138****1234"
     assert by_title["银龄课堂"]["县（市、区）"] == "潞州区"
@@ -317,6 +322,29 @@ def test_review_page_offers_the_next_pending_entry_and_blank_figures(county_worl
     assert "志愿者人数  ·" in withdrawn
     assert "已撤回" in withdrawn
     assert saved["Location"] == review_url(later)
+
+
+def test_list_after_the_deadline_offers_no_bulk_form_to_a_coordinator(county_world, organizer):
+    contest = county_world["contest"]
+    contest.recommendation_closes = timezone.now() - dt.timedelta(minutes=1)
+    contest.save()
+
+    coordinator_page = client_for(county_world["coordinator"]).get(LIST).content.decode()
+    organizer_page = client_for(organizer).get(LIST).content.decode()
+
+    assert "资格审查与推荐已于" in coordinator_page
+    assert 'id="entry-bulk"' not in coordinator_page
+    assert 'id="entry-bulk"' in organizer_page
+
+
+@pytest.mark.parametrize("make_user", [factories.TeamFactory, factories.judge], ids=["team", "judge"])
+def test_export_is_refused_to_teams_and_judges(county_world, make_user):
+    made = make_user()
+
+    response = client_for(getattr(made, "user", made)).get(EXPORT)
+
+    assert response.status_code == 302
+    assert "spreadsheetml" not in response.get("Content-Type", "")
 
 
 def test_review_page_after_the_deadline_offers_no_decision_to_a_coordinator(county_world):
