@@ -157,6 +157,7 @@ class EntryIndexView(generic.IndexView):
     default_ordering = "-submitted_at"
     filterset_class = EntryFilterSet
     template_name = "competition/admin/entry_index.html"
+    results_template_name = "competition/admin/entry_index_results.html"
 
     def get_base_queryset(self):
         return selectors.entries_visible_to(self.request.user)
@@ -192,11 +193,11 @@ class EntryIndexView(generic.IndexView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["export_url"] = reverse("competition_entries:export") + "?" + self.request.GET.urlencode()
         if not self.results_only:
             context.update(
                 may_review=self.may_review,
                 bulk_form=BulkReviewForm(),
-                export_url=reverse("competition_entries:export") + "?" + self.request.GET.urlencode(),
                 county_work=county_work(self.request.user, contest=self._chosen_contest()),
             )
         return context

@@ -277,6 +277,12 @@ def test_export_is_the_coordinators_county_as_xlsx(county_world):
     assert formula_cell.data_type == "s"
 
 
+def test_export_link_in_filtered_results_carries_the_filters(county_world):
+    html = client_for(county_world["coordinator"]).get(f"{RESULTS}?state=pending").content.decode()
+
+    assert f'href="{EXPORT}?state=pending"' in html
+
+
 def test_export_follows_the_filters_and_gives_organizers_whole_phones(county_world, organizer):
     response = client_for(organizer).get(f"{EXPORT}?state=pending&county={county_world['luzhou'].pk}")
 
