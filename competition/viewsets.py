@@ -2,8 +2,8 @@
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext
@@ -63,7 +63,8 @@ class ContestDuplicateView(WagtailAdminTemplateMixin, FormView):
 
     def dispatch(self, request, *args, **kwargs):
         if not is_organizer(request.user):
-            raise PermissionDenied
+            raise Http404  # need to know (DESIGN §4): others are told nothing
+
         self.source = get_object_or_404(Contest, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
