@@ -309,6 +309,8 @@ def contest_pages_copy(*, source: Contest, copy: Contest, years: int, shift, by=
             "draft_title": title,
             "slug": _free_slug(parent, slug, new),
             "seo_title": page.seo_title.replace(old, new),
+            "go_live_at": shift(page.go_live_at),
+            "expire_at": shift(page.expire_at),
         },
         copy_revisions=False,
         keep_live=False,

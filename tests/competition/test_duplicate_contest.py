@@ -59,7 +59,9 @@ def leap_year_contest(db):
     round_add_default_rubric(round=first)
     entry = factories.EntryFactory(contest=contest, submitted=True, eligibility=Entry.Eligibility.ELIGIBLE)
     RoundEntry.objects.create(round=first, entry=entry, blind_code="ABC234")
-    cms_factories.contest_page(contest, title="2024年大赛", slug="dasai-2024")
+    cms_factories.contest_page(
+        contest, title="2024年大赛", slug="dasai-2024", expire_at=beijing(2025, 2, 1, 0, 0)
+    )
     return contest
 
 
@@ -128,6 +130,7 @@ def test_duplicate_copies_the_contest_page_as_a_draft(leap_year_contest):
     assert (page.title, page.slug, page.live) == ("2027年大赛", "dasai-2027", False)
     assert page.get_parent().pk == old.get_parent().pk
     assert (page.intro, page.rules) == (old.intro, old.rules)
+    assert page.expire_at == beijing(2028, 2, 1, 0, 0)
     assert old.live
 
 
