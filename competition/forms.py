@@ -291,6 +291,11 @@ class EntryForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        token = cleaned.get("save_token")
+        if self.entry is not None and token and self.entry.last_save_token == token:
+            # This very save again (its answer was lost on the way): ``services.entry_update``
+            # answers as it did the first time; its photos are not new.
+            return cleaned
         kept_photos = [p for p in self.photos if not cleaned.get(f"photo-{p.public_id}-delete")]
         new_photos = cleaned.get("new_photos") or []
         if len(kept_photos) + len(new_photos) > PHOTOS_MAX:
