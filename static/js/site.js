@@ -48,10 +48,10 @@
     var retry = box.querySelector("[data-upload-retry]");
     var d = form.dataset;
     box.hidden = false; retry.hidden = true; errors.textContent = "";
-    bar.value = 0; bar.removeAttribute("data-done");
+    bar.value = 0; bar.hidden = false;
     setButtons(form, true);
     form.dataset.uploading = "1";
-    var finish = function () { delete form.dataset.uploading; setButtons(form, false); };
+    var finish = function () { delete form.dataset.uploading; setButtons(form, false); bar.hidden = true; };
     var failed = function (message) {
       finish();
       text.textContent = message;
@@ -65,7 +65,7 @@
       var percent = Math.floor(event.loaded * 100 / event.total);
       bar.value = percent;
       text.textContent = event.loaded >= event.total ? d.uploadProcessing : fill(d.uploadSending, {
-        sent: formatBytes(event.loaded), total: formatBytes(event.total), percent: percent
+        sent: formatBytes(event.loaded), total: formatBytes(event.total), percent: percent + "%"
       });
     };
     xhr.upload.onload = function () { bar.value = 100; text.textContent = d.uploadProcessing; };

@@ -219,7 +219,7 @@ def test_entry_form_carries_the_progress_texts_and_a_save_token(team, team_clien
 
     html = team_client.get(edit_url(entry)).content.decode()
 
-    assert 'data-upload-sending="正在上传：{sent} / {total}（{percent}%）"' in html
+    assert 'data-upload-sending="正在上传：{sent} / {total}（{percent}）"' in html
     assert re.search(r'name="save_token" value="[0-9a-f-]{36}"', html)
     assert "data-upload-progress" in html and "重试上传" in html
 
