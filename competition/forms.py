@@ -305,7 +305,9 @@ class EntryForm(forms.ModelForm):
                 % {"max": PHOTOS_MAX, "kept": len(kept_photos), "new": len(new_photos)},
             )
         elif new_photos:
-            duplicates = duplicate_photos([clean for clean, _caption in new_photos], [p.sha256 for p in kept_photos])
+            duplicates = duplicate_photos(
+                [clean for clean, _caption in new_photos], [p.sha256 for p in kept_photos]
+            )
             if duplicates:
                 self.add_error("new_photos", duplicates)
         kept_pdfs = [a for a in self.attachments if not cleaned.get(f"attachment-{a.public_id}-delete")]

@@ -1,11 +1,11 @@
 """Team pages. Views validate input with forms, check permission with ``rules`` and call
 ``services``; nothing else happens here."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from functools import wraps
-
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
@@ -176,7 +176,9 @@ def _answers_upload_script(view):
             for name, messages in form.errors.items()
             if name != "__all__"
         ]
-        return JsonResponse({"ok": False, "errors": problems, "version": form.data.get("version")}, status=400)
+        return JsonResponse(
+            {"ok": False, "errors": problems, "version": form.data.get("version")}, status=400
+        )
 
     return wrapper
 
@@ -216,7 +218,9 @@ def entry_create(request, contest_slug):
             if rescued
             else EntryForm(contest=contest, user=request.user)
         )
-    return TemplateResponse(request, "competition/entry_form.html", {"form": form, "contest": contest, "team": team})
+    return TemplateResponse(
+        request, "competition/entry_form.html", {"form": form, "contest": contest, "team": team}
+    )
 
 
 @_answers_upload_script

@@ -12,7 +12,11 @@ urlpatterns = [
     path("<str:round_code>/next/", next_entry, name="next"),
     path("<str:round_code>/<str:blind_code>/", score, name="score"),
     path("<str:round_code>/<str:blind_code>/photos/<int:n>/", photo, name="photo"),
-    path("<str:round_code>/<str:blind_code>/photos/<int:n>/<int:width>/", photo_rendition, name="photo_rendition"),
+    path(
+        "<str:round_code>/<str:blind_code>/photos/<int:n>/<int:width>/",
+        photo_rendition,
+        name="photo_rendition",
+    ),
     path("<str:round_code>/<str:blind_code>/files/<int:n>/", attachment, name="attachment"),
     path("<str:round_code>/<str:blind_code>/conflict/", declare_conflict, name="declare_conflict"),
 ]

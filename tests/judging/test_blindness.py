@@ -461,7 +461,9 @@ def test_judge_pages_are_private_and_not_stored(crawl):
 
     # Pages and files are not kept; photo renditions are kept by the judge's browser but
     # checked with the server at every use (need to know holds for cached copies too).
-    assert {value for (_m, url), value in cache_headers.items() if "/photos/" not in url} == {"private, no-store"}
+    assert {value for (_m, url), value in cache_headers.items() if "/photos/" not in url} == {
+        "private, no-store"
+    }
     assert {value for (_m, url), value in cache_headers.items() if "/photos/" in url} == {"private, no-cache"}
 
 
