@@ -176,8 +176,21 @@ def _answers_upload_script(view):
             for name, messages in form.errors.items()
             if name != "__all__"
         ]
+        summary = (
+            _("未能保存：")
+            if form.non_field_errors()
+            else _("有几处需要修改，请查看下方标红的内容。您填写的文字都还在。")
+        )
+        fields = {name: list(messages) for name, messages in form.errors.items() if name != "__all__"}
         return JsonResponse(
-            {"ok": False, "errors": problems, "version": form.data.get("version")}, status=400
+            {
+                "ok": False,
+                "summary": summary,
+                "errors": problems,
+                "fields": fields,
+                "version": form.data.get("version"),
+            },
+            status=400,
         )
 
     return wrapper

@@ -40,14 +40,34 @@
   function setButtons(form, disabled) {
     form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (b) { b.disabled = disabled; });
   }
+  // A refused field is marked where it is, as the page rendered by the server would mark it.
+  function clearMarks(form) {
+    form.querySelectorAll("[data-upload-invalid]").forEach(function (node) { node.remove(); });
+    form.querySelectorAll(".is-invalid[data-upload-marked]").forEach(function (input) {
+      input.classList.remove("is-invalid"); delete input.dataset.uploadMarked;
+    });
+  }
+  function markFields(form, fields) {
+    Object.keys(fields).forEach(function (name) {
+      var input = form.querySelector("[name='" + name + "']");
+      if (!input) { return; }
+      if (!input.classList.contains("is-invalid")) { input.classList.add("is-invalid"); input.dataset.uploadMarked = "1"; }
+      var note = document.createElement("div");
+      note.className = "invalid-feedback d-block"; note.dataset.uploadInvalid = "1";
+      note.textContent = fields[name].join(" ");
+      input.insertAdjacentElement("afterend", note);
+    });
+  }
   function sendUpload(form, state) {
     var box = form.querySelector("[data-upload-progress]");
     var bar = box.querySelector("[data-upload-bar]");
     var text = box.querySelector("[data-upload-text]");
     var errors = box.querySelector("[data-upload-errors]");
+    var list = errors.querySelector("[data-upload-list]");
     var retry = box.querySelector("[data-upload-retry]");
     var d = form.dataset;
-    box.hidden = false; retry.hidden = true; errors.textContent = "";
+    box.hidden = false; retry.hidden = true; errors.hidden = true; list.textContent = "";
+    clearMarks(form);
     bar.value = 0; bar.hidden = false;
     setButtons(form, true);
     form.dataset.uploading = "1";
@@ -81,11 +101,13 @@
       if (answer && answer.errors) {
         // Refused: nothing was saved; show why, keep every field and chosen file.
         finish();
-        box.hidden = false;
-        text.textContent = d.uploadRefused;
+        text.textContent = "";
+        errors.querySelector("[data-upload-summary]").textContent = answer.summary || "";
         answer.errors.forEach(function (message) {
-          var li = document.createElement("li"); li.textContent = message; errors.appendChild(li);
+          var li = document.createElement("li"); li.textContent = message; list.appendChild(li);
         });
+        errors.hidden = false;
+        markFields(form, answer.fields || {});
         if (answer.version) {
           var version = form.querySelector("input[name=version]");
           if (version) { version.value = answer.version; }
@@ -93,7 +115,7 @@
         state.body = null;  // the next save is a new one
         var token = form.querySelector("input[name=save_token]");
         if (token) { token.value = newToken(); }
-        errors.scrollIntoView({ block: "nearest" });
+        list.scrollIntoView({ block: "nearest" });
         return;
       }
       failed(fill(d.uploadServerError, { status: xhr.status }));

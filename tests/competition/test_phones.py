@@ -205,6 +205,8 @@ def test_upload_script_gets_the_refusal_as_json_with_the_version(team, team_clie
     assert (response.status_code, answer["ok"], answer["version"]) == (400, False, str(entry.version))
     assert any(message.startswith("项目名称：") for message in answer["errors"])
     assert any("“x.jpg”" in message for message in answer["errors"])
+    assert set(answer["fields"]) == {"title", "new_photos"}
+    assert answer["summary"] == "有几处需要修改，请查看下方标红的内容。您填写的文字都还在。"
 
 
 def test_the_form_without_javascript_still_redirects(team, team_client, contest):
@@ -294,3 +296,27 @@ def test_coordinator_review_page_shows_thumbnails_in_constant_queries(django_ass
     html = response.content.decode()
     assert len(re.findall(r'<img [^>]*src="/my/files/photos/[0-9a-f-]+/320/"', html)) == photos
     assert re.search(r'<img [^>]*src="/my/files/photos/[0-9a-f-]+/"', html) is None
+
+
+# --- The backfill of the content hashes (migration competition 0005) ---------------------------
+
+
+def test_the_migration_hashes_stored_photos_and_leaves_a_missing_file_blank():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("competition.migrations.0005_phones_photo_hash_save_token")
+    entry = factories.EntryFactory()
+    content = jpeg_bytes(80, 60, (10, 200, 90))
+    kept = factories.add_photo(entry, content)
+    lost = factories.add_photo(entry, jpeg_bytes(80, 60, (200, 10, 90)))
+    lost.file.storage.delete(lost.file.name)
+    EntryPhoto.objects.update(sha256="")
+
+    migration.hash_stored_photos(apps, None)
+
+    assert dict(EntryPhoto.objects.values_list("pk", "sha256")) == {
+        kept.pk: hashlib.sha256(content).hexdigest(),
+        lost.pk: "",
+    }
