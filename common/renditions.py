@@ -18,9 +18,9 @@ import time
 
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.crypto import salted_hmac
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +129,12 @@ def rendition_response(request, fieldfile, width: int):
     if _etag_matches(request, etag):
         response = HttpResponse(status=304)
     else:
-        name, content = ensure_rendition(fieldfile, width)
+        try:
+            name, content = ensure_rendition(fieldfile, width)
+        except (FileNotFoundError, UnidentifiedImageError, OSError, ValueError):
+            # The stored photo is gone or unreadable: nothing to show, and no 500.
+            logger.warning("no rendition of %s at %s px: source missing or unreadable", fieldfile.name, width)
+            raise Http404 from None
         if name is not None:
             response = private_file_response(_Stored(fieldfile.storage, name), content_type=CONTENT_TYPE)
         else:

@@ -200,3 +200,13 @@ def test_score_page_query_count_is_constant_in_the_number_of_photos(django_asser
 
     assert len(re.findall(r"<img [^>]*/320/", response.content.decode())) == photos
     assert entry.photos.count() == photos
+
+
+def test_a_missing_stored_photo_is_a_404_not_a_500(world):
+    blind = BlindFile.objects.get(round_entry=world["a"], kind=BlindFile.Kind.PHOTO, position=1)
+    blind.file = "photos/zz/gone.jpg"
+    blind.save()
+
+    response = client_for(world["judge"].user).get(rendition_url(world["round"], world["a"], 1, 320))
+
+    assert (response.status_code, response["Cache-Control"]) == (404, "private, no-store")
