@@ -192,6 +192,17 @@ def test_edit_form_posted_again_after_a_lost_answer_saves_once(team, team_client
     assert entry.photos.count() == 1
 
 
+def test_create_form_posted_again_after_a_lost_answer_makes_one_entry(team_client, contest):
+    post = entry_post(creation_token=str(uuid.uuid4()))
+
+    first = team_client.post(create_url(contest), {**post, "new_photos": [jpeg_upload()]}, **XHR)
+    second = team_client.post(create_url(contest), {**post, "new_photos": [jpeg_upload()]}, **XHR)
+
+    entry = Entry.objects.get()
+    assert first.json() == second.json() == {"ok": True, "redirect": edit_url(entry)}
+    assert entry.photos.count() == 1
+
+
 def test_upload_script_gets_the_refusal_as_json_with_the_version(team, team_client, contest):
     entry = factories.EntryFactory(team=team, contest=contest)
 
