@@ -8,6 +8,9 @@ Scenarios:
   worst    the worst request accepted now: PNGs of the largest accepted size, as many as
            the per-request pixel budget lets through (the rest are refused unread).
   phone9   nine 12-megapixel phone JPEGs (an ordinary full save).
+  judge9   a judge's page of nine ~2 MB phone photos (issue 11): the bytes of its pictures
+           before (the stored photos themselves) and after (thumbnails; the screen size only on
+           a tap), and the time to make each rendition.
 """
 
 import io
@@ -44,6 +47,52 @@ def phone_jpeg(seed: int) -> bytes:
     image = Image.effect_noise((4032, 3024), 40 + seed).convert("RGB")
     image.save(out, format="JPEG", quality=90)
     return out.getvalue()
+
+
+def photo_like_jpeg(seed: int) -> bytes:
+    """A 12 MP phone photo of ordinary entropy (about 2 MB, like the entries' photos): shapes on
+    a gradient with sensor grain, not the pure noise of ``phone_jpeg``."""
+    from PIL import ImageDraw
+
+    width, height = 4032, 3024
+    base = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    image = Image.blend(base, Image.new("RGB", (width, height), (60 + seed * 15, 120, 170 - seed * 10)), 0.6)
+    draw = ImageDraw.Draw(image)
+    for i in range(40):
+        x, y = (i * 397 + seed * 91) % width, (i * 211 + seed * 53) % height
+        draw.ellipse(
+            (x, y, x + 300, y + 220), fill=((i * 40) % 256, (i * 90) % 256, (i * 20 + seed * 30) % 256)
+        )
+    image = Image.blend(image, Image.effect_noise((width, height), 30).convert("RGB"), 0.2)
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=85)
+    return out.getvalue()
+
+
+def judge_page(photos: int = 9) -> dict:
+    """The pictures of a judge's page of ``photos`` photos, before and after renditions."""
+    from common import renditions
+
+    stored = [
+        uploads.clean_photo(SimpleUploadedFile(f"p{n}.jpg", photo_like_jpeg(n))).content
+        for n in range(photos)
+    ]
+    made: dict[int, list[int]] = {}
+    times: dict[int, list[float]] = {}
+    for content in stored:
+        for width in renditions.WIDTHS:
+            started = time.perf_counter()
+            made.setdefault(width, []).append(len(renditions.render(content, width)))
+            times.setdefault(width, []).append(time.perf_counter() - started)
+    return {
+        "scenario": "judge9",
+        "photos": photos,
+        "before_page_kb": round(sum(map(len, stored)) / 1000),
+        "after_page_kb_1x": round(sum(made[320]) / 1000),
+        "after_page_kb_2x": round(sum(made[640]) / 1000),
+        "screen_kb_each": round(sum(made[1280]) / len(stored) / 1000),
+        **{f"render_ms_{w}": round(sum(t) / len(t) * 1000) for w, t in times.items()},
+    }
 
 
 def files(scenario: str) -> list[bytes]:
@@ -84,6 +133,12 @@ def clean_request(contents: list[bytes]) -> tuple[int, int]:
 
 def main() -> None:
     scenario = sys.argv[1]
+    if scenario == "judge9":
+        before_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        figure = judge_page()
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(json.dumps({**figure, "peak_rss_growth_mb": round((peak - before_rss) / 1024, 1)}))
+        return
     contents = files(scenario)
     request_bytes = sum(len(c) for c in contents)
     before_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -42,6 +42,10 @@ class EntryNotEditable(EntryError):
     pass
 
 
+class DuplicatePhoto(EntryError):
+    """A photo identical to one the entry has (or chosen twice); ``problems`` names each."""
+
+
 class TeamError(DomainError):
     """A change to a team that must not happen now."""
 

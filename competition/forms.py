@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import MOBILE_PHONE_VALIDATOR, Category, Entry
 from .selectors import organizations_for_choice
 from .services import ENTRY_FIELDS, PDFS_MAX, PHOTOS_MAX, EntryFileChanges
-from .uploads import PixelBudget, clean_pdf, clean_photo, count_uploads, display_name
+from .uploads import PixelBudget, clean_pdf, clean_photo, count_uploads, display_name, duplicate_photos
 
 User = get_user_model()
 
@@ -150,6 +150,8 @@ class EntryForm(forms.ModelForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     creation_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # One per form shown: a save retried after a lost answer is recognised (services.entry_update).
+    save_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
     # Signed id of the user the form was shown to: text rescued after a session expired is
     # given back to that user only (see views._rescue_and_login).
     owner = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -223,6 +225,7 @@ class EntryForm(forms.ModelForm):
             )
         if entry is not None:
             self.fields["version"].initial = entry.version
+            self.fields["save_token"].initial = uuid.uuid4()
         else:
             self.fields["creation_token"].initial = uuid.uuid4()
 
@@ -288,6 +291,11 @@ class EntryForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        token = cleaned.get("save_token")
+        if self.entry is not None and token and self.entry.last_save_token == token:
+            # This very save again (its answer was lost on the way): ``services.entry_update``
+            # answers as it did the first time; its photos are not new.
+            return cleaned
         kept_photos = [p for p in self.photos if not cleaned.get(f"photo-{p.public_id}-delete")]
         new_photos = cleaned.get("new_photos") or []
         if len(kept_photos) + len(new_photos) > PHOTOS_MAX:
@@ -296,6 +304,12 @@ class EntryForm(forms.ModelForm):
                 gettext("每个项目最多 %(max)s 张照片：已有 %(kept)s 张，本次又选了 %(new)s 张。")
                 % {"max": PHOTOS_MAX, "kept": len(kept_photos), "new": len(new_photos)},
             )
+        elif new_photos:
+            duplicates = duplicate_photos(
+                [clean for clean, _caption in new_photos], [p.sha256 for p in kept_photos]
+            )
+            if duplicates:
+                self.add_error("new_photos", duplicates)
         kept_pdfs = [a for a in self.attachments if not cleaned.get(f"attachment-{a.public_id}-delete")]
         new_pdfs = cleaned.get("new_attachments") or []
         if len(kept_pdfs) + len(new_pdfs) > PDFS_MAX:
@@ -330,7 +344,7 @@ class EntryForm(forms.ModelForm):
         self.data["version"] = str(version)
 
     # Text fields that are kept for the user if their session expired mid-edit.
-    RESCUABLE = (*ENTRY_FIELDS, "version", "creation_token")
+    RESCUABLE = (*ENTRY_FIELDS, "version", "creation_token", "save_token")
 
     @classmethod
     def owner_in(cls, data) -> int | None:

@@ -411,6 +411,9 @@ class Entry(models.Model):
     version = models.PositiveIntegerField(default=1)
     # One form, one entry: a double-clicked "create" posts the same token twice.
     creation_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # The token of the last edit saved: an upload retried after its answer was lost (a phone
+    # leaving coverage) is recognised as already saved instead of clashing with itself.
+    last_save_token = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -449,6 +452,8 @@ class EntryPhoto(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     size = models.PositiveIntegerField()
+    # SHA-256 of the stored (cleaned) bytes: the same photo chosen twice is refused.
+    sha256 = models.CharField(max_length=64, blank=True, editable=False)
     caption = models.CharField(_("图片说明"), max_length=100, blank=True)
     sort_order = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_organizer
+from common.renditions import delete_renditions
 from common.storage import private_storage, random_file_name
 from competition.models import TeamEvent
 
@@ -24,6 +25,7 @@ from . import extensions, phases, rules, selectors
 from .errors import (
     ContestError,
     DeadlinePassed,
+    DuplicatePhoto,
     EditConflict,
     EntryError,
     EntryIncomplete,
@@ -43,7 +45,7 @@ from .models import (
     Team,
     TeamMember,
 )
-from .uploads import CleanPdf, CleanPhoto
+from .uploads import CleanPdf, CleanPhoto, duplicate_photos
 from .years import shift_years
 
 User = get_user_model()
@@ -335,13 +337,20 @@ def entry_update(
     expected_version: int,
     submit: bool,
     by,
+    save_token: uuid.UUID | None = None,
     now=None,
 ) -> Entry:
-    """Save a team's edit. Refused after the deadline and when someone saved in between."""
+    """Save a team's edit. Refused after the deadline and when someone saved in between.
+
+    ``save_token`` names this save (one per form shown): the same save posted again, because
+    its answer never reached a phone that lost its connection, changes nothing and answers as
+    the first did, instead of reporting a clash with itself or adding its photos twice."""
     now = now or timezone.now()
     _check_open(entry.contest, now)
     with _files_saved_with_rows() as written, transaction.atomic():
         current = Entry.objects.select_for_update().select_related("contest").get(pk=entry.pk)
+        if save_token and current.last_save_token == save_token:
+            return current
         if current.status == Entry.Status.WITHDRAWN:
             raise EntryNotEditable(_("该项目已撤回。如需继续申报，请先恢复为草稿。"))
         if current.version != expected_version:
@@ -376,6 +385,7 @@ def entry_update(
                 current.recommended = False
         current.version += 1
         current.updated_at = now
+        current.last_save_token = save_token
         current.save()
         EntryEvent.objects.create(
             entry=current, kind=EntryEvent.Kind.SAVED, actor=by, at=now, changes=changes
@@ -436,6 +446,11 @@ def _apply_file_changes(entry: Entry, files: EntryFileChanges, written: list[str
     if len(attachments) - len(doomed_attachments) + len(files.new_attachments) > PDFS_MAX:
         raise EntryError(_("每个项目最多上传 %(n)s 个 PDF 附件。") % {"n": PDFS_MAX})
 
+    kept = [p.sha256 for p in photos.values() if p not in doomed_photos]
+    duplicates = duplicate_photos([clean for clean, _caption in files.new_photos], kept)
+    if duplicates:
+        raise DuplicatePhoto(_("照片重复，本次修改没有保存："), duplicates)
+
     for pid, caption in files.photo_captions.items():
         photo = photos.get(pid)
         if photo and photo not in doomed_photos and photo.caption != caption:
@@ -455,6 +470,7 @@ def _apply_file_changes(entry: Entry, files: EntryFileChanges, written: list[str
             width=clean.width,
             height=clean.height,
             size=len(clean.content),
+            sha256=clean.sha256,
             caption=caption,
             sort_order=order,
         )
@@ -472,8 +488,11 @@ def _apply_file_changes(entry: Entry, files: EntryFileChanges, written: list[str
         EntryPhoto.objects.filter(pk__in=[p.pk for p in doomed_photos]).delete()
     if doomed_attachments:
         EntryAttachment.objects.filter(pk__in=[a.pk for a in doomed_attachments]).delete()
-    # Removed files disappear only once the rows are gone for good.
-    transaction.on_commit(lambda: [storage.delete(n) for n in gone])
+    # Removed files (and their screen-sized copies) disappear only once the rows are gone for good.
+    gone_photos = [p.file.name for p in doomed_photos]
+    transaction.on_commit(
+        lambda: [storage.delete(n) for n in gone] + [delete_renditions(storage, n) for n in gone_photos]
+    )
 
     if files.new_photos:
         changes["photos_added"] = len(files.new_photos)

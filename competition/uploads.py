@@ -7,11 +7,13 @@ re-written without document metadata. Every refusal is a ``ValidationError`` wit
 the uploader can act on.
 """
 
+import hashlib
 import io
 import re
 import unicodedata
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,6 +36,36 @@ class CleanPhoto:
     content_type: str
     width: int
     height: int
+    name: str = ""  # the uploader's file name, cleaned, for messages only
+
+    @cached_property
+    def sha256(self) -> str:
+        """Of the cleaned bytes: re-encoding is deterministic, so the same photo chosen again
+        (or already stored, whose ``EntryPhoto.sha256`` is of the same bytes) has the same hash."""
+        return hashlib.sha256(self.content).hexdigest()
+
+
+def duplicate_photos(new: list[CleanPhoto], kept: list[str]) -> list[str]:
+    """What is wrong with adding ``new`` photos to an entry that keeps photos with the hashes
+    ``kept`` (in their order): one Chinese sentence per photo already there or chosen twice."""
+    problems = []
+    positions = {digest: n for n, digest in reversed(list(enumerate(kept, start=1))) if digest}
+    chosen: dict[str, str] = {}
+    for photo in new:
+        name = photo.name or _("照片")
+        if photo.sha256 in positions:
+            problems.append(
+                _("“%(name)s”与本项目已有的第 %(n)s 张照片完全相同，不能重复上传。")
+                % {"name": name, "n": positions[photo.sha256]}
+            )
+        elif photo.sha256 in chosen:
+            problems.append(
+                _("“%(name)s”与本次选择的“%(other)s”是同一张照片，只需上传一次。")
+                % {"name": name, "other": chosen[photo.sha256]}
+            )
+        else:
+            chosen[photo.sha256] = name
+    return problems
 
 
 @dataclass(frozen=True)
@@ -173,7 +205,7 @@ def clean_photo(upload, *, budget: PixelBudget | None = None) -> CleanPhoto:
             _("“%(name)s”无法读取，文件可能已损坏或不是 JPEG、PNG、WebP 图片。") % {"name": name},
             code="corrupt",
         ) from None
-    return _reencode(image)
+    return replace(_reencode(image), name=name)
 
 
 def _to_srgb(image: Image.Image) -> Image.Image:

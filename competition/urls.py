@@ -13,5 +13,6 @@ urlpatterns = [
     path("entries/<uuid:public_id>/withdraw/", views.entry_withdraw, name="entry_withdraw"),
     path("entries/<uuid:public_id>/reopen/", views.entry_reopen, name="entry_reopen"),
     path("files/photos/<uuid:public_id>/", views.photo_file, name="photo_file"),
+    path("files/photos/<uuid:public_id>/<int:width>/", views.photo_rendition, name="photo_rendition"),
     path("files/attachments/<uuid:public_id>/", views.attachment_file, name="attachment_file"),
 ]

@@ -1,17 +1,21 @@
 """Team pages. Views validate input with forms, check permission with ``rules`` and call
 ``services``; nothing else happens here."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import throttle
 from accounts.forms import retry_message
 from common.http import client_address, private_file_response
+from common.renditions import WIDTHS, rendition_response
 
 from . import errors, extensions, phases, rules, selectors, services
 from .forms import EntryForm, SignupForm, TeamMemberFormSet, TeamProfileForm
@@ -151,6 +155,48 @@ def _show_problems(request, error: errors.EntryError) -> None:
     messages.warning(request, " ".join([error.message, *error.problems]))
 
 
+def _answers_upload_script(view):
+    """The entry form sent by the upload script (``static/js/site.js``, which shows the bytes
+    sent) gets JSON instead of a page: where to go after a save, or the messages of a refusal
+    and the version to save from next. The form without JavaScript is answered as before."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if request.method != "POST" or request.headers.get("X-Requested-With") != "XMLHttpRequest":
+            return response
+        if isinstance(response, HttpResponseRedirect):
+            return JsonResponse({"ok": True, "redirect": response.url})
+        form = (getattr(response, "context_data", None) or {}).get("form")
+        if form is None:
+            return response
+        problems = list(form.non_field_errors())
+        problems += [
+            f"{form[name].label}{_('：')}{' '.join(messages)}"
+            for name, messages in form.errors.items()
+            if name != "__all__"
+        ]
+        summary = (
+            _("未能保存：")
+            if form.non_field_errors()
+            else _("有几处需要修改，请查看下方标红的内容。您填写的文字都还在。")
+        )
+        fields = {name: list(messages) for name, messages in form.errors.items() if name != "__all__"}
+        return JsonResponse(
+            {
+                "ok": False,
+                "summary": summary,
+                "errors": problems,
+                "fields": fields,
+                "version": form.data.get("version"),
+            },
+            status=400,
+        )
+
+    return wrapper
+
+
+@_answers_upload_script
 def entry_create(request, contest_slug):
     if not request.user.is_authenticated:
         if request.method == "POST":
@@ -175,7 +221,7 @@ def entry_create(request, contest_slug):
                 _show_problems(request, error)
                 return redirect("competition:entry_edit", public_id=error.entry.public_id)
             except errors.EntryError as error:
-                form.add_error(None, error.message)
+                form.add_error(None, " ".join([error.message, *error.problems]))
             else:
                 return _after_save(request, entry, submitted="submit" in request.POST)
     else:
@@ -185,9 +231,12 @@ def entry_create(request, contest_slug):
             if rescued
             else EntryForm(contest=contest, user=request.user)
         )
-    return render(request, "competition/entry_form.html", {"form": form, "contest": contest, "team": team})
+    return TemplateResponse(
+        request, "competition/entry_form.html", {"form": form, "contest": contest, "team": team}
+    )
 
 
+@_answers_upload_script
 def entry_edit(request, public_id):
     if not request.user.is_authenticated:
         if request.method == "POST":
@@ -208,6 +257,7 @@ def entry_edit(request, public_id):
                     data=form.entry_data(),
                     files=form.file_changes(),
                     expected_version=form.cleaned_data.get("version") or 0,
+                    save_token=form.cleaned_data.get("save_token"),
                     submit="submit" in request.POST,
                     by=request.user,
                 )
@@ -220,7 +270,7 @@ def entry_edit(request, public_id):
                 form.add_error(None, error.message)
                 form.start_from_version(error.version)
             except errors.EntryError as error:
-                form.add_error(None, error.message)
+                form.add_error(None, " ".join([error.message, *error.problems]))
             else:
                 return _after_save(request, entry, submitted="submit" in request.POST)
     else:
@@ -230,7 +280,7 @@ def entry_edit(request, public_id):
             if rescued
             else EntryForm(contest=entry.contest, entry=entry, user=request.user)
         )
-    return render(
+    return TemplateResponse(
         request,
         "competition/entry_form.html",
         {"form": form, "contest": entry.contest, "entry": entry, "team": team},
@@ -306,6 +356,18 @@ def photo_file(request, public_id):
     if photo is None or not rules.can_view_entry(request.user, photo.entry):
         raise Http404
     return private_file_response(photo.file, content_type=photo.content_type)
+
+
+@login_required
+def photo_rendition(request, public_id, width):
+    """A photo at a screen's size (thumbnails of the team's, coordinator's and organizers' pages);
+    the same readers as the photo itself."""
+    if width not in WIDTHS:
+        raise Http404
+    photo = EntryPhoto.objects.select_related("entry__team__organization").filter(public_id=public_id).first()
+    if photo is None or not rules.can_view_entry(request.user, photo.entry):
+        raise Http404
+    return rendition_response(request, photo.file, width)
 
 
 @login_required

@@ -23,13 +23,16 @@ class PrivatePagesNoStoreMiddleware:
     (a team's pages, the judges', log-in and passwords, the back office): neither a shared
     proxy nor the browser of a shared computer (a county office, an internet café) keeps a copy
     of a page that shows someone's entry, scores or a reset form. Set whatever the view said,
-    redirects and error pages included."""
+    redirects and error pages included. Photo renditions alone say ``private, no-cache`` (kept,
+    but checked with the server at every use: ``common.renditions``)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.path.startswith(settings.PRIVATE_URL_PREFIXES):
+        if request.path.startswith(settings.PRIVATE_URL_PREFIXES) and not getattr(
+            response, "revalidated_private", False
+        ):
             response["Cache-Control"] = "private, no-store"
         return response

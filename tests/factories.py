@@ -1,5 +1,6 @@
 """factory_boy factories for the data core. Defaults make complete, valid objects."""
 
+import hashlib
 from datetime import date, timedelta
 
 import factory
@@ -179,6 +180,7 @@ def add_photo(entry: Entry, content: bytes = b"", caption: str = "") -> EntryPho
         width=64,
         height=48,
         size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
         caption=caption,
     )
 

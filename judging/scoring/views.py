@@ -14,6 +14,7 @@ from django.views.defaults import page_not_found
 
 from common.errors import DomainError
 from common.http import private_file_response
+from common.renditions import WIDTHS, rendition_response
 from competition import selectors as competition_selectors
 from judging.judges.selectors import judge_for_user
 from judging.models import BlindFile, ScoreSheet
@@ -46,7 +47,8 @@ def judge_page(view=None, *, explain_inactive: bool = False):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         response = _judge_response(view, explain_inactive, request, *args, **kwargs)
-        response["Cache-Control"] = "private, no-store"
+        if not getattr(response, "revalidated_private", False):  # photo renditions: no-cache
+            response["Cache-Control"] = "private, no-store"
         return response
 
     return wrapper
@@ -193,6 +195,15 @@ def photo(request, judge, round_code, blind_code, n):
     item = _blind_file_or_404(judge, round_code, blind_code, BlindFile.Kind.PHOTO, n)
     # Frozen when the round opened, re-encoded without metadata; served without any name.
     return private_file_response(item.file, content_type=item.content_type)
+
+
+@judge_page
+def photo_rendition(request, judge, round_code, blind_code, n, width):
+    """A photo at a screen's size, made from the judge's blind copy (never the team's file)."""
+    if width not in WIDTHS:
+        raise Http404
+    item = _blind_file_or_404(judge, round_code, blind_code, BlindFile.Kind.PHOTO, n)
+    return rendition_response(request, item.file, width)
 
 
 @judge_page

@@ -13,6 +13,146 @@
     }
   }, true);
 
+  // Uploads with progress: <form data-upload> carrying files is sent by XMLHttpRequest, which
+  // reports the bytes sent; the server answers JSON (competition.views._answers_upload_script).
+  // A failed or interrupted upload is sent again by "重试上传" with the same tokens, so a save
+  // that did reach the server is not made twice. Without files (or without this script) the
+  // form is posted as usual.
+  function formatBytes(n) {
+    if (n >= 1048576) { return (n / 1048576).toFixed(1) + " MB"; }
+    return Math.max(1, Math.round(n / 1024)) + " KB";
+  }
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_m, key) { return values[key]; });
+  }
+  function newToken() {
+    var b = new Uint8Array(16);
+    window.crypto.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+  function hasFiles(form) {
+    return Array.prototype.some.call(form.querySelectorAll("input[type=file]"), function (input) {
+      return input.files && input.files.length > 0;
+    });
+  }
+  function setButtons(form, disabled) {
+    form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (b) { b.disabled = disabled; });
+  }
+  // A refused field is marked where it is, as the page rendered by the server would mark it.
+  function clearMarks(form) {
+    form.querySelectorAll("[data-upload-invalid]").forEach(function (node) { node.remove(); });
+    form.querySelectorAll(".is-invalid[data-upload-marked]").forEach(function (input) {
+      input.classList.remove("is-invalid"); delete input.dataset.uploadMarked;
+    });
+  }
+  function markFields(form, fields) {
+    Object.keys(fields).forEach(function (name) {
+      var input = form.querySelector("[name='" + name + "']");
+      if (!input) { return; }
+      if (!input.classList.contains("is-invalid")) { input.classList.add("is-invalid"); input.dataset.uploadMarked = "1"; }
+      var note = document.createElement("div");
+      note.className = "invalid-feedback d-block"; note.dataset.uploadInvalid = "1";
+      note.textContent = fields[name].join(" ");
+      input.insertAdjacentElement("afterend", note);
+    });
+  }
+  function sendUpload(form, state) {
+    var box = form.querySelector("[data-upload-progress]");
+    var bar = box.querySelector("[data-upload-bar]");
+    var text = box.querySelector("[data-upload-text]");
+    var errors = box.querySelector("[data-upload-errors]");
+    var list = errors.querySelector("[data-upload-list]");
+    var retry = box.querySelector("[data-upload-retry]");
+    var d = form.dataset;
+    box.hidden = false; retry.hidden = true; errors.hidden = true; list.textContent = "";
+    clearMarks(form);
+    bar.value = 0; bar.hidden = false;
+    setButtons(form, true);
+    form.dataset.uploading = "1";
+    var finish = function () { delete form.dataset.uploading; setButtons(form, false); bar.hidden = true; };
+    var failed = function (message) {
+      finish();
+      text.textContent = message;
+      retry.hidden = false;
+    };
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action || window.location.href);
+    xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+    xhr.upload.onprogress = function (event) {
+      if (!event.lengthComputable) { return; }
+      var percent = Math.floor(event.loaded * 100 / event.total);
+      bar.value = percent;
+      text.textContent = event.loaded >= event.total ? d.uploadProcessing : fill(d.uploadSending, {
+        sent: formatBytes(event.loaded), total: formatBytes(event.total), percent: percent + "%"
+      });
+    };
+    xhr.upload.onload = function () { bar.value = 100; text.textContent = d.uploadProcessing; };
+    xhr.onerror = xhr.ontimeout = xhr.onabort = function () { failed(d.uploadFailed); };
+    xhr.onload = function () {
+      var answer = null;
+      try { answer = JSON.parse(xhr.responseText); } catch (_e) { answer = null; }
+      if (answer && answer.ok && answer.redirect) {
+        text.textContent = d.uploadDone;
+        window.location.assign(answer.redirect);
+        return;
+      }
+      if (answer && answer.errors) {
+        // Refused: nothing was saved; show why, keep every field and chosen file.
+        finish();
+        text.textContent = "";
+        errors.querySelector("[data-upload-summary]").textContent = answer.summary || "";
+        answer.errors.forEach(function (message) {
+          var li = document.createElement("li"); li.textContent = message; list.appendChild(li);
+        });
+        errors.hidden = false;
+        markFields(form, answer.fields || {});
+        if (answer.version) {
+          var version = form.querySelector("input[name=version]");
+          if (version) { version.value = answer.version; }
+        }
+        state.body = null;  // the next save is a new one
+        var token = form.querySelector("input[name=save_token]");
+        if (token) { token.value = newToken(); }
+        list.scrollIntoView({ block: "nearest" });
+        return;
+      }
+      failed(fill(d.uploadServerError, { status: xhr.status }));
+    };
+    xhr.send(state.body);
+  }
+  document.querySelectorAll("form[data-upload]").forEach(function (form) {
+    var state = { body: null };
+    // Typing after a failed upload makes the next send a new save (with a new token): if the
+    // failed one did reach the server, the new one is checked against it, never dropped.
+    form.addEventListener("input", function (event) {
+      if (!state.body || event.target.type === "file") { return; }
+      state.body = null;
+      var token = form.querySelector("input[name=save_token]");
+      if (token) { token.value = newToken(); }
+    });
+    form.addEventListener("change", function (event) {
+      if (event.target.type === "file") { state.body = null; }
+    });
+    form.querySelector("[data-upload-retry]").addEventListener("click", function () {
+      if (form.dataset.uploading === "1") { return; }
+      if (!state.body) { state.body = new FormData(form); if (state.submitter) { state.body.append(state.submitter.name, state.submitter.value); } }
+      sendUpload(form, state);
+    });
+    form.addEventListener("submit", function (event) {
+      if (event.defaultPrevented) { return; }
+      if (form.dataset.uploading === "1") { event.preventDefault(); return; }
+      if (!hasFiles(form) || !window.FormData || !window.XMLHttpRequest) { return; }
+      event.preventDefault();
+      var pressed = event.submitter;
+      state.submitter = pressed && pressed.name ? { name: pressed.name, value: pressed.value } : null;
+      state.body = new FormData(form);
+      if (state.submitter) { state.body.append(state.submitter.name, state.submitter.value); }
+      sendUpload(form, state);
+    });
+  });
+
   // One click, one submission: disable the buttons of a form once it is sent.
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -6,6 +6,7 @@ rows, no extra files in the private storage folder).
 """
 
 import io
+import itertools
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -96,7 +97,14 @@ def messages_of(response) -> list[str]:
     return [str(m) for m in response.context["messages"]]
 
 
+_colors = itertools.count()
+
+
 def photo(name="活动现场.jpg", **kwargs):
+    """A real JPEG; each call a different picture (the same one twice is refused as a duplicate)."""
+    if "color" not in kwargs:
+        n = next(_colors)
+        kwargs["color"] = (n * 37 % 256, n * 91 % 256, 200 - n % 100)
     return upload(name, jpeg_bytes(**kwargs), "image/jpeg")
 
 

@@ -370,7 +370,10 @@ def test_judge_crawl_reaches_every_page_and_file(seeded, crawl):
     pdfs = [v for v in crawl.visits if "/files/" in v.url and v.status == 200]
     score_pages = {v.url for v in crawl.visits if v.status == 200 and v.url.count("/") == 4}
 
-    assert len(photos) == sum(len(t["photo_names"]) for t in TEAMS)
+    # Each photo reached as its thumbnail (the page's src) and its screen size (the tap's link).
+    reached = {re.match(r"(.*/photos/\d+/)(\d+)/$", v.url).groups() for v in photos}
+    assert len({photo for photo, _width in reached}) == sum(len(t["photo_names"]) for t in TEAMS)
+    assert {width for _photo, width in reached} == {"320", "1280"}
     assert len(pdfs) == sum(len(t["pdf_names"]) for t in TEAMS)
     assert score_pages == {
         reverse("judging:score", args=[seeded.round.code, r.blind_code]) for r in seeded.round_entries
@@ -456,7 +459,12 @@ def test_judge_urls_and_attributes_contain_no_database_id(crawl):
 def test_judge_pages_are_private_and_not_stored(crawl):
     cache_headers = {(v.method, v.url): v.headers.get("Cache-Control") for v in crawl.visits}
 
-    assert set(cache_headers.values()) == {"private, no-store"}
+    # Pages and files are not kept; photo renditions are kept by the judge's browser but
+    # checked with the server at every use (need to know holds for cached copies too).
+    assert {value for (_m, url), value in cache_headers.items() if "/photos/" not in url} == {
+        "private, no-store"
+    }
+    assert {value for (_m, url), value in cache_headers.items() if "/photos/" in url} == {"private, no-cache"}
 
 
 def test_blind_codes_are_not_ordered_like_entry_ids():

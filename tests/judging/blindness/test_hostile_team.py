@@ -277,7 +277,9 @@ def test_every_judge_reaches_the_entry_its_photos_and_its_pdf(world):
         if v.status == 200 and v.method == "GET" and v.url.startswith(score_url)
     }
     prefix = score_url
-    expected = {prefix, f"{prefix}photos/1/", f"{prefix}photos/2/", f"{prefix}files/1/", f"{prefix}conflict/"}
+    # Photos as thumbnails (src) and at screen size (the tap's link), both from the blind copy.
+    photos = {f"{prefix}photos/{n}/{width}/" for n in (1, 2) for width in (320, 1280)}
+    expected = {prefix, *photos, f"{prefix}files/1/", f"{prefix}conflict/"}
 
     assert reached == {(judge, url) for judge in world.judges for url in expected}
 
