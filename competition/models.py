@@ -261,6 +261,7 @@ class Coordinator(models.Model):
     county = models.ForeignKey(
         County, verbose_name=_("负责县（市、区）"), on_delete=models.PROTECT, related_name="coordinators"
     )
+    phone = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[MOBILE_PHONE_VALIDATOR])
 
     class Meta:
         verbose_name = _("县区管理员")

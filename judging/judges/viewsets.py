@@ -97,6 +97,8 @@ class InvitationCreateView(generic.CreateView):
             county=data.get("county"),
             organization=data.get("organization"),
             capacity=data.get("capacity"),
+            title=data.get("title", ""),
+            phone=data.get("phone", ""),
         )
         return invitation
 
