@@ -37,6 +37,9 @@ class JudgeForm(WagtailAdminModelForm):
 
 
 class JudgeInvitationForm(WagtailAdminModelForm):
+    # Longer than the 11 digits stored: "+86 138-1234-1234" is cleaned to 13812341234.
+    phone = forms.CharField(label=_("手机号码"), max_length=30, required=False)
+
     class Meta:
         model = JudgeInvitation
         fields = ["name", "title", "email", "phone", "expertise", "organization", "county", "capacity"]
