@@ -14,6 +14,7 @@ from accounts.roles import accounts_managed_by, is_organizer
 
 from . import phases, roles, services
 from .admin_views import EntryViewSet
+from .menu import COMPETITION_SUBMENU_HOOK
 from .models import Category, Contest, Coordinator, County, Organization, Team
 from .templatetags.competition_tags import mask_phone
 
@@ -219,6 +220,7 @@ class CompetitionViewSetGroup(ModelViewSetGroup):
     menu_label = _("大赛管理")
     menu_icon = "list-ul"
     menu_order = 150
+    submenu_hook = COMPETITION_SUBMENU_HOOK
     items = (
         EntryViewSet,
         ContestViewSet,

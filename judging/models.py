@@ -202,7 +202,11 @@ class Judge(models.Model):
     name = models.CharField(_("姓名"), max_length=50)
     title = models.CharField(_("职务或职称"), max_length=100, blank=True)
     phone = models.CharField(
-        _("手机号码"), max_length=11, blank=True, validators=[MOBILE_PHONE_VALIDATOR], help_text=_("组委会联系评委用。")
+        _("手机号码"),
+        max_length=11,
+        blank=True,
+        validators=[MOBILE_PHONE_VALIDATOR],
+        help_text=_("组委会联系评委用。"),
     )
     expertise = models.ManyToManyField(Category, verbose_name=_("擅长领域"), blank=True, related_name="+")
     county = models.ForeignKey(

@@ -145,4 +145,6 @@ def xlsx_bytes(sheets: dict[str, list[list]]) -> bytes:
 
 
 def xlsx_upload(sheets: dict[str, list[list]], name: str = "导入.xlsx") -> SimpleUploadedFile:
-    return upload(name, xlsx_bytes(sheets), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return upload(
+        name, xlsx_bytes(sheets), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )

@@ -14,7 +14,9 @@ from .workbook import Fate, Plan
 def add_arguments(parser) -> None:
     parser.add_argument("file", nargs="?", help="the filled-in xlsx template")
     parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
-    parser.add_argument("--template", metavar="OUT.xlsx", help="write the empty template with its column notes")
+    parser.add_argument(
+        "--template", metavar="OUT.xlsx", help="write the empty template with its column notes"
+    )
     parser.add_argument("--verbose-rows", action="store_true", help="list unchanged rows too")
 
 

@@ -31,6 +31,7 @@ from .workbook import (
     SheetSpec,
     normalize_phone,
     read_workbook,
+    refuse_if_changed,
     template_workbook,
 )
 
@@ -45,7 +46,12 @@ COUNTIES = SheetSpec(
             gettext_lazy("例如“潞州”；评审匿名化时一并隐去。可不填。"),
             "潞州",
         ),
-        Column("sort_order", gettext_lazy("排序"), gettext_lazy("整数，越小越靠前；不填则保持原值（新增的为 0）。"), "1"),
+        Column(
+            "sort_order",
+            gettext_lazy("排序"),
+            gettext_lazy("整数，越小越靠前；不填则保持原值（新增的为 0）。"),
+            "1",
+        ),
     ),
 )
 TOWNS = SheetSpec(
@@ -59,17 +65,40 @@ TOWNS = SheetSpec(
             "潞州区",
             True,
         ),
-        Column("name", gettext_lazy("名称"), gettext_lazy("乡镇或街道的名称；同一县（市、区）内不能重复。"), "西街街道", True),
+        Column(
+            "name",
+            gettext_lazy("名称"),
+            gettext_lazy("乡镇或街道的名称；同一县（市、区）内不能重复。"),
+            "西街街道",
+            True,
+        ),
     ),
 )
 ORGANIZATIONS = SheetSpec(
     "organizations",
     gettext_lazy("文明实践阵地"),
     (
-        Column("name", gettext_lazy("名称"), gettext_lazy("阵地的全称，全市不能重复；已有同名阵地时修改它。"), "西街街道新时代文明实践所", True),
+        Column(
+            "name",
+            gettext_lazy("名称"),
+            gettext_lazy("阵地的全称，全市不能重复；已有同名阵地时修改它。"),
+            "西街街道新时代文明实践所",
+            True,
+        ),
         Column("kind", gettext_lazy("类型"), gettext_lazy("填“中心”“所”或“站”。"), "所", True),
-        Column("county", gettext_lazy("所属县（市、区）"), gettext_lazy("已有的县（市、区），或本文件中的。"), "潞州区", True),
-        Column("town", gettext_lazy("所属乡镇（街道）"), gettext_lazy("所在乡镇或街道，须属于同一县（市、区）；中心可不填。"), "西街街道"),
+        Column(
+            "county",
+            gettext_lazy("所属县（市、区）"),
+            gettext_lazy("已有的县（市、区），或本文件中的。"),
+            "潞州区",
+            True,
+        ),
+        Column(
+            "town",
+            gettext_lazy("所属乡镇（街道）"),
+            gettext_lazy("所在乡镇或街道，须属于同一县（市、区）；中心可不填。"),
+            "西街街道",
+        ),
         Column(
             "parent",
             gettext_lazy("上级阵地"),
@@ -116,8 +145,12 @@ def template() -> bytes:
     return template_workbook(
         SPECS,
         intro=[
-            _("文明实践阵地导入模板：依次填写“县（市、区）”“乡镇（街道）”“文明实践阵地”三张表，不用的表可以留空。"),
-            _("第 1 行是列名，请不要修改；从第 2 行起每行一条。已有的县（市、区）和乡镇（街道）不必重复填写。"),
+            _(
+                "文明实践阵地导入模板：依次填写“县（市、区）”“乡镇（街道）”“文明实践阵地”三张表，不用的表可以留空。"
+            ),
+            _(
+                "第 1 行是列名，请不要修改；从第 2 行起每行一条。已有的县（市、区）和乡镇（街道）不必重复填写。"
+            ),
             _("上传后先逐行检查并显示每行的结果（新增、修改、不变或错误）；有任何错误时整个文件都不会导入。"),
             _("同一文件再次导入不会改变任何数据。选填列留空表示清空该项；整列删去则保持原值。"),
             _("单元格中请直接填写文字，不要使用公式。"),
@@ -162,8 +195,16 @@ def places_check(*, upload) -> Plan:
     organizations = {
         o["name"]: o
         for o in Organization.objects.values(
-            "pk", "name", "kind", "county__name", "town__name", "parent__name", "short_name", "address",
-            "contact_name", "contact_phone",
+            "pk",
+            "name",
+            "kind",
+            "county__name",
+            "town__name",
+            "parent__name",
+            "short_name",
+            "address",
+            "contact_name",
+            "contact_phone",
         )
     }
     county_rows = sheets.get("counties", [])
@@ -181,7 +222,14 @@ def places_check(*, upload) -> Plan:
     _check_counties(plan, county_rows, counties)
     _check_towns(plan, town_rows, counties, file_counties, towns)
     _check_organizations(
-        plan, organization_rows, counties, file_counties, towns, file_towns, organizations, final_organizations
+        plan,
+        organization_rows,
+        counties,
+        file_counties,
+        towns,
+        file_towns,
+        organizations,
+        final_organizations,
     )
     return plan
 
@@ -230,7 +278,9 @@ def _check_counties(plan: Plan, rows: list[Row], counties: dict) -> None:
 
 
 def _unknown_county(name: str) -> str:
-    return _("没有名为“%(name)s”的县（市、区）：请先在“县（市、区）”表中填写它，或核对名称。") % {"name": name}
+    return _("没有名为“%(name)s”的县（市、区）：请先在“县（市、区）”表中填写它，或核对名称。") % {
+        "name": name
+    }
 
 
 def _check_towns(plan: Plan, rows: list[Row], counties: dict, file_counties: set, towns: set) -> None:
@@ -290,7 +340,9 @@ def _check_organizations(
             problems.append(_unknown_county(county))
         if town and county and (county, town) not in towns and (county, town) not in file_towns:
             problems.append(
-                _("“%(county)s”没有名为“%(town)s”的乡镇（街道）：请先在“乡镇（街道）”表中填写它，或核对名称。")
+                _(
+                    "“%(county)s”没有名为“%(town)s”的乡镇（街道）：请先在“乡镇（街道）”表中填写它，或核对名称。"
+                )
                 % {"county": county, "town": town}
             )
         if parent:
@@ -303,12 +355,16 @@ def _check_organizations(
                 )
             elif county and parent_county != county:
                 problems.append(
-                    _("上级阵地“%(parent)s”属于“%(other)s”，与本行的“%(county)s”不同：上级阵地须在同一县（市、区）。")
+                    _(
+                        "上级阵地“%(parent)s”属于“%(other)s”，与本行的“%(county)s”不同：上级阵地须在同一县（市、区）。"
+                    )
                     % {"parent": parent, "other": parent_county, "county": county}
                 )
             elif kind is not None and parent_kind not in PARENT_KINDS[kind]:
                 problems.append(
-                    _("“%(kind)s”的上级阵地不能是“%(parent_kind)s”（%(parent)s）：所的上级是中心，站的上级是所或中心。")
+                    _(
+                        "“%(kind)s”的上级阵地不能是“%(parent_kind)s”（%(parent)s）：所的上级是中心，站的上级是所或中心。"
+                    )
                     % {
                         "kind": KIND_SHORT[kind],
                         "parent_kind": KIND_SHORT.get(parent_kind, "?"),
@@ -323,7 +379,9 @@ def _check_organizations(
             normalized = normalize_phone(phone, landline=True)
             if normalized is None:
                 problems.append(
-                    _("联系电话“%(phone)s”不是有效的号码：请填写 11 位手机号码或带区号的固定电话（如 0355-1234567）。")
+                    _(
+                        "联系电话“%(phone)s”不是有效的号码：请填写 11 位手机号码或带区号的固定电话（如 0355-1234567）。"
+                    )
                     % {"phone": phone}
                 )
             phone = normalized or ""
@@ -374,18 +432,22 @@ def _check_organizations(
             plan.actions.changed_organizations.append((existing["pk"], changed))
 
 
-def places_import(*, upload) -> Plan:
+def places_import(*, upload, confirmed: str | None = None) -> Plan:
     """Check the file again and write every row or none (one transaction). Returns the plan:
-    ``applied`` when written; with errors nothing is written."""
+    ``applied`` when written; with errors nothing is written. With ``confirmed`` (the digest of
+    the plan the organizer saw) a plan that has changed since raises PlanChanged."""
     try:
         with transaction.atomic():
             plan = places_check(upload=upload)
+            refuse_if_changed(plan, confirmed)
             if not plan.ok:
                 return plan
             _apply(plan.actions)
             plan.applied = True
     except IntegrityError:
-        raise OnboardingError(_("导入时数据有了变化（有人同时修改了同名的地点）：请重新检查后再导入。")) from None
+        raise OnboardingError(
+            _("导入时数据有了变化（有人同时修改了同名的地点）：请重新检查后再导入。")
+        ) from None
     return plan
 
 
@@ -429,7 +491,9 @@ def _apply(actions: PlacesActions) -> None:
     new = []
     for values in actions.new_organizations:
         organization = Organization(
-            name=values["name"], sort_key=pinyin_key(values["name"]), search_key=pinyin_search_key(values["name"])
+            name=values["name"],
+            sort_key=pinyin_key(values["name"]),
+            search_key=pinyin_search_key(values["name"]),
         )
         fill(organization, {k: v for k, v in values.items() if k != "name"})
         new.append(organization)
@@ -437,7 +501,9 @@ def _apply(actions: PlacesActions) -> None:
     ids = dict(Organization.objects.values_list("name", "pk"))
     counties_of = dict(Organization.objects.values_list("pk", "county__name"))
     parents = [
-        (ids[values["name"]], values["parent"]) for values in actions.new_organizations if values.get("parent")
+        (ids[values["name"]], values["parent"])
+        for values in actions.new_organizations
+        if values.get("parent")
     ]
     by_fields: dict[tuple, list] = {}
     for pk, changed in actions.changed_organizations:

@@ -42,6 +42,16 @@ class OnboardingError(DomainError):
     """The import must not happen now (e.g. the database changed under it)."""
 
 
+class PlanChanged(OnboardingError):
+    """What the file would do is no longer what the organizer saw at the check step."""
+
+
+def refuse_if_changed(plan: "Plan", confirmed: str | None) -> None:
+    """Inside the import's transaction: the confirmation applies to exactly the plan seen."""
+    if confirmed is not None and plan.ok and plan.digest != confirmed:
+        raise PlanChanged(_("检查之后数据有了变化（可能有人同时修改了）：请核对新的检查结果后再确认导入。"))
+
+
 class Fate(StrEnum):
     NEW = "new"
     CHANGED = "changed"
@@ -142,7 +152,9 @@ class Plan:
     def digest(self) -> str:
         """Names what the organizer saw at the check step, so that the import applies exactly it."""
         text = "\n".join(
-            f"{r.sheet}:{r.row}:{r.fate}:{'|'.join(r.messages)}" for r in self.reports if r.fate != Fate.UNCHANGED
+            f"{r.sheet}:{r.row}:{r.fate}:{'|'.join(r.messages)}"
+            for r in self.reports
+            if r.fate != Fate.UNCHANGED
         )
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -225,7 +237,9 @@ def _size(upload) -> int:
 
 
 def _unreadable() -> str:
-    return _("无法读取这个文件：请上传用导入模板填写的 Excel 文件（.xlsx 格式）。如果是 .xls 或 .et 文件，请先另存为 .xlsx。")
+    return _(
+        "无法读取这个文件：请上传用导入模板填写的 Excel 文件（.xlsx 格式）。如果是 .xls 或 .et 文件，请先另存为 .xlsx。"
+    )
 
 
 def read_workbook(upload, specs: list[SheetSpec], plan: Plan) -> dict[str, list[Row]]:
@@ -296,7 +310,8 @@ def _read_sheet(sheet, spec: SheetSpec, plan: Plan) -> list[Row] | None:
         if column is None:
             if name:
                 plan.warnings.append(
-                    _("工作表“%(sheet)s”中的列“%(name)s”不是模板中的列，已忽略。") % {"sheet": title, "name": name}
+                    _("工作表“%(sheet)s”中的列“%(name)s”不是模板中的列，已忽略。")
+                    % {"sheet": title, "name": name}
                 )
             continue
         if column.key in positions:
@@ -306,7 +321,9 @@ def _read_sheet(sheet, spec: SheetSpec, plan: Plan) -> list[Row] | None:
         if column.required and column.key not in positions:
             problems.append(_("缺少列“%(name)s”。") % {"name": column.header})
     if problems:
-        plan.file_error(" ".join([*problems, _("请使用导入模板，不要修改第 1 行的列名。")]), sheet=title, row=1)
+        plan.file_error(
+            " ".join([*problems, _("请使用导入模板，不要修改第 1 行的列名。")]), sheet=title, row=1
+        )
         return None
     rows: list[Row] = []
     for number, cells in enumerate(lines, start=2):
@@ -328,7 +345,9 @@ def _read_sheet(sheet, spec: SheetSpec, plan: Plan) -> list[Row] | None:
             continue
         if len(rows) >= MAX_ROWS:
             plan.file_error(
-                _("行数太多：每个工作表一次最多导入 %(max)s 行。") % {"max": MAX_ROWS}, sheet=title, row=number
+                _("行数太多：每个工作表一次最多导入 %(max)s 行。") % {"max": MAX_ROWS},
+                sheet=title,
+                row=number,
             )
             return None
         rows.append(Row(sheet=title, number=number, values=values, problems=cell_problems))
@@ -361,7 +380,9 @@ def template_workbook(specs: list[SheetSpec], *, intro: list[str]) -> bytes:
     for line in intro:
         notes.append([_text_cell(notes, line)])
     notes.append([])
-    notes.append([_text_cell(notes, h) for h in (_("工作表"), _("列名"), _("是否必填"), _("说明"), _("示例"))])
+    notes.append(
+        [_text_cell(notes, h) for h in (_("工作表"), _("列名"), _("是否必填"), _("说明"), _("示例"))]
+    )
     for spec in specs:
         for column in spec.columns:
             notes.append(

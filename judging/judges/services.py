@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from judging.errors import JudgingError
-from tasking.mail import absolute_url
 from judging.models import (
     Judge,
     JudgeInvitation,
 )
 from judging.roles import JUDGES
+from tasking.mail import absolute_url
 
 INVITATION_DAYS = 14
 

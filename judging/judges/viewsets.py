@@ -8,18 +8,18 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from django.views.generic import TemplateView
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.widgets import ListingButton
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import ListingButton
 from wagtail.log_actions import log
 
-from judging.judges.forms import JudgeForm, JudgeInvitationForm
 from accounts.roles import is_organizer
 from judging.errors import JudgingError
+from judging.judges.forms import JudgeForm, JudgeInvitationForm
 from judging.judges.services import (
     INVITATION_DAYS,
     invitation_link,

@@ -32,6 +32,7 @@ from competition.onboarding.workbook import (
     SheetSpec,
     normalize_phone,
     read_workbook,
+    refuse_if_changed,
     template_workbook,
 )
 from competition.roles import sync_coordinator_group
@@ -63,7 +64,12 @@ JUDGES = SheetSpec(
             gettext_lazy("同一县（市、区）的项目自动回避；填了所在单位时可不填。"),
             "潞州区",
         ),
-        Column("organization", gettext_lazy("所在单位"), gettext_lazy("已有的文明实践阵地的全称，同一单位的项目自动回避；可不填。"), ""),
+        Column(
+            "organization",
+            gettext_lazy("所在单位"),
+            gettext_lazy("已有的文明实践阵地的全称，同一单位的项目自动回避；可不填。"),
+            "",
+        ),
         Column("phone", gettext_lazy("手机号码"), gettext_lazy("11 位手机号码；可不填。"), "13812341234"),
     ),
 )
@@ -71,7 +77,13 @@ COORDINATORS_SPEC = SheetSpec(
     "coordinators",
     gettext_lazy("县区管理员"),
     (
-        Column("county", gettext_lazy("县（市、区）"), gettext_lazy("负责的县（市、区），须已存在。"), "潞州区", True),
+        Column(
+            "county",
+            gettext_lazy("县（市、区）"),
+            gettext_lazy("负责的县（市、区），须已存在。"),
+            "潞州区",
+            True,
+        ),
         Column("name", gettext_lazy("姓名"), gettext_lazy("县区管理员的姓名。"), "李强", True),
         Column(
             "email",
@@ -102,7 +114,9 @@ def coordinators_template() -> bytes:
     return template_workbook(
         [COORDINATORS_SPEC],
         intro=[
-            _("县区管理员导入模板：每行一位县区管理员，导入后系统为其建立账号，并向其邮箱发送设置密码的链接。"),
+            _(
+                "县区管理员导入模板：每行一位县区管理员，导入后系统为其建立账号，并向其邮箱发送设置密码的链接。"
+            ),
             _("第 1 行是列名，请不要修改。县（市、区）须已存在（可先导入文明实践阵地模板）。"),
             _("有任何一行不符合要求时整个文件都不会导入。单元格中请直接填写文字，不要使用公式。"),
         ],
@@ -233,7 +247,8 @@ def judges_check(*, upload) -> Plan:
             found = organizations.get(row.get("organization"))
             if found is None:
                 problems.append(
-                    _("没有名为“%(name)s”的文明实践阵地：请先导入它，或核对全称。") % {"name": row.get("organization")}
+                    _("没有名为“%(name)s”的文明实践阵地：请先导入它，或核对全称。")
+                    % {"name": row.get("organization")}
                 )
             else:
                 organization_id = found[0]
@@ -285,8 +300,11 @@ def judges_check(*, upload) -> Plan:
             "title": lambda v: v,
             "phone": lambda v: v,
             "county_id": lambda v: county_names.get(v, ""),
-            "organization_id": lambda v: organization_names.get(v) or (
-                current.organization.name if current.organization_id == v and current.organization else ""
+            "organization_id": lambda v: (
+                organization_names.get(v)
+                or (
+                    current.organization.name if current.organization_id == v and current.organization else ""
+                )
             ),
             "expertise": lambda v: "、".join(sorted(category_names[pk] for pk in v)),
         }
@@ -298,7 +316,9 @@ def judges_check(*, upload) -> Plan:
             "organization_id": labels["organization"],
             "expertise": labels["expertise"],
         }
-        report.messages = [_change(field_labels[k], shown[k](stored[k]), shown[k](v)) for k, v in changed.items()]
+        report.messages = [
+            _change(field_labels[k], shown[k](stored[k]), shown[k](v)) for k, v in changed.items()
+        ]
         if isinstance(current, Judge):
             if changed:
                 plan.actions.update_judges.append((current.pk, changed))
@@ -313,12 +333,13 @@ def judges_check(*, upload) -> Plan:
     return plan
 
 
-def judges_import(*, upload, by) -> tuple[Plan, list[Invited]]:
+def judges_import(*, upload, by, confirmed: str | None = None) -> tuple[Plan, list[Invited]]:
     """Check again and write all or nothing; the invitations are e-mailed on commit. Returns
     the plan and each new or re-sent invitation's link (shown once: only hashes are kept)."""
     invited: list[Invited] = []
     with transaction.atomic():
         plan = judges_check(upload=upload)
+        refuse_if_changed(plan, confirmed)
         if not plan.ok:
             return plan, []
         actions: JudgesActions = plan.actions
@@ -331,7 +352,9 @@ def judges_import(*, upload, by) -> tuple[Plan, list[Invited]]:
                 by=by,
                 expertise=expertise,
                 county=County(pk=values["county_id"]) if values.get("county_id") else None,
-                organization=Organization(pk=values["organization_id"]) if values.get("organization_id") else None,
+                organization=Organization(pk=values["organization_id"])
+                if values.get("organization_id")
+                else None,
                 title=values.get("title", ""),
                 phone=values.get("phone", ""),
             )
@@ -387,7 +410,9 @@ def coordinators_check(*, upload) -> Plan:
     ):
         users.setdefault(user.address, []).append(user)
     taken_usernames = set(
-        User.objects.annotate(login=Lower("username")).filter(login__in=emails).values_list("login", flat=True)
+        User.objects.annotate(login=Lower("username"))
+        .filter(login__in=emails)
+        .values_list("login", flat=True)
     )
     labels = {c.key: c.header for c in COORDINATORS_SPEC.columns}
     seen: dict = {}
@@ -413,11 +438,17 @@ def coordinators_check(*, upload) -> Plan:
         elif account is not None and not hasattr(account, "coordinator"):
             groups = {g.name for g in account.groups.all()}
             if account.is_superuser or groups & {ORGANIZERS, SUPERVISORS}:
-                problems.append(_("电子邮箱“%(email)s”属于组委会或监委的账号，不能设为县区管理员。") % {"email": email})
+                problems.append(
+                    _("电子邮箱“%(email)s”属于组委会或监委的账号，不能设为县区管理员。") % {"email": email}
+                )
             elif hasattr(account, "team"):
-                problems.append(_("电子邮箱“%(email)s”属于参赛团队的账号，不能设为县区管理员。") % {"email": email})
+                problems.append(
+                    _("电子邮箱“%(email)s”属于参赛团队的账号，不能设为县区管理员。") % {"email": email}
+                )
             elif hasattr(account, "judge"):
-                problems.append(_("电子邮箱“%(email)s”属于评委的账号，不能设为县区管理员。") % {"email": email})
+                problems.append(
+                    _("电子邮箱“%(email)s”属于评委的账号，不能设为县区管理员。") % {"email": email}
+                )
         elif account is None and email in taken_usernames:
             problems.append(_("用户名“%(email)s”已被另一个账号使用。") % {"email": email})
         report = RowReport(
@@ -437,7 +468,9 @@ def coordinators_check(*, upload) -> Plan:
         coordinator = getattr(account, "coordinator", None)
         if coordinator is None:
             report.fate = Fate.NEW
-            report.messages = [_("已有账号 %(username)s，设为县区管理员。") % {"username": account.get_username()}]
+            report.messages = [
+                _("已有账号 %(username)s，设为县区管理员。") % {"username": account.get_username()}
+            ]
             plan.actions.appoint.append((account.pk, values))
             continue
         stored = {"county_id": coordinator.county_id, "name": account.first_name, "phone": coordinator.phone}
@@ -445,7 +478,8 @@ def coordinators_check(*, upload) -> Plan:
         field_labels = {"county_id": labels["county"], "name": labels["name"], "phone": labels["phone"]}
         shown = {"county_id": county_names.get}
         report.messages = [
-            _change(field_labels[k], shown.get(k, str)(stored[k]), shown.get(k, str)(v)) for k, v in changed.items()
+            _change(field_labels[k], shown.get(k, str)(stored[k]), shown.get(k, str)(v))
+            for k, v in changed.items()
         ]
         report.fate = Fate.CHANGED if changed else Fate.UNCHANGED
         if changed:
@@ -453,7 +487,7 @@ def coordinators_check(*, upload) -> Plan:
     return plan
 
 
-def coordinators_import(*, upload) -> Plan:
+def coordinators_import(*, upload, confirmed: str | None = None) -> Plan:
     """Check again and write all or nothing; new coordinators are e-mailed a link to set their
     password when the transaction commits."""
     from judging.onboarding.tasks import send_coordinator_welcome
@@ -462,6 +496,7 @@ def coordinators_import(*, upload) -> Plan:
     try:
         with transaction.atomic():
             plan = coordinators_check(upload=upload)
+            refuse_if_changed(plan, confirmed)
             if not plan.ok:
                 return plan
             actions: CoordinatorsActions = plan.actions
@@ -470,7 +505,9 @@ def coordinators_import(*, upload) -> Plan:
                 user = User.objects.create_user(
                     username=values["email"], email=values["email"], password=None, first_name=values["name"]
                 )
-                Coordinator.objects.create(user=user, county_id=values["county_id"], phone=values.get("phone", ""))
+                Coordinator.objects.create(
+                    user=user, county_id=values["county_id"], phone=values.get("phone", "")
+                )
                 sync_coordinator_group(user)
                 welcome.append(user.pk)
             for user_pk, values in actions.appoint:
@@ -478,7 +515,9 @@ def coordinators_import(*, upload) -> Plan:
                 if user.first_name != values["name"]:
                     user.first_name = values["name"]
                     user.save(update_fields=["first_name"])
-                Coordinator.objects.create(user=user, county_id=values["county_id"], phone=values.get("phone", ""))
+                Coordinator.objects.create(
+                    user=user, county_id=values["county_id"], phone=values.get("phone", "")
+                )
                 sync_coordinator_group(user)
                 welcome.append(user.pk)
             for pk, changed in actions.update:
@@ -494,5 +533,7 @@ def coordinators_import(*, upload) -> Plan:
             plan.applied = True
             transaction.on_commit(lambda: [send_coordinator_welcome.enqueue(pk) for pk in welcome])
     except IntegrityError:
-        raise OnboardingError(_("导入时数据有了变化（有人同时建立了同名的账号）：请重新检查后再导入。")) from None
+        raise OnboardingError(
+            _("导入时数据有了变化（有人同时建立了同名的账号）：请重新检查后再导入。")
+        ) from None
     return plan

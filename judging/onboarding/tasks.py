@@ -18,7 +18,12 @@ def send_coordinator_welcome(context, user_id: int) -> None:
     """To a coordinator made by the import: their county, their log-in name and a link to set
     their password (the password-reset link of the accounts app: made here, when the mail is
     sent, so no token waits in the queue; it stops working once the password is set)."""
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).select_related("coordinator__county").first()
+    user = (
+        get_user_model()
+        .objects.filter(pk=user_id, is_active=True)
+        .select_related("coordinator__county")
+        .first()
+    )
     if user is None or not user.email or not hasattr(user, "coordinator"):
         logger.info("coordinator welcome for user %s: gone, inactive or no longer a coordinator", user_id)
         return
@@ -29,6 +34,16 @@ def send_coordinator_welcome(context, user_id: int) -> None:
     )
     subject, body = compose(
         "judging/email/coordinator_welcome",
-        {"user": user, "county": user.coordinator.county, "link": link, "login": absolute_url("accounts:login")},
+        {
+            "user": user,
+            "county": user.coordinator.county,
+            "link": link,
+            "login": absolute_url("accounts:login"),
+        },
     )
-    send_once(key=task_mail_key(context, "coordinator-welcome", user.pk), subject=subject, body=body, to=[user.email])
+    send_once(
+        key=task_mail_key(context, "coordinator-welcome", user.pk),
+        subject=subject,
+        body=body,
+        to=[user.email],
+    )

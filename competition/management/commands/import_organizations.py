@@ -8,7 +8,9 @@ from competition.onboarding.places import places_check, places_import, template
 
 
 class Command(BaseCommand):
-    help = "Import counties, towns and organizations from an xlsx file (the places template); prints row errors."
+    help = (
+        "Import counties, towns and organizations from an xlsx file (the places template); prints row errors."
+    )
 
     def add_arguments(self, parser):
         commands.add_arguments(parser)

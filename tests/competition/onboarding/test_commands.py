@@ -26,7 +26,13 @@ def test_template_is_written_with_its_notes(tmp_path):
 
 
 def test_dry_run_writes_nothing_and_the_import_writes(tmp_path):
-    path = write(tmp_path, {"县（市、区）": [["名称"], ["潞州区"]], "文明实践阵地": [["名称", "类型", "所属县（市、区）"], ["甲中心", "中心", "潞州区"]]})
+    path = write(
+        tmp_path,
+        {
+            "县（市、区）": [["名称"], ["潞州区"]],
+            "文明实践阵地": [["名称", "类型", "所属县（市、区）"], ["甲中心", "中心", "潞州区"]],
+        },
+    )
     out = io.StringIO()
     call_command("import_organizations", path, "--dry-run", stdout=out)
     assert "检查通过（未写入）：新增 2 行，修改 0 行，不变 0 行，错误 0 行。" in out.getvalue()

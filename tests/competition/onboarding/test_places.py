@@ -38,7 +38,16 @@ def city():
         organizations=[
             ["潞州区新时代文明实践中心", "中心", "潞州区", "", "", "英雄中路 1 号", "王芳", "0355-2021234"],
             ["西街街道新时代文明实践所", "所", "潞州区", "西街街道", "潞州区新时代文明实践中心", "", "", ""],
-            ["西街社区新时代文明实践站", "站", "潞州区", "西街街道", "西街街道新时代文明实践所", "", "李强", "+86 138-1234-1234"],
+            [
+                "西街社区新时代文明实践站",
+                "站",
+                "潞州区",
+                "西街街道",
+                "西街街道新时代文明实践所",
+                "",
+                "李强",
+                "+86 138-1234-1234",
+            ],
             ["上党区新时代文明实践中心", "中心", "上党区", "", "", "", "", ""],
         ],
     )
@@ -58,7 +67,7 @@ def test_template_has_the_three_sheets_with_notes_and_reads_back_as_empty():
     assert [c.value for c in book["文明实践阵地"][1]][:3] == ["名称", "类型", "所属县（市、区）"]
     assert "中心" in book["文明实践阵地"]["B1"].comment.text
     notes = [row for row in book["填写说明"].iter_rows(values_only=True)]
-    assert ("文明实践阵地", "联系电话", "选填") == notes[-1][:3]
+    assert notes[-1][:3] == ("文明实践阵地", "联系电话", "选填")
     plan = places_check(upload=upload("模板.xlsx", template()))
     assert reasons(plan) == [("", 0, "文件中没有要导入的行：请在列名下面逐行填写。")]
 
@@ -70,7 +79,9 @@ def test_check_writes_nothing_then_import_writes_all_and_the_same_file_again_cha
 
     plan = places_import(upload=city())
     assert plan.applied
-    station = Organization.objects.select_related("parent__parent", "town", "county").get(name="西街社区新时代文明实践站")
+    station = Organization.objects.select_related("parent__parent", "town", "county").get(
+        name="西街社区新时代文明实践站"
+    )
     assert station.kind == Organization.Kind.STATION
     assert station.parent.name == "西街街道新时代文明实践所"
     assert station.parent.parent.name == "潞州区新时代文明实践中心"
@@ -90,15 +101,23 @@ def test_a_changed_row_says_what_changes():
         upload=workbook(
             counties=None,
             towns=None,
-            organizations=[["潞州区新时代文明实践中心", "中心", "潞州区", "", "", "英雄中路 1 号", "王芳", "13900001111"]],
+            organizations=[
+                ["潞州区新时代文明实践中心", "中心", "潞州区", "", "", "英雄中路 1 号", "王芳", "13900001111"]
+            ],
         )
     )
     [report] = plan.reports
     assert report.fate == Fate.CHANGED
     assert report.messages == ["联系电话：0355-2021234 → 13900001111"]
-    places_import(upload=workbook(counties=None, towns=None, organizations=[
-        ["潞州区新时代文明实践中心", "中心", "潞州区", "", "", "英雄中路 1 号", "王芳", "13900001111"]
-    ]))
+    places_import(
+        upload=workbook(
+            counties=None,
+            towns=None,
+            organizations=[
+                ["潞州区新时代文明实践中心", "中心", "潞州区", "", "", "英雄中路 1 号", "王芳", "13900001111"]
+            ],
+        )
+    )
     assert Organization.objects.get(name="潞州区新时代文明实践中心").contact_phone == "13900001111"
 
 
@@ -106,7 +125,9 @@ def test_a_column_left_out_leaves_the_field_alone():
     places_import(upload=city())
     plan = places_import(
         upload=workbook(
-            counties=None, towns=None, organizations=[["上党区新时代文明实践中心", "中心", "上党区"]],
+            counties=None,
+            towns=None,
+            organizations=[["上党区新时代文明实践中心", "中心", "上党区"]],
             org_head=ORG_HEAD[:3],
         )
     )
@@ -114,7 +135,9 @@ def test_a_column_left_out_leaves_the_field_alone():
 
 
 def test_missing_columns_are_refused_with_the_header_row():
-    plan = places_import(upload=workbook(counties=None, towns=None, organizations=[["某站", "站"]], org_head=["名称", "类型"]))
+    plan = places_import(
+        upload=workbook(counties=None, towns=None, organizations=[["某站", "站"]], org_head=["名称", "类型"])
+    )
     assert reasons(plan) == [
         ("文明实践阵地", 1, "缺少列“所属县（市、区）”。 请使用导入模板，不要修改第 1 行的列名。")
     ]
@@ -191,7 +214,11 @@ def test_parent_kinds_towns_and_kinds_are_checked():
     assert reasons(plan) == [
         ("文明实践阵地", 3, "“所”的上级阵地不能是“站”（甲站）：所的上级是中心，站的上级是所或中心。"),
         ("文明实践阵地", 4, "类型“驿站”无法识别：请填“中心”“所”或“站”。"),
-        ("文明实践阵地", 4, "“潞州区”没有名为“北街”的乡镇（街道）：请先在“乡镇（街道）”表中填写它，或核对名称。"),
+        (
+            "文明实践阵地",
+            4,
+            "“潞州区”没有名为“北街”的乡镇（街道）：请先在“乡镇（街道）”表中填写它，或核对名称。",
+        ),
         ("文明实践阵地", 4, "没有名为“丁”的上级阵地：请在本表中填写它，或核对名称。"),
     ]
 
@@ -209,18 +236,30 @@ def test_phone_garbage_is_refused_landlines_and_odd_formats_are_normalised():
         )
     )
     assert reasons(plan) == [
-        ("文明实践阵地", 4, "联系电话“请打办公室”不是有效的号码：请填写 11 位手机号码或带区号的固定电话（如 0355-1234567）。")
+        (
+            "文明实践阵地",
+            4,
+            "联系电话“请打办公室”不是有效的号码：请填写 11 位手机号码或带区号的固定电话（如 0355-1234567）。",
+        )
     ]
     assert nothing_written()
 
 
 def test_a_formula_is_refused_and_never_evaluated():
     plan = places_import(
-        upload=workbook(counties=[["潞州区", "", "=1+1"], ['=HYPERLINK("http://x","上党区")', "", ""]], towns=None, organizations=None)
+        upload=workbook(
+            counties=[["潞州区", "", "=1+1"], ['=HYPERLINK("http://x","上党区")', "", ""]],
+            towns=None,
+            organizations=None,
+        )
     )
     assert reasons(plan) == [
         ("县（市、区）", 2, "“排序”一格是公式（=1+1）：公式不会被计算，请填写文字本身。"),
-        ("县（市、区）", 3, "“名称”一格是公式（=HYPERLINK(\"http://x\",\"上党区\")）：公式不会被计算，请填写文字本身。"),
+        (
+            "县（市、区）",
+            3,
+            '“名称”一格是公式（=HYPERLINK("http://x","上党区")）：公式不会被计算，请填写文字本身。',
+        ),
         ("县（市、区）", 3, "没有填写名称。"),
     ]
     assert nothing_written()
@@ -230,8 +269,14 @@ def test_a_formula_is_refused_and_never_evaluated():
     ("content", "message"),
     [
         (b"", "文件是空的。"),
-        (b"name,kind\n\xe7\x94\xb2,\xe7\xab\x99\n", "无法读取这个文件：请上传用导入模板填写的 Excel 文件（.xlsx 格式）。如果是 .xls 或 .et 文件，请先另存为 .xlsx。"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "无法读取这个文件：请上传用导入模板填写的 Excel 文件（.xlsx 格式）。如果是 .xls 或 .et 文件，请先另存为 .xlsx。"),
+        (
+            b"name,kind\n\xe7\x94\xb2,\xe7\xab\x99\n",
+            "无法读取这个文件：请上传用导入模板填写的 Excel 文件（.xlsx 格式）。如果是 .xls 或 .et 文件，请先另存为 .xlsx。",
+        ),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600,
+            "无法读取这个文件：请上传用导入模板填写的 Excel 文件（.xlsx 格式）。如果是 .xls 或 .et 文件，请先另存为 .xlsx。",
+        ),
     ],
 )
 def test_files_that_are_not_xlsx_get_a_clear_message(content, message):
@@ -242,7 +287,11 @@ def test_files_that_are_not_xlsx_get_a_clear_message(content, message):
 def test_sheets_of_other_names_are_named_in_the_message():
     plan = places_check(upload=xlsx_upload({"Sheet1": [["名称"], ["潞州区"]]}))
     assert reasons(plan) == [
-        ("", 0, "找不到工作表：“县（市、区）”、“乡镇（街道）”、“文明实践阵地”。请使用导入模板，不要修改工作表的名称。")
+        (
+            "",
+            0,
+            "找不到工作表：“县（市、区）”、“乡镇（街道）”、“文明实践阵地”。请使用导入模板，不要修改工作表的名称。",
+        )
     ]
 
 
@@ -254,7 +303,10 @@ def test_unknown_columns_are_ignored_with_a_warning():
 
 def test_ten_thousand_rows_import_and_the_check_takes_a_fixed_number_of_queries():
     def stations(n):
-        return [[f"第{i}站", "站", "潞州区", "西街街道", "西街街道新时代文明实践所", "", "", "13812341234"] for i in range(n)]
+        return [
+            [f"第{i}站", "站", "潞州区", "西街街道", "西街街道新时代文明实践所", "", "", "13812341234"]
+            for i in range(n)
+        ]
 
     places_import(upload=city())
     with CaptureQueriesContext(connection) as few:

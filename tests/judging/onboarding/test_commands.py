@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 def test_templates_for_both_kinds(tmp_path):
     call_command("import_people", "--judges", "--template", str(tmp_path / "j.xlsx"), stdout=io.StringIO())
-    call_command("import_people", "--coordinators", "--template", str(tmp_path / "c.xlsx"), stdout=io.StringIO())
+    call_command(
+        "import_people", "--coordinators", "--template", str(tmp_path / "c.xlsx"), stdout=io.StringIO()
+    )
     assert load_workbook(tmp_path / "j.xlsx").sheetnames == ["评委", "填写说明"]
     assert load_workbook(tmp_path / "c.xlsx").sheetnames == ["县区管理员", "填写说明"]
 
@@ -39,7 +41,15 @@ def test_coordinator_errors_exit_non_zero(tmp_path):
     factories.CountyFactory(name="潞州区")
     path = tmp_path / "c.xlsx"
     path.write_bytes(
-        xlsx_bytes({"县区管理员": [["县（市、区）", "姓名", "电子邮箱"], ["潞州区", "李强", "li@example.org"], ["黎城", "张三", "z@example.org"]]})
+        xlsx_bytes(
+            {
+                "县区管理员": [
+                    ["县（市、区）", "姓名", "电子邮箱"],
+                    ["潞州区", "李强", "li@example.org"],
+                    ["黎城", "张三", "z@example.org"],
+                ]
+            }
+        )
     )
     err = io.StringIO()
     with pytest.raises(CommandError, match="错误 1 行"):

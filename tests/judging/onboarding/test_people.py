@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from accounts.roles import COORDINATORS, group_names
 from competition.models import Coordinator, Organization
 from competition.onboarding.workbook import Fate
+from judging.models import Judge, JudgeInvitation
 from judging.onboarding.people import (
     coordinators_check,
     coordinators_import,
@@ -26,7 +27,6 @@ from judging.onboarding.people import (
     judges_import,
     judges_template,
 )
-from judging.models import Judge, JudgeInvitation
 from tests import factories
 from tests.files import xlsx_upload
 
@@ -58,7 +58,15 @@ def reasons(plan):
     return [(r.row, m) for r in plan.errors for m in r.messages]
 
 
-WANG = ["王老师", "Wang@Example.org", "副教授", "法律服务、education", "", "西街社区新时代文明实践站", "+86 138 1234 1234"]
+WANG = [
+    "王老师",
+    "Wang@Example.org",
+    "副教授",
+    "法律服务、education",
+    "",
+    "西街社区新时代文明实践站",
+    "+86 138 1234 1234",
+]
 ZHAO = ["赵律师", "zhao@example.org", "", "法律服务", "上党区", "", ""]
 
 
@@ -82,7 +90,12 @@ def test_judges_are_invited_with_their_profile_and_the_same_file_again_sends_not
 
     assert plan.applied and len(mail.outbox) == 2
     wang = JudgeInvitation.objects.get(email="wang@example.org")
-    assert (wang.name, wang.title, wang.phone, wang.county.name) == ("王老师", "副教授", "13812341234", "潞州区")
+    assert (wang.name, wang.title, wang.phone, wang.county.name) == (
+        "王老师",
+        "副教授",
+        "13812341234",
+        "潞州区",
+    )
     assert wang.organization.name == "西街社区新时代文明实践站"
     assert sorted(c.code for c in wang.expertise.all()) == ["education", "legal"]
     assert [i.email for i in invited] == ["wang@example.org", "zhao@example.org"]
@@ -103,7 +116,11 @@ def test_title_and_phone_are_carried_over_when_the_judge_accepts(places, django_
         {"username": "wanglaoshi", "password1": "Long-Secret-2026", "password2": "Long-Secret-2026"},
     )
     judge = Judge.objects.get(user__username="wanglaoshi")
-    assert (judge.title, judge.phone, judge.organization.name) == ("副教授", "13812341234", "西街社区新时代文明实践站")
+    assert (judge.title, judge.phone, judge.organization.name) == (
+        "副教授",
+        "13812341234",
+        "西街社区新时代文明实践站",
+    )
 
     plan = judges_check(upload=judges_file([*WANG[:2], "教授", *WANG[3:]]))
     assert [(r.fate, r.messages) for r in plan.reports] == [(Fate.CHANGED, ["职务或职称：副教授 → 教授"])]
@@ -136,7 +153,10 @@ def test_bad_judge_rows_refuse_the_whole_file(places):
         (3, "没有填写姓名。"),
         (3, "电子邮箱与第 2 行重复。"),
         (3, "手机号码“12345”不是有效的 11 位手机号码。"),
-        (3, "没有名为“烹饪”的项目类别；可填：理论政策宣讲、文化文艺服务、助学支教、医疗健身、科学普及、法律服务、卫生环保、扶贫帮困。"),
+        (
+            3,
+            "没有名为“烹饪”的项目类别；可填：理论政策宣讲、文化文艺服务、助学支教、医疗健身、科学普及、法律服务、卫生环保、扶贫帮困。",
+        ),
         (3, "没有名为“长治县”的县（市、区）。"),
         (3, "没有名为“不存在的站”的文明实践阵地：请先导入它，或核对全称。"),
         (4, "电子邮箱“not-an-address”格式不对。"),
@@ -147,7 +167,10 @@ def test_bad_judge_rows_refuse_the_whole_file(places):
 
 def test_judges_check_takes_a_fixed_number_of_queries(places):
     def rows(n):
-        return [[f"评委{i}", f"j{i}@example.org", "", "法律服务", "", "西街社区新时代文明实践站", ""] for i in range(n)]
+        return [
+            [f"评委{i}", f"j{i}@example.org", "", "法律服务", "", "西街社区新时代文明实践站", ""]
+            for i in range(n)
+        ]
 
     judges_import(upload=judges_file(*rows(3)), by=None)
     with CaptureQueriesContext(connection) as few:
@@ -178,7 +201,9 @@ def test_coordinators_get_an_account_without_password_and_a_link_to_set_one(
     client = Client()
     page = client.get(link, follow=True)
     assert page.status_code == 200
-    done = client.post(page.redirect_chain[-1][0], {"new_password1": "Long-Secret-2026", "new_password2": "Long-Secret-2026"})
+    done = client.post(
+        page.redirect_chain[-1][0], {"new_password1": "Long-Secret-2026", "new_password2": "Long-Secret-2026"}
+    )
     assert done.status_code == 302
     user.refresh_from_db()
     assert user.check_password("Long-Secret-2026")
