@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from competition.models import County, Organization, Town, pinyin_key, pinyin_search_key
+from competition.models import County, Organization, Town, pinyin_keys
 
 from .workbook import (
     Column,
@@ -149,7 +149,8 @@ def template() -> bytes:
                 "文明实践阵地导入模板：依次填写“县（市、区）”“乡镇（街道）”“文明实践阵地”三张表，不用的表可以留空。"
             ),
             _(
-                "第 1 行是列名，请不要修改；从第 2 行起每行一条。已有的县（市、区）和乡镇（街道）不必重复填写。"
+                "第 1 行是列名，请不要修改；从第 2 行起每行一条。"
+                "已有的县（市、区）和乡镇（街道）不必重复填写。"
             ),
             _("上传后先逐行检查并显示每行的结果（新增、修改、不变或错误）；有任何错误时整个文件都不会导入。"),
             _("同一文件再次导入不会改变任何数据。选填列留空表示清空该项；整列删去则保持原值。"),
@@ -380,7 +381,8 @@ def _check_organizations(
             if normalized is None:
                 problems.append(
                     _(
-                        "联系电话“%(phone)s”不是有效的号码：请填写 11 位手机号码或带区号的固定电话（如 0355-1234567）。"
+                        "联系电话“%(phone)s”不是有效的号码："
+                        "请填写 11 位手机号码或带区号的固定电话（如 0355-1234567）。"
                     )
                     % {"phone": phone}
                 )
@@ -458,13 +460,9 @@ def _apply(actions: PlacesActions) -> None:
     county_ids = dict(County.objects.values_list("name", "pk"))
     Town.objects.bulk_create(
         [
-            Town(
-                county_id=county_ids[county],
-                name=name,
-                sort_key=pinyin_key(name),
-                search_key=pinyin_search_key(name),
-            )
+            Town(county_id=county_ids[county], name=name, sort_key=keys[0], search_key=keys[1])
             for county, name in actions.new_towns
+            for keys in [pinyin_keys(name)]
         ],
         batch_size=500,
     )
@@ -488,23 +486,33 @@ def _apply(actions: PlacesActions) -> None:
                 fields.add(key)
         return fields
 
-    new = []
-    for values in actions.new_organizations:
-        organization = Organization(
-            name=values["name"],
-            sort_key=pinyin_key(values["name"]),
-            search_key=pinyin_search_key(values["name"]),
-        )
-        fill(organization, {k: v for k, v in values.items() if k != "name"})
-        new.append(organization)
-    Organization.objects.bulk_create(new, batch_size=500)
+    # Level by level (centers, institutes, stations), so that every new organization's parent
+    # exists when it is inserted: one bulk insert per level, no update of the new rows after.
     ids = dict(Organization.objects.values_list("name", "pk"))
-    counties_of = dict(Organization.objects.values_list("pk", "county__name"))
-    parents = [
-        (ids[values["name"]], values["parent"])
-        for values in actions.new_organizations
-        if values.get("parent")
-    ]
+    for kind in (Organization.Kind.CENTER, Organization.Kind.INSTITUTE, Organization.Kind.STATION):
+        level = []
+        for values in actions.new_organizations:
+            if values["kind"] != kind:
+                continue
+            sort_key, search_key = pinyin_keys(values["name"])
+            organization = Organization(
+                name=values["name"],
+                sort_key=sort_key,
+                search_key=search_key,
+                parent_id=ids[values["parent"]] if values.get("parent") else None,
+            )
+            fill(organization, {k: v for k, v in values.items() if k != "name"})
+            level.append(organization)
+        created = Organization.objects.bulk_create(level, batch_size=500)
+        if any(o.pk is None for o in created):  # a database that does not return new keys
+            ids = dict(Organization.objects.values_list("name", "pk"))
+        else:
+            ids.update((o.name, o.pk) for o in created)
+    counties_of = dict(
+        Organization.objects.filter(pk__in=[pk for pk, _c in actions.changed_organizations]).values_list(
+            "pk", "county__name"
+        )
+    )
     by_fields: dict[tuple, list] = {}
     for pk, changed in actions.changed_organizations:
         organization = Organization(pk=pk)
@@ -514,9 +522,6 @@ def _apply(actions: PlacesActions) -> None:
             organization.parent_id = ids[changed["parent"]] if changed["parent"] else None
             fields.add("parent")
         by_fields.setdefault(tuple(sorted(fields)), []).append(organization)
-    by_fields.setdefault(("parent",), []).extend(
-        Organization(pk=pk, parent_id=ids[parent]) for pk, parent in parents
-    )
     for fields, objects in by_fields.items():
         if objects and fields:
             Organization.objects.bulk_update(objects, list(fields), batch_size=500)

@@ -238,7 +238,8 @@ def _size(upload) -> int:
 
 def _unreadable() -> str:
     return _(
-        "无法读取这个文件：请上传用导入模板填写的 Excel 文件（.xlsx 格式）。如果是 .xls 或 .et 文件，请先另存为 .xlsx。"
+        "无法读取这个文件：请上传用导入模板填写的 Excel 文件（.xlsx 格式）。"
+        "如果是 .xls 或 .et 文件，请先另存为 .xlsx。"
     )
 
 

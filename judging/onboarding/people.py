@@ -215,6 +215,9 @@ def judges_check(*, upload) -> Plan:
         .order_by("created_at", "pk")
     ):
         invitations[invitation.address] = invitation  # the latest one wins
+    for current in [*judges.values(), *invitations.values()]:
+        if current.organization is not None:
+            organization_names[current.organization_id] = current.organization.name
     labels = {c.key: c.header for c in JUDGES.columns}
     now = timezone.now()
     seen: dict = {}
@@ -300,12 +303,7 @@ def judges_check(*, upload) -> Plan:
             "title": lambda v: v,
             "phone": lambda v: v,
             "county_id": lambda v: county_names.get(v, ""),
-            "organization_id": lambda v: (
-                organization_names.get(v)
-                or (
-                    current.organization.name if current.organization_id == v and current.organization else ""
-                )
-            ),
+            "organization_id": lambda v: organization_names.get(v, ""),
             "expertise": lambda v: "、".join(sorted(category_names[pk] for pk in v)),
         }
         field_labels = {

@@ -17,7 +17,7 @@ from judging.onboarding.people import (
 
 
 class Command(BaseCommand):
-    help = "Import judges (--judges) or county coordinators (--coordinators) from an xlsx file; prints row errors."
+    help = "Import judges (--judges) or coordinators (--coordinators) from an xlsx file; prints row errors."
 
     def add_arguments(self, parser):
         kind = parser.add_mutually_exclusive_group(required=True)

@@ -15,6 +15,11 @@ from tests.files import upload, xlsx_upload
 
 pytestmark = pytest.mark.django_db
 
+UNREADABLE = (
+    "无法读取这个文件：请上传用导入模板填写的 Excel 文件（.xlsx 格式）。"
+    "如果是 .xls 或 .et 文件，请先另存为 .xlsx。"
+)
+
 COUNTY_HEAD = ["名称", "简称", "排序"]
 TOWN_HEAD = ["所属县（市、区）", "名称"]
 ORG_HEAD = ["名称", "类型", "所属县（市、区）", "所属乡镇（街道）", "上级阵地", "地址", "联系人", "联系电话"]
@@ -269,14 +274,8 @@ def test_a_formula_is_refused_and_never_evaluated():
     ("content", "message"),
     [
         (b"", "文件是空的。"),
-        (
-            b"name,kind\n\xe7\x94\xb2,\xe7\xab\x99\n",
-            "无法读取这个文件：请上传用导入模板填写的 Excel 文件（.xlsx 格式）。如果是 .xls 或 .et 文件，请先另存为 .xlsx。",
-        ),
-        (
-            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600,
-            "无法读取这个文件：请上传用导入模板填写的 Excel 文件（.xlsx 格式）。如果是 .xls 或 .et 文件，请先另存为 .xlsx。",
-        ),
+        (b"name,kind\n\xe7\x94\xb2,\xe7\xab\x99\n", UNREADABLE),  # CSV
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, UNREADABLE),  # old .xls
     ],
 )
 def test_files_that_are_not_xlsx_get_a_clear_message(content, message):
@@ -318,3 +317,10 @@ def test_ten_thousand_rows_import_and_the_check_takes_a_fixed_number_of_queries(
     plan = places_import(upload=workbook(counties=None, towns=None, organizations=stations(10_000)))
     assert plan.applied
     assert Organization.objects.filter(parent__name="西街街道新时代文明实践所").count() == 10_001
+
+
+@pytest.mark.parametrize("name", ["西井镇", "第12村新时代文明实践站", "长治 High-Tech 区", "", "重庆路社区"])
+def test_bulk_keys_are_the_keys_save_computes(name):
+    from competition.models import pinyin_key, pinyin_keys, pinyin_search_key
+
+    assert pinyin_keys(name) == (pinyin_key(name), pinyin_search_key(name))
