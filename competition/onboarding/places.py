@@ -125,6 +125,10 @@ KIND_NAMES = {
     "新时代文明实践所": Organization.Kind.INSTITUTE,
     "站": Organization.Kind.STATION,
     "新时代文明实践站": Organization.Kind.STATION,
+    # As the English template's notes name them.
+    "center": Organization.Kind.CENTER,
+    "institute": Organization.Kind.INSTITUTE,
+    "station": Organization.Kind.STATION,
 }
 KIND_SHORT = {
     Organization.Kind.CENTER: gettext_lazy("中心"),
@@ -218,7 +222,7 @@ def places_check(*, upload) -> Plan:
         name: (KIND_NAMES.get(o["kind"], o["kind"]), o["county__name"]) for name, o in organizations.items()
     }
     for row in organization_rows:
-        final_organizations[row.get("name")] = (KIND_NAMES.get(row.get("kind")), row.get("county"))
+        final_organizations[row.get("name")] = (KIND_NAMES.get(row.get("kind").lower()), row.get("county"))
 
     _check_counties(plan, county_rows, counties)
     _check_towns(plan, town_rows, counties, file_counties, towns)
@@ -326,7 +330,7 @@ def _check_organizations(
     for row in rows:
         problems = list(row.problems)
         name, county, town, parent = row.get("name"), row.get("county"), row.get("town"), row.get("parent")
-        kind = KIND_NAMES.get(row.get("kind"))
+        kind = KIND_NAMES.get(row.get("kind").lower())
         if not name:
             problems.append(_("没有填写名称。"))
         else:

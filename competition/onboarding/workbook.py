@@ -19,7 +19,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.conf import settings
 from django.core.files.base import File
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -269,9 +271,20 @@ def read_workbook(upload, specs: list[SheetSpec], plan: Plan) -> dict[str, list[
         workbook.close()
 
 
+def _names(text) -> set[str]:
+    """A sheet's or column's names: in Chinese (the template's language by default) and in the
+    language of the page, so that a template downloaded in either language reads back."""
+    with translation.override(settings.LANGUAGE_CODE):
+        default = str(text)
+    return {default, str(text)}
+
+
 def _read_sheets(workbook, specs, plan) -> dict[str, list[Row]]:
     by_title = {ws.title.strip(): ws for ws in workbook.worksheets}
-    found = {spec.key: by_title.get(str(spec.title)) for spec in specs}
+    found = {
+        spec.key: next((by_title[name] for name in _names(spec.title) if name in by_title), None)
+        for spec in specs
+    }
     if len(specs) == 1 and found[specs[0].key] is None and workbook.worksheets:
         found[specs[0].key] = workbook.worksheets[0]
     if not any(found.values()):
@@ -303,7 +316,7 @@ def _read_sheet(sheet, spec: SheetSpec, plan: Plan) -> list[Row] | None:
     if not header or not any(header):
         plan.file_error(_("工作表是空的：第 1 行应是列名。"), sheet=title, row=1)
         return None
-    known = {str(c.header): c for c in spec.columns}
+    known = {name: c for c in spec.columns for name in _names(c.header)}
     positions: dict[str, int] = {}
     problems = []
     for index, name in enumerate(header):

@@ -324,3 +324,22 @@ def test_bulk_keys_are_the_keys_save_computes(name):
     from competition.models import pinyin_key, pinyin_keys, pinyin_search_key
 
     assert pinyin_keys(name) == (pinyin_key(name), pinyin_search_key(name))
+
+
+def test_a_template_downloaded_in_english_reads_back():
+    from django.utils import translation
+
+    with translation.override("en"):
+        content = template()
+        book = load_workbook(io.BytesIO(content))
+        assert book.sheetnames[:3] == ["County", "Town or street", "Organization"]
+        plan = places_import(
+            upload=xlsx_upload(
+                {
+                    "County": [["Name"], ["Luzhou"]],
+                    "Organization": [["Name", "Type", "County"], ["Luzhou center", "center", "Luzhou"]],
+                }
+            )
+        )
+    assert plan.applied, plan.lines()
+    assert Organization.objects.get().kind == Organization.Kind.CENTER
