@@ -39,6 +39,7 @@ class JudgeCreateView(generic.CreateView):
             user=data["user"],
             name=data["name"],
             title=data.get("title", ""),
+            phone=data.get("phone", ""),
             expertise=data.get("expertise", ()),
             county=data.get("county"),
             organization=data.get("organization"),
@@ -87,7 +88,7 @@ class JudgeViewSet(ModelViewSet):
     edit_handler = ObjectList(
         [
             FieldPanel("user"),
-            FieldRowPanel([FieldPanel("name"), FieldPanel("title")]),
+            FieldRowPanel([FieldPanel("name"), FieldPanel("title"), FieldPanel("phone")]),
             FieldPanel("expertise", widget=forms.CheckboxSelectMultiple),
             FieldRowPanel([FieldPanel("organization"), FieldPanel("county")]),
             FieldRowPanel([FieldPanel("capacity"), FieldPanel("active")]),
