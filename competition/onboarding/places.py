@@ -223,6 +223,15 @@ def places_check(*, upload) -> Plan:
     }
     for row in organization_rows:
         final_organizations[row.get("name")] = (KIND_NAMES.get(row.get("kind").lower()), row.get("county"))
+    # Each organization's parent as the file leaves it, to find children a moved one leaves behind.
+    final_parents = {name: o["parent__name"] for name, o in organizations.items()}
+    for row in organization_rows:
+        if row.has("parent"):
+            final_parents[row.get("name")] = row.get("parent") or None
+    children: dict[str, list[str]] = {}
+    for child, parent in final_parents.items():
+        if parent:
+            children.setdefault(parent, []).append(child)
 
     _check_counties(plan, county_rows, counties)
     _check_towns(plan, town_rows, counties, file_counties, towns)
@@ -235,6 +244,7 @@ def places_check(*, upload) -> Plan:
         file_towns,
         organizations,
         final_organizations,
+        children,
     )
     return plan
 
@@ -324,9 +334,11 @@ def _check_organizations(
     file_towns: set,
     organizations: dict,
     final_organizations: dict,
+    children: dict,
 ) -> None:
     seen: dict = {}
     header = {c.key: c.header for c in ORGANIZATIONS.columns}
+    file_names = {row.get("name") for row in rows}
     for row in rows:
         problems = list(row.problems)
         name, county, town, parent = row.get("name"), row.get("county"), row.get("town"), row.get("parent")
@@ -349,6 +361,19 @@ def _check_organizations(
                     "“%(county)s”没有名为“%(town)s”的乡镇（街道）：请先在“乡镇（街道）”表中填写它，或核对名称。"
                 )
                 % {"county": county, "town": town}
+            )
+        if not row.has("parent") and name in organizations:
+            parent = organizations[name]["parent__name"] or ""  # kept: it must still fit
+        # Children in the file are checked on their own rows; these are the ones it leaves behind.
+        elsewhere = sorted(
+            c
+            for c in children.get(name, ())
+            if county and c not in file_names and final_organizations[c][1] != county
+        )
+        if elsewhere:
+            problems.append(
+                _("下级阵地%(children)s不在“%(county)s”：上级阵地须与下级在同一县（市、区），请一并修改。")
+                % {"children": "、".join(f"“{c}”" for c in elsewhere[:5]), "county": county}
             )
         if parent:
             parent_kind, parent_county = final_organizations.get(parent, (None, None))

@@ -343,3 +343,39 @@ def test_a_template_downloaded_in_english_reads_back():
         )
     assert plan.applied, plan.lines()
     assert Organization.objects.get().kind == Organization.Kind.CENTER
+
+
+def test_moving_a_center_to_another_county_without_its_children_is_refused():
+    places_import(upload=city())
+    plan = places_import(
+        upload=workbook(
+            counties=None,
+            towns=None,
+            organizations=[["潞州区新时代文明实践中心", "中心", "上党区"]],
+            org_head=ORG_HEAD[:3],
+        )
+    )
+    assert reasons(plan) == [
+        (
+            "文明实践阵地",
+            2,
+            "下级阵地“西街街道新时代文明实践所”不在“上党区”：上级阵地须与下级在同一县（市、区），请一并修改。",
+        )
+    ]
+    assert Organization.objects.get(name="潞州区新时代文明实践中心").county.name == "潞州区"
+    # A station moved on its own, its parent left out of the row: the kept parent must fit too.
+    plan = places_check(
+        upload=workbook(
+            counties=None,
+            towns=None,
+            organizations=[["西街社区新时代文明实践站", "站", "上党区"]],
+            org_head=ORG_HEAD[:3],
+        )
+    )
+    assert reasons(plan) == [
+        (
+            "文明实践阵地",
+            2,
+            "上级阵地“西街街道新时代文明实践所”属于“潞州区”，与本行的“上党区”不同：上级阵地须在同一县（市、区）。",
+        )
+    ]

@@ -245,3 +245,15 @@ def test_missing_columns_and_formulas_in_the_people_files(places):
     assert reasons(plan) == [(1, "缺少列“电子邮箱”。 请使用导入模板，不要修改第 1 行的列名。")]
     plan = judges_check(upload=judges_file(["=A1", "a@example.org", "", "", "", "", ""]))
     assert reasons(plan)[0] == (2, "“姓名”一格是公式（=A1）：公式不会被计算，请填写文字本身。")
+
+
+def test_coordinators_check_takes_a_fixed_number_of_queries(places):
+    def rows(n):
+        return [["潞州区", f"管理员{i}", f"c{i}@example.org", ""] for i in range(n)]
+
+    coordinators_import(upload=coordinators_file(*rows(3)))
+    with CaptureQueriesContext(connection) as few:
+        coordinators_check(upload=coordinators_file(*rows(4)))
+    with CaptureQueriesContext(connection) as many:
+        coordinators_check(upload=coordinators_file(*rows(40)))
+    assert len(few) == len(many)
