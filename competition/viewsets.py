@@ -209,8 +209,10 @@ class CoordinatorViewSet(ModelViewSet):
     model = Coordinator
     icon = "user"
     menu_label = _("县区管理员")
-    list_display = ["user", "county"]
-    edit_handler = ObjectList([FieldPanel("user"), FieldPanel("county")], base_form_class=CoordinatorForm)
+    list_display = ["user", "county", "phone"]
+    edit_handler = ObjectList(
+        [FieldPanel("user"), FieldPanel("county"), FieldPanel("phone")], base_form_class=CoordinatorForm
+    )
     add_view_class = CoordinatorCreateView
     edit_view_class = CoordinatorEditView
     delete_view_class = CoordinatorDeleteView

@@ -17,11 +17,12 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import StrEnum
 
 from django.conf import settings
 from django.core.files.base import File
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -416,19 +417,38 @@ def template_workbook(specs: list[SheetSpec], *, intro: list[str]) -> bytes:
 # --- A file kept between the check step and the import ---------------------------------------
 
 STAGED_FOLDER = "onboarding-imports"
+STAGED_FOR = timedelta(days=1)
+TOKEN = re.compile(r"[0-9]{14}[0-9a-f]{32}")
 
 
 def stage_upload(upload) -> str:
     """Keep an uploaded file in private storage (under a random name) until the organizer
-    confirms; returns its token. The import reads and checks it again: it is never trusted."""
-    token = secrets.token_hex(16)
+    confirms; returns its token (the time it was kept, then 32 random hex digits). The import
+    reads and checks it again: it is never trusted."""
+    discard_stale()
+    token = f"{timezone.now():%Y%m%d%H%M%S}{secrets.token_hex(16)}"
     upload.seek(0)
     private_storage().save(f"{STAGED_FOLDER}/{token}.xlsx", File(upload))
     return token
 
 
+def discard_stale(*, older_than: timedelta = STAGED_FOR) -> int:
+    """Delete kept files nobody confirmed (the organizer went away); returns how many. Their
+    age is read from their names, so it needs no file times from the storage."""
+    storage = private_storage()
+    try:
+        _folders, names = storage.listdir(STAGED_FOLDER)
+    except FileNotFoundError:
+        return 0
+    cutoff = f"{timezone.now() - older_than:%Y%m%d%H%M%S}"
+    stale = [name for name in names if TOKEN.fullmatch(name.removesuffix(".xlsx")) and name[:14] < cutoff]
+    for name in stale:
+        storage.delete(f"{STAGED_FOLDER}/{name}")
+    return len(stale)
+
+
 def _staged_name(token: str) -> str | None:
-    return f"{STAGED_FOLDER}/{token}.xlsx" if re.fullmatch(r"[0-9a-f]{32}", token or "") else None
+    return f"{STAGED_FOLDER}/{token}.xlsx" if TOKEN.fullmatch(token or "") else None
 
 
 def staged_upload(token: str):

@@ -63,3 +63,24 @@ def test_numbers_typed_as_numbers_read_as_digits():
     assert cell_text(13812341234) == "13812341234"
     assert cell_text(13812341234.0) == "13812341234"
     assert cell_text("  西街\n街道 ") == "西街 街道"
+
+
+def test_kept_files_nobody_confirmed_are_deleted_after_a_day(db, time_machine):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from competition.onboarding.workbook import discard_stale, stage_upload, staged_upload
+    from tests.files import xlsx_upload
+
+    start = timezone.now()
+    old = stage_upload(xlsx_upload({"x": [["a"]]}))
+    time_machine.move_to(start + dt.timedelta(hours=2))
+    recent = stage_upload(xlsx_upload({"x": [["a"]]}))
+
+    time_machine.move_to(start + dt.timedelta(days=1, hours=1))
+    assert discard_stale() == 1
+    assert staged_upload(old) is None
+    with staged_upload(recent) as kept:
+        assert kept.read(2) == b"PK"
+    assert staged_upload("../../settings") is None  # only our own names are opened
