@@ -16,6 +16,7 @@ import io
 import re
 import secrets
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
@@ -35,6 +36,7 @@ from common.errors import DomainError
 from common.storage import private_storage
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UNPACKED_BYTES = 200 * 2**20  # 20,000 rows of a dozen columns unpack to ~30 MB
 MAX_ROWS = 20_000  # per sheet: a city has ~3,000 stations, a province some tens of thousands
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A header may carry a mark that the column is required ("名称*", "名称（必填）").
@@ -255,6 +257,19 @@ def read_workbook(upload, specs: list[SheetSpec], plan: Plan) -> dict[str, list[
         return {}
     if _size(upload) > MAX_UPLOAD_BYTES:
         plan.file_error(_("文件太大：最大 10 MB。"))
+        return {}
+    try:
+        upload.seek(0)
+        with zipfile.ZipFile(upload) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        plan.file_error(_unreadable())
+        return {}
+    if unpacked > MAX_UNPACKED_BYTES:
+        # An xlsx is a zip: a small file may unpack to gigabytes (a "zip bomb").
+        plan.file_error(
+            _("文件解压后太大（超过 %(max)s MB），无法读取。") % {"max": MAX_UNPACKED_BYTES // 2**20}
+        )
         return {}
     try:
         upload.seek(0)

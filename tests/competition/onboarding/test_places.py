@@ -379,3 +379,18 @@ def test_moving_a_center_to_another_county_without_its_children_is_refused():
             "上级阵地“西街街道新时代文明实践所”属于“潞州区”，与本行的“上党区”不同：上级阵地须在同一县（市、区）。",
         )
     ]
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked():
+    import zipfile
+
+    from competition.onboarding.workbook import MAX_UNPACKED_BYTES
+    from tests.files import xlsx_bytes
+
+    out = io.BytesIO(xlsx_bytes({"县（市、区）": [["名称"], ["潞州区"]]}))
+    with zipfile.ZipFile(out, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/padding.bin", b"\0" * (MAX_UNPACKED_BYTES + 1))
+    assert len(out.getvalue()) < 1_000_000
+    plan = places_import(upload=upload("bomb.xlsx", out.getvalue()))
+    assert reasons(plan) == [("", 0, "文件解压后太大（超过 200 MB），无法读取。")]
+    assert nothing_written()
