@@ -239,7 +239,34 @@ def bench_county(tmp: Path) -> None:
     record_lines(out)
 
 
-PARTS = ["city", "assigner", "national", "fairness", "public", "copies", "uploads", "masking", "county"]
+def bench_onboarding(tmp: Path) -> None:
+    """City-scale onboarding from the templates (bench/onboarding.py), each step in its own
+    process: the check step and the import timed separately, with their peak memory."""
+    env = environment(tmp, "onboarding")
+    folder = tmp / "onboarding-files"
+    folder.mkdir()
+    run(["bench/onboarding.py", "make", str(folder)], env, capture=True)
+    for step, label in [
+        ("check-places", "onboarding: check 13 counties, 150 towns, 3,163 organizations (3,000 stations)"),
+        ("import-places", "onboarding: import 13 counties, 150 towns, 3,163 organizations (3,000 stations)"),
+        ("import-places", "onboarding: the same places file again (all 不变, nothing written)"),
+        ("check-judges", "onboarding: check 60 judges"),
+        ("import-judges", "onboarding: import 60 judges (invitations sent)"),
+    ]:
+        _, out = run(["bench/onboarding.py", step, str(folder)], env, capture=True)
+        figure = json.loads(out.strip().splitlines()[-1])
+        emit(
+            name=label,
+            target_seconds=30,
+            target_peak_mb=300,
+            ok=figure["seconds"] <= 30 and figure["peak_rss_mb"] <= 300,
+            **figure,
+        )
+
+
+PARTS = [
+    "city", "assigner", "national", "fairness", "public", "copies", "uploads", "masking", "county", "onboarding",
+]
 # Only when asked for by name (`make bench BENCH_PARTS=load`): long, or disruptive.
 EXTRA_PARTS = ["load", "faults"]
 
@@ -270,6 +297,8 @@ def main() -> None:
             bench_masking()
         if "county" in parts:
             bench_county(tmp)
+        if "onboarding" in parts:
+            bench_onboarding(tmp)
         if "load" in parts:
             bench_load()
         if "faults" in parts:

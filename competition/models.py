@@ -38,6 +38,16 @@ def pinyin_search_key(text: str) -> str:
     return f"{text} {full} {initials}"[:400]
 
 
+def pinyin_keys(text: str) -> tuple[str, str]:
+    """``(pinyin_key(text), pinyin_search_key(text))`` with one pinyin lookup fewer, for bulk
+    inserts (the spreadsheet import) that bypass ``save``."""
+    text = text or ""
+    syllables = lazy_pinyin(text)
+    initials = "".join(lazy_pinyin(text, style=Style.FIRST_LETTER)).lower()
+    sort_key = " ".join(syllables).lower()[:200]
+    return sort_key, f"{text} {''.join(syllables).lower()} {initials}"[:400]
+
+
 class County(models.Model):
     """A county-level division (县、市、区). Order follows the official listing."""
 
@@ -263,6 +273,7 @@ class Coordinator(models.Model):
     county = models.ForeignKey(
         County, verbose_name=_("负责县（市、区）"), on_delete=models.PROTECT, related_name="coordinators"
     )
+    phone = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[MOBILE_PHONE_VALIDATOR])
 
     class Meta:
         verbose_name = _("县区管理员")

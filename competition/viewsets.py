@@ -21,6 +21,7 @@ from accounts.roles import accounts_managed_by, is_organizer
 from . import phases, roles, services
 from .admin_views import EntryViewSet
 from .errors import ContestError
+from .menu import COMPETITION_SUBMENU_HOOK
 from .models import Category, Contest, Coordinator, County, Organization, Team
 from .templatetags.competition_tags import mask_phone
 
@@ -302,8 +303,10 @@ class CoordinatorViewSet(ModelViewSet):
     model = Coordinator
     icon = "user"
     menu_label = _("县区管理员")
-    list_display = ["user", "county"]
-    edit_handler = ObjectList([FieldPanel("user"), FieldPanel("county")], base_form_class=CoordinatorForm)
+    list_display = ["user", "county", "phone"]
+    edit_handler = ObjectList(
+        [FieldPanel("user"), FieldPanel("county"), FieldPanel("phone")], base_form_class=CoordinatorForm
+    )
     add_view_class = CoordinatorCreateView
     edit_view_class = CoordinatorEditView
     delete_view_class = CoordinatorDeleteView
@@ -313,6 +316,7 @@ class CompetitionViewSetGroup(ModelViewSetGroup):
     menu_label = _("大赛管理")
     menu_icon = "list-ul"
     menu_order = 150
+    submenu_hook = COMPETITION_SUBMENU_HOOK
     items = (
         EntryViewSet,
         ContestViewSet,

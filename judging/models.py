@@ -19,7 +19,7 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
 from common.storage import private_storage
-from competition.models import Category, Contest, County, Entry, Organization
+from competition.models import MOBILE_PHONE_VALIDATOR, Category, Contest, County, Entry, Organization
 
 # Blind codes avoid look-alike characters (0/O, 1/I/L) so they can be read aloud and typed.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -201,6 +201,13 @@ class Judge(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="judge")
     name = models.CharField(_("姓名"), max_length=50)
     title = models.CharField(_("职务或职称"), max_length=100, blank=True)
+    phone = models.CharField(
+        _("手机号码"),
+        max_length=11,
+        blank=True,
+        validators=[MOBILE_PHONE_VALIDATOR],
+        help_text=_("组委会联系评委用。"),
+    )
     expertise = models.ManyToManyField(Category, verbose_name=_("擅长领域"), blank=True, related_name="+")
     county = models.ForeignKey(
         County,
@@ -240,6 +247,8 @@ class JudgeInvitation(models.Model):
 
     email = models.EmailField(_("电子邮箱"))
     name = models.CharField(_("姓名"), max_length=50)
+    title = models.CharField(_("职务或职称"), max_length=100, blank=True)
+    phone = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[MOBILE_PHONE_VALIDATOR])
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     expertise = models.ManyToManyField(Category, verbose_name=_("擅长领域"), blank=True, related_name="+")
     county = models.ForeignKey(County, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

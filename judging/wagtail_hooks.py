@@ -4,6 +4,7 @@ admin_views."""
 from wagtail import hooks
 
 from judging.menu import judging_viewset_group
+from judging.onboarding.admin_views import coordinators_import_viewset, judges_import_viewset
 from judging.spreadsheets.admin_views import spreadsheet_viewset
 
 
@@ -15,3 +16,8 @@ def register_judging_viewsets():
 @hooks.register("register_admin_viewset")
 def register_spreadsheet_viewset():
     return spreadsheet_viewset
+
+
+@hooks.register("register_admin_viewset")
+def register_people_import_viewsets():
+    return [judges_import_viewset, coordinators_import_viewset]

@@ -126,3 +126,25 @@ def pdf_with_javascript() -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def xlsx_bytes(sheets: dict[str, list[list]]) -> bytes:
+    """A workbook with a sheet per title and its rows as given (a string starting with "=" is
+    written as a formula, as a spreadsheet program would store it)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def xlsx_upload(sheets: dict[str, list[list]], name: str = "导入.xlsx") -> SimpleUploadedFile:
+    return upload(
+        name, xlsx_bytes(sheets), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from accounts.roles import accounts_managed_by
+from competition.onboarding.workbook import normalize_phone
 from judging.models import (
     JudgeInvitation,
 )
@@ -36,9 +37,12 @@ class JudgeForm(WagtailAdminModelForm):
 
 
 class JudgeInvitationForm(WagtailAdminModelForm):
+    # Longer than the 11 digits stored: "+86 138-1234-1234" is cleaned to 13812341234.
+    phone = forms.CharField(label=_("手机号码"), max_length=30, required=False)
+
     class Meta:
         model = JudgeInvitation
-        fields = ["name", "email", "expertise", "organization", "county", "capacity"]
+        fields = ["name", "title", "email", "phone", "expertise", "organization", "county", "capacity"]
         labels = {
             "county": _("所在县（市、区）"),
             "organization": _("所在单位"),
@@ -50,6 +54,16 @@ class JudgeInvitationForm(WagtailAdminModelForm):
             "capacity": _("每轮最多评审的项目数；留空表示不限。"),
         }
         widgets = {"expertise": forms.CheckboxSelectMultiple}
+
+    def clean_phone(self):
+        """Any way of writing a mobile number (+86, spaces, dashes, full-width digits)."""
+        phone = self.cleaned_data.get("phone", "").strip()
+        if not phone:
+            return ""
+        normalized = normalize_phone(phone)
+        if normalized is None:
+            raise ValidationError(_("请输入 11 位中国大陆手机号码，例如 13812341234。"))
+        return normalized
 
 
 class AcceptInvitationForm(forms.Form):

@@ -16,6 +16,7 @@ from judging.models import (
     JudgeInvitation,
 )
 from judging.roles import JUDGES
+from tasking.mail import absolute_url
 
 INVITATION_DAYS = 14
 
@@ -36,6 +37,7 @@ def judge_create(
     organization=None,
     capacity=None,
     title: str = "",
+    phone: str = "",
     active: bool = True,
 ) -> Judge:
     with transaction.atomic():
@@ -43,6 +45,7 @@ def judge_create(
             user=user,
             name=name,
             title=title,
+            phone=phone,
             county=county,
             organization=organization,
             capacity=capacity,
@@ -58,8 +61,23 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def invitation_link(token: str) -> str:
+    """The sign-up link of an invitation, to copy into a chat. Only the token's hash is kept,
+    so the link can be shown only when the token is made (on invitation and on re-sending)."""
+    return absolute_url("judging:accept_invitation", token)
+
+
 def judge_invite(
-    *, email: str, name: str, by, expertise=(), county=None, organization=None, capacity=None
+    *,
+    email: str,
+    name: str,
+    by,
+    expertise=(),
+    county=None,
+    organization=None,
+    capacity=None,
+    title: str = "",
+    phone: str = "",
 ) -> tuple[JudgeInvitation, str]:
     """Make a one-time sign-up link; the e-mail goes out through the tasks framework."""
     from judging.judges.tasks import send_judge_invitation
@@ -69,6 +87,8 @@ def judge_invite(
         invitation = JudgeInvitation.objects.create(
             email=email,
             name=name,
+            title=title,
+            phone=phone,
             token_hash=_token_hash(token),
             county=county,
             organization=organization,
@@ -77,6 +97,23 @@ def judge_invite(
             expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
         )
         invitation.expertise.set(expertise)
+        transaction.on_commit(lambda: send_judge_invitation.enqueue(invitation.pk, token))
+    return invitation, token
+
+
+def judge_invitation_resend(*, invitation: JudgeInvitation, by) -> tuple[JudgeInvitation, str]:
+    """A new token for an invitation not yet accepted (the old link stops working), valid for
+    another INVITATION_DAYS days, and the e-mail sent again."""
+    from judging.judges.tasks import send_judge_invitation
+
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        invitation = JudgeInvitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at:
+            raise JudgingError(_("这份邀请已被接受，不能重新发送。"))
+        invitation.token_hash = _token_hash(token)
+        invitation.expires_at = timezone.now() + timedelta(days=INVITATION_DAYS)
+        invitation.save(update_fields=["token_hash", "expires_at"])
         transaction.on_commit(lambda: send_judge_invitation.enqueue(invitation.pk, token))
     return invitation, token
 
@@ -102,6 +139,8 @@ def judge_accept_invitation(*, token: str, username: str, password: str) -> Judg
         judge = judge_create(
             user=user,
             name=invitation.name,
+            title=invitation.title,
+            phone=invitation.phone,
             expertise=invitation.expertise.all(),
             county=invitation.county,
             organization=invitation.organization,

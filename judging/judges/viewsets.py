@@ -1,19 +1,33 @@
 """Judges and invitations in the back office (Wagtail ModelViewSets)."""
 
 from django import forms
+from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import ListingButton
 from wagtail.log_actions import log
 
+from accounts.roles import is_organizer
+from judging.errors import JudgingError
 from judging.judges.forms import JudgeForm, JudgeInvitationForm
-from judging.judges.services import INVITATION_DAYS, judge_create, judge_invite, judge_sync_county
+from judging.judges.services import (
+    INVITATION_DAYS,
+    invitation_link,
+    judge_create,
+    judge_invitation_resend,
+    judge_invite,
+    judge_sync_county,
+)
 from judging.models import Assignment, Judge, JudgeInvitation
 from judging.rounds.viewsets import RefusingDeleteView, TimeColumn
 
@@ -25,6 +39,7 @@ class JudgeCreateView(generic.CreateView):
             user=data["user"],
             name=data["name"],
             title=data.get("title", ""),
+            phone=data.get("phone", ""),
             expertise=data.get("expertise", ()),
             county=data.get("county"),
             organization=data.get("organization"),
@@ -73,13 +88,24 @@ class JudgeViewSet(ModelViewSet):
     edit_handler = ObjectList(
         [
             FieldPanel("user"),
-            FieldRowPanel([FieldPanel("name"), FieldPanel("title")]),
+            FieldRowPanel([FieldPanel("name"), FieldPanel("title"), FieldPanel("phone")]),
             FieldPanel("expertise", widget=forms.CheckboxSelectMultiple),
             FieldRowPanel([FieldPanel("organization"), FieldPanel("county")]),
             FieldRowPanel([FieldPanel("capacity"), FieldPanel("active")]),
         ],
         base_form_class=JudgeForm,
     )
+
+
+# Session key of the links shown once: {invitation pk: link}. Only a hash of a token is stored,
+# so the link exists in this session alone until the organizer has seen it.
+SHOWN_ONCE_LINKS = "judge_invitation_links"
+
+
+def remember_link(request, invitation: JudgeInvitation, token: str) -> None:
+    links = request.session.get(SHOWN_ONCE_LINKS, {})
+    links[str(invitation.pk)] = invitation_link(token)
+    request.session[SHOWN_ONCE_LINKS] = links
 
 
 class InvitationCreateView(generic.CreateView):
@@ -89,7 +115,7 @@ class InvitationCreateView(generic.CreateView):
 
     def save_instance(self):
         data = self.form.cleaned_data
-        invitation, _token = judge_invite(
+        invitation, token = judge_invite(
             email=data["email"],
             name=data["name"],
             by=self.request.user,
@@ -97,7 +123,10 @@ class InvitationCreateView(generic.CreateView):
             county=data.get("county"),
             organization=data.get("organization"),
             capacity=data.get("capacity"),
+            title=data.get("title", ""),
+            phone=data.get("phone", ""),
         )
+        remember_link(self.request, invitation, token)
         return invitation
 
     def get_success_message(self, instance):
@@ -107,13 +136,65 @@ class InvitationCreateView(generic.CreateView):
         }
 
     def get_success_url(self):
-        return reverse(self.index_url_name)
+        return reverse("judging_invitations:link", args=[self.object.pk])
 
     def get_edit_url(self):
         return reverse(self.index_url_name)  # invitations are not edited: back to the list
 
     def get_success_buttons(self):
         return []
+
+
+class InvitationPageView(WagtailAdminTemplateMixin, TemplateView):
+    """Organizers only (anyone else: 404); ``self.invitation`` is the invitation of the URL."""
+
+    header_icon = "mail"
+
+    def dispatch(self, request, *args, pk, **kwargs):
+        if not is_organizer(request.user):
+            raise Http404
+        self.invitation = JudgeInvitation.objects.filter(pk=pk).first()
+        if self.invitation is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("judging_invitations:index"), "label": gettext("邀请评委")},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(invitation=self.invitation, days=INVITATION_DAYS, **kwargs)
+
+
+class InvitationResendView(InvitationPageView):
+    """重新发送: a new link (the old one stops working) and the e-mail sent again."""
+
+    page_title = _("重新发送邀请")
+    template_name = "judging/admin/invitation_resend.html"
+
+    def post(self, request, *args, **kwargs):
+        try:
+            invitation, token = judge_invitation_resend(invitation=self.invitation, by=request.user)
+        except JudgingError as error:
+            return self.render_to_response(self.get_context_data(error=error.message))
+        remember_link(request, invitation, token)
+        return redirect("judging_invitations:link", invitation.pk)
+
+
+class InvitationLinkView(InvitationPageView):
+    """The sign-up link to copy (e.g. into WeChat), shown once after inviting or re-sending."""
+
+    page_title = _("邀请链接")
+    template_name = "judging/admin/invitation_link.html"
+
+    def get_context_data(self, **kwargs):
+        links = self.request.session.get(SHOWN_ONCE_LINKS, {})
+        link = links.pop(str(self.invitation.pk), None)
+        self.request.session[SHOWN_ONCE_LINKS] = links
+        return super().get_context_data(link=link, **kwargs)
 
 
 class InvitationStatusColumn(Column):
@@ -132,6 +213,18 @@ class InvitationIndexView(generic.IndexView):
 
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("judge", "created_by")
+
+    def get_list_buttons(self, instance):
+        buttons = super().get_list_buttons(instance)
+        if instance.accepted_at is None:
+            resend = ListingButton(
+                gettext("重新发送"),
+                url=reverse("judging_invitations:resend", args=[instance.pk]),
+                icon_name="mail",
+                priority=5,
+            )
+            buttons = [resend, *buttons]
+        return buttons
 
 
 class JudgeInvitationViewSet(ModelViewSet):
@@ -164,6 +257,8 @@ class JudgeInvitationViewSet(ModelViewSet):
             path("results/", self.index_results_view, name="index_results"),
             path("new/", self.add_view, name="add"),
             path("delete/<int:pk>/", self.delete_view, name="delete"),
+            path("resend/<int:pk>/", InvitationResendView.as_view(), name="resend"),
+            path("link/<int:pk>/", InvitationLinkView.as_view(), name="link"),
         ]
 
     def get_common_view_kwargs(self, **kwargs):
