@@ -124,14 +124,15 @@ class Organization(models.Model):
         blank=True,
         related_name="children",
     )
-    address = models.CharField(_("地址"), max_length=200, blank=True)
-    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True, db_default="")
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True, db_default="")
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True, db_default="")
     star_level = models.PositiveSmallIntegerField(
         _("星级"), default=0, validators=[MaxValueValidator(5)], help_text=_("0–5 星")
     )
     sort_key = models.CharField(max_length=200, editable=False, db_index=True, default="")
-    search_key = models.CharField(max_length=400, editable=False, default="")
+    # Database defaults: an app server still on the previous release inserts rows without them.
+    search_key = models.CharField(max_length=400, editable=False, default="", db_default="")
 
     class Meta:
         ordering = ["sort_key"]

@@ -22,17 +22,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="organization",
             name="address",
-            field=models.CharField(blank=True, max_length=200, verbose_name="地址"),
+            field=models.CharField(blank=True, max_length=200, db_default="", verbose_name="地址"),
         ),
         migrations.AddField(
             model_name="organization",
             name="contact_name",
-            field=models.CharField(blank=True, max_length=50, verbose_name="联系人"),
+            field=models.CharField(blank=True, max_length=50, db_default="", verbose_name="联系人"),
         ),
         migrations.AddField(
             model_name="organization",
             name="contact_phone",
-            field=models.CharField(blank=True, max_length=30, verbose_name="联系电话"),
+            field=models.CharField(blank=True, max_length=30, db_default="", verbose_name="联系电话"),
         ),
         migrations.AddField(
             model_name="organization",
@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="organization",
             name="search_key",
-            field=models.CharField(default="", editable=False, max_length=400),
+            field=models.CharField(db_default="", default="", editable=False, max_length=400),
         ),
         migrations.CreateModel(
             name="Town",
