@@ -177,7 +177,7 @@ class Plan:
                 if r.row
                 else (r.sheet or _("整个文件"))
             )
-            text = "；".join(r.messages)
+            text = " ".join(r.messages)
             out.append(f"{where}\t{r.fate_label}\t{r.label}\t{text}".rstrip())
         return out
 
