@@ -30,7 +30,7 @@
     var name = picker.dataset.name;
     var timer = null, serial = 0;
     if (!county || !query || !results) { return; }
-    if (find) { find.hidden = true; }
+    if (find) { find.remove(); }  // searching happens as one types
 
     function fillTowns() {
       var chosen = town.value;

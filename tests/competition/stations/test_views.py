@@ -11,7 +11,7 @@ from competition.models import Organization, Team
 from competition.stations.search import SEARCHES_PER_MINUTE
 from tests import factories
 
-from .conftest import station, town
+from .conftest import station
 
 SEARCH = "/places/stations/"
 SIGNUP = "/accounts/signup/"
