@@ -225,7 +225,14 @@ def bench_uploads() -> None:
         emit(name=label, **figure)
 
 
-PARTS = ["city", "assigner", "national", "fairness", "public", "copies", "uploads", "masking"]
+def bench_stations(tmp: Path) -> None:
+    """The station picker's search at 5,000 stations (bench/stations.py), DEBUG off."""
+    env = environment(tmp, "stations")
+    _, out = run(["bench/stations.py"], production(env), capture=True)
+    record_lines(out)
+
+
+PARTS = ["city", "assigner", "national", "fairness", "public", "copies", "uploads", "masking", "stations"]
 # Only when asked for by name (`make bench BENCH_PARTS=load`): long, or disruptive.
 EXTRA_PARTS = ["load", "faults"]
 
@@ -254,6 +261,8 @@ def main() -> None:
             bench_uploads()
         if "masking" in parts:
             bench_masking()
+        if "stations" in parts:
+            bench_stations(tmp)
         if "load" in parts:
             bench_load()
         if "faults" in parts:

@@ -142,7 +142,11 @@ class Organization(models.Model):
 
     class Meta:
         ordering = ["sort_key"]
-        indexes = [models.Index(fields=["confirmed", "county"], name="organization_confirmed_county")]
+        # The few proposals awaiting confirmation, by county. (An index led by ``confirmed``
+        # would make the picker's search walk it for the 99 % that are confirmed: 3× slower.)
+        indexes = [
+            models.Index(fields=["county"], condition=Q(confirmed=False), name="organization_proposed_county")
+        ]
         verbose_name = _("文明实践阵地")
         verbose_name_plural = _("文明实践阵地")
         constraints = [
