@@ -153,7 +153,7 @@ def main() -> None:
     print(
         json.dumps(
             {
-                "name": f"stations: search at {STATIONS:,} stations, {TOWNS} towns ({len(asked)} searches, request)",
+                "name": f"stations: search at {STATIONS:,} stations, {TOWNS} towns (request)",
                 "searches": len(asked),
                 "with_results": found,
                 "p50_ms": round(statistics.median(request_ms), 2),
