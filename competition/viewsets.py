@@ -2,6 +2,7 @@
 
 from django import forms
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -15,6 +16,7 @@ from accounts.roles import accounts_managed_by, is_organizer
 from . import phases, roles, services
 from .admin_views import EntryViewSet
 from .models import Category, Contest, Coordinator, County, Organization, Team
+from .stations.forms import StationPicker
 from .templatetags.competition_tags import mask_phone
 
 
@@ -71,8 +73,8 @@ class OrganizationViewSet(ModelViewSet):
     model = Organization
     icon = "home"
     menu_label = _("文明实践阵地")
-    list_display = ["name", "kind", "county", "star_level"]
-    list_filter = ["kind", "county", "star_level"]
+    list_display = ["name", "kind", "county", "star_level", "confirmed"]
+    list_filter = ["kind", "county", "star_level", "confirmed"]
     form_fields = ["name", "short_name", "kind", "county", "star_level"]
     search_fields = ["name"]
 
@@ -110,6 +112,14 @@ class TeamForm(WagtailAdminModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("资格审查开始后修改团队名称或所属阵地时必填，记入团队记录。"),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The station picker instead of a <select> of every organization (thousands); stations
+        # teams named stay out of it until confirmed, but the team's own is kept.
+        field = self.fields["organization"]
+        field.queryset = Organization.objects.filter(Q(confirmed=True) | Q(pk=self.instance.organization_id))
+        field.widget = StationPicker()
 
     def identity_changed(self) -> bool:
         return bool(self.instance.pk and IDENTITY_FIELDS & set(self.changed_data))

@@ -60,6 +60,11 @@ class StationPicker(forms.Widget):
     template_name = "competition/stations/picker.html"
     query = PickerQuery()
 
+    class Media:
+        # For the back office, which has no block for them (the team pages link them themselves).
+        css = {"all": ["css/station-picker.css"]}
+        js = ["js/station-picker.js"]
+
     def render(self, name, value, attrs=None, renderer=None):
         attrs = self.build_attrs(self.attrs, attrs)
         lists = places()

@@ -82,6 +82,7 @@ def test_confirming_with_a_corrected_name_and_a_new_town(proposals):
     )
 
     assert 'value="南河镇"' in page.text  # the town the team typed, ready to create
+    assert in_menu("待确认阵地（1）", page)
     assert (response.status_code, response["Location"]) == (302, INDEX)
     station = Organization.objects.get(pk=proposals["other"].pk)
     assert (station.name, station.town.name, station.confirmed) == (
@@ -90,6 +91,7 @@ def test_confirming_with_a_corrected_name_and_a_new_town(proposals):
         True,
     )
     assert Town.objects.filter(county=proposals["shangdang"], name="南河镇").count() == 1
+    assert in_menu("待确认阵地", client.get(INDEX)) and not in_menu("待确认阵地（1）", client.get(INDEX))
 
 
 def test_a_refused_confirmation_says_why_and_keeps_the_input(proposals):
@@ -114,6 +116,7 @@ def test_merging_moves_the_team(proposals):
     assert response.status_code == 302
     assert Team.objects.get(name="北村红马甲").organization == proposals["dongcun"]
     assert not Organization.objects.filter(pk=proposals["proposed"].pk).exists()
+    assert not in_menu("待确认阵地（1）", client.get(INDEX))
 
 
 def test_merge_targets_are_the_county_s_confirmed_stations(proposals):
@@ -143,3 +146,50 @@ def test_the_list_s_queries_do_not_grow_with_proposals(places, size, django_asse
         response = client.get(INDEX)
 
     assert response.text.count(f'href="{INDEX}') >= size
+
+
+def test_the_organizer_s_team_edit_uses_the_picker_and_saves_a_pick(places):
+    team = factories.TeamFactory(organization=places["proposed"], contact_phone="13912345678")
+    client = client_for(factories.organizer())
+    url = f"/admin/team/edit/{team.pk}/"
+
+    page = client.get(url)
+    response = client.post(
+        url,
+        {
+            "name": team.name,
+            "organization": places["xicun"].pk,
+            "reason": "",
+            "contact_name": team.contact_name,
+            "contact_phone": team.contact_phone,
+        },
+    )
+
+    assert "data-station-picker" in page.text
+    assert f'name="organization" value="{places["proposed"].pk}" checked' in page.text  # its own, unconfirmed
+    assert (
+        "<select"
+        not in page.text.split("data-station-picker", 1)[1].split("data-picker-results", 1)[1][:2000]
+    )
+    assert response.status_code == 302
+    team.refresh_from_db()
+    assert team.organization == places["xicun"]
+
+
+def test_the_organizer_s_team_edit_refuses_another_team_s_proposal(places):
+    team = factories.TeamFactory(organization=places["dongcun"], contact_phone="13912345678")
+    client = client_for(factories.organizer())
+
+    response = client.post(
+        f"/admin/team/edit/{team.pk}/",
+        {
+            "name": team.name,
+            "organization": places["proposed"].pk,
+            "contact_name": team.contact_name,
+            "contact_phone": team.contact_phone,
+        },
+    )
+
+    assert response.status_code == 200
+    team.refresh_from_db()
+    assert team.organization == places["dongcun"]
