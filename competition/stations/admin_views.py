@@ -26,7 +26,10 @@ from . import selectors, services
 class ConfirmStationForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("阵地名称"), max_length=100)
     town = forms.ModelChoiceField(
-        label=gettext_lazy("所属乡镇（街道）"), queryset=Town.objects.none(), required=False
+        label=gettext_lazy("所属乡镇（街道）"),
+        queryset=Town.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("（不属于任何乡镇）"),
     )
     new_town_name = forms.CharField(
         label=gettext_lazy("或新建乡镇（街道）"),
@@ -41,7 +44,11 @@ class ConfirmStationForm(forms.Form):
 
 
 class MergeStationForm(forms.Form):
-    into = forms.ModelChoiceField(label=gettext_lazy("并入已有阵地"), queryset=Organization.objects.none())
+    into = forms.ModelChoiceField(
+        label=gettext_lazy("并入已有阵地"),
+        queryset=Organization.objects.none(),
+        empty_label=gettext_lazy("请选择本县（市、区）的阵地"),
+    )
 
     def __init__(self, *args, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,7 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 from competition.models import Organization, Town
 from tests import factories
 
-from .conftest import PHONE
+from .conftest import DESKTOP, PHONE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -124,3 +124,35 @@ def test_without_javascript_the_picker_works_by_round_trips(live_server, browser
         )
     finally:
         context.close()
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.locator("[name=username]").fill(username)
+    page.locator("[name=password]").fill(factories.PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+
+def test_the_coordinator_confirms_a_station_a_team_named(live_server, page: Page, page_errors, shoot):
+    places = seed()
+    proposal = factories.OrganizationFactory(
+        name="北村新时代文明实践站", county=places["luzhou"], confirmed=False, proposed_town="黄碾镇"
+    )
+    factories.TeamFactory(name="北村红马甲", organization=proposal)
+    factories.coordinator_for(places["luzhou"], username="luzhou_coordinator")
+    page.set_viewport_size(DESKTOP)
+    log_in(page, live_server.url, "luzhou_coordinator")
+
+    page.goto(f"{live_server.url}/admin/")
+    page.get_by_role("link", name="待确认阵地（1）").click()
+    page.get_by_role("link", name="北村新时代文明实践站").first.click()
+    expect(page.locator("[name=new_town_name]")).to_have_value("黄碾镇")
+    page.locator("[name=town]").select_option(label="黄碾镇")
+    page.locator("[name=new_town_name]").fill("")
+    shoot(page, "station-picker-confirm")
+    page.get_by_role("button", name="确认", exact=True).click()
+
+    expect(page.get_by_text("“北村新时代文明实践站”已确认，所有团队都可以选择它了。")).to_be_visible()
+    proposal.refresh_from_db()
+    assert (proposal.confirmed, proposal.town.name) == (True, "黄碾镇")
+    assert page_errors == []
