@@ -13,9 +13,8 @@ class CompetitionConfig(AppConfig):
 
         from . import roles
         from .admin_views import EntryPermissionPolicy
-        from .models import County, Entry, Organization, Town
+        from .models import County, Entry, Town
         from .stations.search import forget_places
-        from .stations.selectors import forget_proposed_counts
 
         post_migrate.connect(roles.ensure_role_permissions, sender=self)
         for model in (County, Town):
@@ -25,9 +24,4 @@ class CompetitionConfig(AppConfig):
             post_delete.connect(
                 forget_places, sender=model, dispatch_uid=f"forget_places_delete_{model.__name__}"
             )
-        # The picker's cached county and town lists; the back office's count of proposed stations.
-        post_save.connect(forget_proposed_counts, sender=Organization, dispatch_uid="forget_proposed_save")
-        post_delete.connect(
-            forget_proposed_counts, sender=Organization, dispatch_uid="forget_proposed_delete"
-        )
         register_permission_policy(Entry, EntryPermissionPolicy(Entry))

@@ -1,6 +1,5 @@
 """Reads for the back office: the stations teams named, as far as the user answers for them."""
 
-from django.core.cache import cache
 from django.db.models import Count, QuerySet
 
 from accounts.roles import is_organizer
@@ -29,31 +28,8 @@ def proposed_stations_for(user) -> QuerySet[Organization]:
     )
 
 
-PROPOSED_COUNTS_KEY = "stations:proposed-counts"
-
-
 def proposed_station_count(user) -> int:
-    """The number in the back office's menu, on every page: kept in the cache per county (and
-    for organizers), dropped whenever an organization changes (``forget_proposed_counts``)."""
-    if is_organizer(user):
-        scope = "all"
-    else:
-        county_id = rules.coordinator_county_id(user)
-        if county_id is None:
-            return 0
-        scope = str(county_id)
-    counts = cache.get(PROPOSED_COUNTS_KEY) or {}
-    if scope not in counts:
-        counts[scope] = _scope(user).count()
-        cache.set(PROPOSED_COUNTS_KEY, counts, 5 * 60)
-    return counts[scope]
-
-
-def forget_proposed_counts(instance=None, **kwargs) -> None:
-    """Signal receiver (an unconfirmed organization was saved or deleted), and called by
-    ``services.station_confirm``. Confirmed ones do not change the count."""
-    if instance is None or not instance.confirmed:
-        cache.delete(PROPOSED_COUNTS_KEY)
+    return _scope(user).count()
 
 
 def merge_targets(organization: Organization) -> QuerySet[Organization]:

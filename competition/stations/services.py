@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from .. import rules
 from ..errors import StationError
 from ..models import County, Organization, Team, TeamEvent, Town
-from .selectors import forget_proposed_counts
 
 NAME_MAX = 100
 TOWN_NAME_MAX = 50
@@ -110,8 +109,6 @@ def station_confirm(
         current.proposed_town = ""
         current.confirmed = True
         current.save()
-        forget_proposed_counts()
-        transaction.on_commit(forget_proposed_counts)  # and again, past a count read meanwhile
     return current
 
 

@@ -144,7 +144,7 @@ def test_the_coordinator_confirms_a_station_a_team_named(live_server, page: Page
     log_in(page, live_server.url, "luzhou_coordinator")
 
     page.goto(f"{live_server.url}/admin/")
-    page.get_by_role("link", name="待确认阵地（1）").click()
+    page.get_by_role("link", name="1 个阵地待确认").click()
     page.get_by_role("link", name="北村新时代文明实践站").first.click()
     expect(page.locator("[name=new_town_name]")).to_have_value("黄碾镇")
     page.locator("[name=town]").select_option(label="黄碾镇")
