@@ -41,8 +41,14 @@ def station_propose(*, proposal: StationProposal, by=None, now=None) -> Organiza
     if len(name) > NAME_MAX or len(town_name) > TOWN_NAME_MAX:
         raise StationError(_("阵地名称不超过 100 个字，乡镇（街道）名称不超过 50 个字。"))
     with transaction.atomic():
-        existing = Organization.objects.filter(name=name).first()
+        existing = Organization.objects.filter(name=name).select_related("county").first()
         if existing is not None:
+            if existing.confirmed and existing.county_id != proposal.county.pk:
+                # Names are unique across the city: another county's station of the same name.
+                raise StationError(
+                    _("%(county)s已有名为“%(name)s”的阵地。请在名称前加上乡镇或村（社区）名以示区分。")
+                    % {"county": existing.county.name, "name": name}
+                )
             if existing.confirmed:
                 raise StationError(_("“%(name)s”已在阵地列表中，请在上方搜索并直接选择它。") % {"name": name})
             if existing.county_id != proposal.county.pk:

@@ -51,6 +51,10 @@ def test_name_matches_come_before_matches_through_the_town(places):
     assert names("xi")[0] == "西村新时代文明实践站"
 
 
+def test_like_wildcards_are_plain_characters(places):
+    assert names("%") == [] and names("_") == [] and names("\\") == []
+
+
 def test_nothing_asked_finds_nothing(places):
     assert search_stations() == ([], False)
     assert names("   ") == []

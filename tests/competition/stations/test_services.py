@@ -43,6 +43,13 @@ def test_a_name_already_in_the_list_is_refused(places):
         station_propose(proposal=proposal(places["luzhou"], name="东村新时代文明实践站"))
 
 
+def test_a_name_taken_in_another_county_asks_for_a_distinguishing_name(places):
+    with pytest.raises(
+        StationError, match="上党区已有名为“河村新时代文明实践站”的阵地。请在名称前加上乡镇或村"
+    ):
+        station_propose(proposal=proposal(places["luzhou"], name="河村新时代文明实践站"))
+
+
 def test_the_same_station_named_twice_is_one_proposal(places):
     first = station_propose(proposal=proposal(places["luzhou"]))
     second = station_propose(proposal=proposal(places["luzhou"]))
