@@ -120,6 +120,7 @@ class TeamForm(WagtailAdminModelForm):
         field = self.fields["organization"]
         field.queryset = Organization.objects.filter(Q(confirmed=True) | Q(pk=self.instance.organization_id))
         field.widget = StationPicker()
+        field.widget.own_id = self.instance.organization_id
 
     def identity_changed(self) -> bool:
         return bool(self.instance.pk and IDENTITY_FIELDS & set(self.changed_data))

@@ -59,6 +59,7 @@ class StationPicker(forms.Widget):
 
     template_name = "competition/stations/picker.html"
     query = PickerQuery()
+    own_id = None  # the team's own organization, shown even while unconfirmed
 
     class Media:
         # For the back office, which has no block for them (the team pages link them themselves).
@@ -69,7 +70,7 @@ class StationPicker(forms.Widget):
         attrs = self.build_attrs(self.attrs, attrs)
         lists = places()
         value_id = _int(value.pk if isinstance(value, Organization) else value)
-        selected = station_hit(value_id) if value_id is not None else None
+        selected = station_hit(value_id, own_id=self.own_id) if value_id is not None else None
         hits, more = search_stations(
             query=self.query.query, county_id=self.query.county_id, town_id=self.query.town_id
         )
@@ -111,6 +112,7 @@ class StationChoiceField(forms.ModelChoiceField):
     def allow_current(self, organization_id) -> None:
         if organization_id:
             self.queryset = Organization.objects.filter(Q(confirmed=True) | Q(pk=organization_id))
+            self.widget.own_id = organization_id
 
 
 class StationFormMixin(forms.Form):

@@ -143,11 +143,11 @@ def search_stations(
     return hits, len(rows) > limit
 
 
-def station_hit(organization_id) -> StationHit | None:
-    """One organization as the picker shows it (the team's current or chosen one), confirmed
-    or not: a team attached to a proposed station still sees it as its own."""
+def station_hit(organization_id, *, own_id=None) -> StationHit | None:
+    """One organization as the picker shows it (the chosen one): a confirmed one, or the team's
+    own (``own_id``) even unconfirmed: a team attached to a station it named still sees it."""
     row = (
-        Organization.objects.filter(pk=organization_id)
+        Organization.objects.filter(Q(confirmed=True) | Q(pk=own_id or 0), pk=organization_id)
         .values_list("pk", "name", "kind", "town_id", "county_id", "proposed_town")
         .first()
     )

@@ -153,6 +153,7 @@ def test_an_unconfirmed_station_cannot_be_picked_by_another_team(places):
 
     assert response.status_code == 200
     assert not Team.objects.exists()
+    assert "北村新时代文明实践站" not in response.text  # not even named back
 
 
 def test_signup_naming_a_missing_station(places):
