@@ -83,13 +83,18 @@
     });
   }
 
-  document.querySelectorAll("[data-station-picker]").forEach(setup);
-
-  // Typing a new station's name means "not in the list".
-  document.querySelectorAll("input[name=new_station_name]").forEach(function (input) {
-    input.addEventListener("input", function () {
-      var none = document.querySelector("[data-picker-none]");
-      if (none && input.value.trim()) { none.checked = true; }
+  function start() {
+    document.querySelectorAll("[data-station-picker]").forEach(setup);
+    // Typing a new station's name means "not in the list".
+    document.querySelectorAll("input[name=new_station_name]").forEach(function (input) {
+      input.addEventListener("input", function () {
+        var none = document.querySelector("[data-picker-none]");
+        if (none && input.value.trim()) { none.checked = true; }
+      });
     });
-  });
+  }
+
+  // The back office loads form media in the page's head, before the form exists.
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); }
+  else { start(); }
 })();

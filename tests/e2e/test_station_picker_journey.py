@@ -156,3 +156,26 @@ def test_the_coordinator_confirms_a_station_a_team_named(live_server, page: Page
     proposal.refresh_from_db()
     assert (proposal.confirmed, proposal.town.name) == (True, "黄碾镇")
     assert page_errors == []
+
+
+def test_the_organizer_moves_a_team_to_another_station_in_the_back_office(
+    live_server, page: Page, page_errors, shoot
+):
+    seed()
+    team = factories.TeamFactory(
+        name="东村红马甲", organization=Organization.objects.get(name="东村新时代文明实践站")
+    )
+    factories.organizer(username="office")
+    page.set_viewport_size(DESKTOP)
+    log_in(page, live_server.url, "office")
+
+    page.goto(f"{live_server.url}/admin/team/edit/{team.pk}/")
+    page.locator("[data-picker-query]").press_sequentially("hcx", delay=60)
+    page.get_by_role("radio", name="河村新时代文明实践站").check()
+    shoot(page, "station-picker-admin-team")
+    page.get_by_role("button", name="保存").first.click()
+
+    expect(page.locator(".messages")).to_be_visible()
+    team.refresh_from_db()
+    assert team.organization.name == "河村新时代文明实践站"
+    assert page_errors == []
