@@ -264,8 +264,25 @@ def bench_onboarding(tmp: Path) -> None:
         )
 
 
+def bench_stations(tmp: Path) -> None:
+    """The station picker's search at 5,000 stations (bench/stations.py), DEBUG off."""
+    env = environment(tmp, "stations")
+    _, out = run(["bench/stations.py"], production(env), capture=True)
+    record_lines(out)
+
+
 PARTS = [
-    "city", "assigner", "national", "fairness", "public", "copies", "uploads", "masking", "county", "onboarding",
+    "city",
+    "assigner",
+    "national",
+    "fairness",
+    "public",
+    "copies",
+    "uploads",
+    "masking",
+    "county",
+    "onboarding",
+    "stations",
 ]
 # Only when asked for by name (`make bench BENCH_PARTS=load`): long, or disruptive.
 EXTRA_PARTS = ["load", "faults"]
@@ -299,6 +316,8 @@ def main() -> None:
             bench_county(tmp)
         if "onboarding" in parts:
             bench_onboarding(tmp)
+        if "stations" in parts:
+            bench_stations(tmp)
         if "load" in parts:
             bench_load()
         if "faults" in parts:

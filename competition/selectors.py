@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.roles import is_organizer, is_supervisor
 
 from . import phases, rules
-from .models import Category, Contest, County, CountyQuota, Entry, EntryEvent, Organization, Team
+from .models import Category, Contest, County, CountyQuota, Entry, EntryEvent, Team
 
 
 def open_contests(*, now=None) -> QuerySet[Contest]:
@@ -80,10 +80,6 @@ def entries_visible_to(user) -> QuerySet[Entry]:
     if county_id is not None:
         return entries.filter(team__organization__county_id=county_id)
     return entries.none()
-
-
-def organizations_for_choice() -> QuerySet[Organization]:
-    return Organization.objects.select_related("county").order_by("county__sort_order", "sort_key")
 
 
 def counties() -> QuerySet[County]:

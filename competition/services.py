@@ -45,6 +45,7 @@ from .models import (
     Team,
     TeamMember,
 )
+from .stations.services import StationProposal, station_propose
 from .uploads import CleanPdf, CleanPhoto, duplicate_photos
 from .years import shift_years
 
@@ -72,6 +73,12 @@ class EntryFileChanges:
 # --- Teams -----------------------------------------------------------------------------------
 
 
+def _station(organization: Organization | StationProposal, *, by) -> Organization:
+    if isinstance(organization, StationProposal):
+        return station_propose(proposal=organization, by=by)
+    return organization
+
+
 def team_register(
     *,
     username: str,
@@ -79,12 +86,15 @@ def team_register(
     email: str,
     phone: str,
     team_name: str,
-    organization: Organization,
+    organization: Organization | StationProposal,
     contact_name: str,
     active: bool = True,
 ) -> Team:
+    """A team and its account. A station the team named (a StationProposal) becomes an
+    unconfirmed organization in the same transaction."""
     with transaction.atomic():
         user = User.objects.create_user(username=username, email=email, password=password, is_active=active)
+        organization = _station(organization, by=user)
         return Team.objects.create(
             user=user,
             name=team_name,
@@ -101,7 +111,7 @@ def team_signup(
     email: str,
     phone: str,
     team_name: str,
-    organization: Organization,
+    organization: Organization | StationProposal,
     contact_name: str,
 ) -> Team | None:
     """A team's sign-up, which tells the person at the keyboard nothing about whether the
@@ -139,7 +149,7 @@ def team_update(
     *,
     team: Team,
     name: str,
-    organization: Organization,
+    organization: Organization | StationProposal,
     contact_name: str,
     contact_phone: str,
     members: list[tuple[str, str]],
@@ -149,6 +159,7 @@ def team_update(
     (``competition.phases.team_can_change_identity``)."""
     with transaction.atomic():
         team = Team.objects.select_for_update().get(pk=team.pk)
+        organization = _station(organization, by=team.user)
         if (name != team.name or organization.pk != team.organization_id) and not (
             phases.team_can_change_identity(team)
         ):
@@ -158,6 +169,7 @@ def team_update(
                     "如确需更正，请联系组委会。其他内容没有保存，请在下方核对后重新保存。"
                 )
             )
+        previous_id = team.organization_id
         team.name = name
         team.organization = organization
         team.contact_name = contact_name
@@ -168,6 +180,9 @@ def team_update(
             TeamMember(team=team, name=member_name, role=role, sort_order=i)
             for i, (member_name, role) in enumerate(members)
         )
+        if previous_id != organization.pk:
+            # A station the team named and then left, before anyone confirmed it: nobody's.
+            Organization.objects.filter(pk=previous_id, confirmed=False, teams__isnull=True).delete()
     return team
 
 

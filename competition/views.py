@@ -38,24 +38,28 @@ def _team_required(request) -> Team:
 def signup(request):
     if request.user.is_authenticated:
         return redirect("competition:dashboard")
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST or None, picker=request.GET)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         until = throttle.count_account_mail(email=data["email"], address=client_address(request))
         if until is not None:
             form.add_error(None, retry_message(until))
         else:
-            services.team_signup(
-                username=data["username"],
-                password=data["password1"],
-                email=data["email"],
-                phone=data["phone"],
-                team_name=data["team_name"],
-                organization=data["organization"],
-                contact_name=data["contact_name"],
-            )
-            # The same answer for a known and a new address; the e-mail says which it was.
-            return redirect("signup_sent")
+            try:
+                services.team_signup(
+                    username=data["username"],
+                    password=data["password1"],
+                    email=data["email"],
+                    phone=data["phone"],
+                    team_name=data["team_name"],
+                    organization=data["organization"],
+                    contact_name=data["contact_name"],
+                )
+            except errors.StationError as error:
+                form.add_error("new_station_name", error.message)
+            else:
+                # The same answer for a known and a new address; the e-mail says which it was.
+                return redirect("signup_sent")
     return render(request, "competition/signup.html", {"form": form})
 
 
@@ -91,6 +95,8 @@ def team_profile(request):
     form = TeamProfileForm(
         request.POST or None,
         identity_fixed=not phases.team_can_change_identity(team),
+        picker=request.GET,
+        organization_id=team.organization_id,
         initial={
             "name": team.name,
             "organization": team.organization_id,
@@ -101,15 +107,21 @@ def team_profile(request):
     formset = TeamMemberFormSet(request.POST or None, initial=members, prefix="members")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
+            data = form.cleaned_data
             services.team_update(
                 team=team,
-                **form.cleaned_data,
+                name=data["name"],
+                organization=data["organization"],
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
                 members=[
                     (f["name"].strip(), f["role"].strip())
                     for f in formset.cleaned_data
                     if f and f.get("name", "").strip()
                 ],
             )
+        except errors.StationError as error:
+            form.add_error("new_station_name", error.message)
         except errors.TeamError as error:
             form.add_error(None, error.message)
         else:

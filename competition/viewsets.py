@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -23,6 +24,7 @@ from .admin_views import EntryViewSet
 from .errors import ContestError
 from .menu import COMPETITION_SUBMENU_HOOK
 from .models import Category, Contest, Coordinator, County, Organization, Team
+from .stations.forms import StationPicker
 from .templatetags.competition_tags import mask_phone
 
 
@@ -166,8 +168,8 @@ class OrganizationViewSet(ModelViewSet):
     model = Organization
     icon = "home"
     menu_label = _("文明实践阵地")
-    list_display = ["name", "kind", "county", "star_level"]
-    list_filter = ["kind", "county", "star_level"]
+    list_display = ["name", "kind", "county", "star_level", "confirmed"]
+    list_filter = ["kind", "county", "star_level", "confirmed"]
     form_fields = ["name", "short_name", "kind", "county", "star_level"]
     search_fields = ["name"]
 
@@ -205,6 +207,15 @@ class TeamForm(WagtailAdminModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("资格审查开始后修改团队名称或所属阵地时必填，记入团队记录。"),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The station picker instead of a <select> of every organization (thousands); stations
+        # teams named stay out of it until confirmed, but the team's own is kept.
+        field = self.fields["organization"]
+        field.queryset = Organization.objects.filter(Q(confirmed=True) | Q(pk=self.instance.organization_id))
+        field.widget = StationPicker()
+        field.widget.own_id = self.instance.organization_id
 
     def identity_changed(self) -> bool:
         return bool(self.instance.pk and IDENTITY_FIELDS & set(self.changed_data))

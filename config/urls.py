@@ -23,6 +23,8 @@ urlpatterns = [
     path("accounts/signup/", signup, name="signup"),
     path("accounts/signup/sent/", signup_sent, name="signup_sent"),
     path("accounts/", include("accounts.urls")),
+    # The station picker's search (public: a team searches before it has an account).
+    path("places/", include("competition.stations.urls")),
     path("my/results/<uuid:public_id>/", team_results, name="team_results"),
     path("my/", include("competition.urls")),
     path("judging/", include("judging.urls")),

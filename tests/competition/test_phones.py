@@ -317,7 +317,7 @@ def test_the_migration_hashes_stored_photos_and_leaves_a_missing_file_blank():
 
     from django.apps import apps
 
-    migration = importlib.import_module("competition.migrations.0005_phones_photo_hash_save_token")
+    migration = importlib.import_module("competition.migrations.0007_phones_photo_hash_save_token")
     entry = factories.EntryFactory()
     content = jpeg_bytes(80, 60, (10, 200, 90))
     kept = factories.add_photo(entry, content)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('competition', '0004_recommendation_closes'),
+        ('competition', '0005_coord_county_quota'),
     ]
 
     operations = [

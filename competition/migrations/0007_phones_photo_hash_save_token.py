@@ -31,7 +31,7 @@ def hash_stored_photos(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('competition', '0004_recommendation_closes'),
+        ('competition', '0006_onboard_coordinator_phone'),
     ]
 
     operations = [
