@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from common.storage import private_storage, random_file_name
 from competition.models import TeamEvent
 
-from . import phases
+from . import messages, phases
 from .errors import (
     ContestError,
     DeadlinePassed,
@@ -572,9 +572,10 @@ def entry_decide_eligibility(*, entry: Entry, eligible: bool, reason: str, by, n
                 "recommended",
             ]
         )
-        EntryEvent.objects.create(
+        event = EntryEvent.objects.create(
             entry=current, kind=EntryEvent.Kind.ELIGIBILITY, actor=by, at=now, changes=changes, note=reason
         )
+        messages.eligibility_decided(entry=current, event_id=event.pk)
     return current
 
 
@@ -606,11 +607,12 @@ def entry_set_recommended(*, entry: Entry, recommended: bool, by, now=None) -> E
                     raise EntryLimitReached(_("本县（市、区）的推荐名额（%(n)s 个）已用完。") % {"n": quota})
         current.recommended = recommended
         current.save(update_fields=["recommended"])
-        EntryEvent.objects.create(
+        event = EntryEvent.objects.create(
             entry=current,
             kind=EntryEvent.Kind.RECOMMENDED,
             actor=by,
             at=now,
             changes={"recommended": [not recommended, recommended]},
         )
+        messages.recommendation_decided(entry=current, event_id=event.pk)
     return current
