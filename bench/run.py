@@ -225,7 +225,15 @@ def bench_uploads() -> None:
         emit(name=label, **figure)
 
 
-PARTS = ["city", "assigner", "national", "fairness", "public", "copies", "uploads", "masking"]
+def bench_messages(tmp: Path) -> None:
+    """2,000 results messages (inbox, e-mail, SMS) sent by real worker processes, the SMS to a
+    local fake of Alibaba Cloud's SMS API over HTTP (bench/messages.py)."""
+    env = environment(tmp, "messages")
+    _, out = run(["bench/messages.py", "2000", "1"], env, capture=True)
+    record_lines(out)
+
+
+PARTS = ["city", "assigner", "national", "fairness", "public", "copies", "uploads", "masking", "messages"]
 # Only when asked for by name (`make bench BENCH_PARTS=load`): long, or disruptive.
 EXTRA_PARTS = ["load", "faults"]
 
@@ -254,6 +262,8 @@ def main() -> None:
             bench_uploads()
         if "masking" in parts:
             bench_masking()
+        if "messages" in parts:
+            bench_messages(tmp)
         if "load" in parts:
             bench_load()
         if "faults" in parts:

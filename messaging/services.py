@@ -10,6 +10,7 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Count, Q
 from django.tasks import task_backends
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -157,11 +158,18 @@ def notify(*, kind: str, recipients: list[Recipient], context: dict, key: str, l
             key__in=[m.key for m in new], status=Message.Status.QUEUED, attempts=0
         ).values_list("pk", flat=True)
     )
-    from .tasks import send_message
-
-    for pk in to_send:
-        send_message.enqueue(pk)
+    enqueue(to_send)
     return len(new)
+
+
+def enqueue(message_ids: list[int]) -> None:
+    """One task per few messages: the queue's own cost per task (claim, result) would otherwise
+    be most of the cost of an e-mail."""
+    from .tasks import send_messages
+
+    size = settings.MESSAGING_TASK_BATCH
+    for start in range(0, len(message_ids), size):
+        send_messages.enqueue(message_ids[start : start + size])
 
 
 def notify_on_commit(**kwargs) -> None:
@@ -192,7 +200,7 @@ def _notify_quietly(**kwargs) -> None:
         logger.exception("could not queue the messages of %s", kwargs.get("kind"))
 
 
-# --- Delivery (run by messaging.tasks.send_message) -----------------------------------------
+# --- Delivery (run by messaging.tasks.send_messages) ----------------------------------------
 
 
 class DeliveryFailed(Exception):
@@ -204,36 +212,66 @@ def attempts_allowed() -> int:
     one where tasks run in the request (ImmediateBackend), which does not retry."""
     from django_tasks_db.backend import DatabaseBackend
 
-    from .tasks import send_message
+    from .tasks import send_messages
 
     if isinstance(task_backends["default"], DatabaseBackend):
         from tasking.retry import max_attempts_for
 
-        return max_attempts_for(send_message.module_path)
+        return max_attempts_for(send_messages.module_path)
     return 1
 
 
 def sms_over_limit(phone: str, *, now=None) -> str:
     """Why an SMS to ``phone`` may not go now (the per-number limits and the daily cap), or ''."""
     now = now or timezone.now()
-    sent = Message.objects.filter(channel=Channel.SMS, status=Message.Status.SENT)
     start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    if sent.filter(sent_at__gte=start_of_day).count() >= settings.SMS_DAILY_CAP:
+    since = min(start_of_day, now - timedelta(days=1))
+    counts = Message.objects.filter(
+        channel=Channel.SMS, status=Message.Status.SENT, sent_at__gte=since
+    ).aggregate(
+        today=Count("pk", filter=Q(sent_at__gte=start_of_day)),
+        hour=Count("pk", filter=Q(address=phone, sent_at__gte=now - timedelta(hours=1))),
+        day=Count("pk", filter=Q(address=phone)),
+    )
+    if counts["today"] >= settings.SMS_DAILY_CAP:
         return _("已达到每日短信总量上限（%(n)s 条）") % {"n": settings.SMS_DAILY_CAP}
-    to_number = sent.filter(address=phone)
-    if to_number.filter(sent_at__gte=now - timedelta(hours=1)).count() >= settings.SMS_PER_NUMBER_HOURLY:
+    if counts["hour"] >= settings.SMS_PER_NUMBER_HOURLY:
         return _("该号码一小时内的短信已达上限（%(n)s 条）") % {"n": settings.SMS_PER_NUMBER_HOURLY}
-    if to_number.filter(sent_at__gte=now - timedelta(days=1)).count() >= settings.SMS_PER_NUMBER_DAILY:
+    if counts["day"] >= settings.SMS_PER_NUMBER_DAILY:
         return _("该号码一天内的短信已达上限（%(n)s 条）") % {"n": settings.SMS_PER_NUMBER_DAILY}
     return ""
 
 
+def deliver_all(*, message_ids: list[int]) -> dict:
+    """Send each still-queued message of the list; raises ``DeliveryFailed`` at the end when
+    one of them failed with attempts left (the task is then retried for those)."""
+    statuses: dict[str, int] = {"gone": len(message_ids)}
+    failed = []
+    # One query for the batch; a message no longer queued (sent by an earlier run) is left alone.
+    for message in Message.objects.filter(pk__in=message_ids, status=Message.Status.QUEUED).order_by("pk"):
+        statuses["gone"] -= 1
+        try:
+            status = send(message)
+        except DeliveryFailed as error:
+            failed.append(str(error))
+            status = "retry"
+        statuses[status] = statuses.get(status, 0) + 1
+    if failed:
+        raise DeliveryFailed(f"{len(failed)} message(s) to retry: {failed[0]}")
+    return statuses
+
+
 def deliver(*, message_id: int) -> str:
-    """One attempt to send a queued message; returns its status. Raises ``DeliveryFailed`` when
-    the attempt failed and another is allowed, so the task is retried with backoff."""
+    """One attempt to send one queued message (``send``); "gone" when it is not queued."""
     message = Message.objects.filter(pk=message_id, status=Message.Status.QUEUED).first()
     if message is None:
         return "gone"  # sent, skipped or failed already (a retry of a finished run)
+    return send(message)
+
+
+def send(message: Message) -> str:
+    """One attempt to send a queued message; returns its status. Raises ``DeliveryFailed`` when
+    the attempt failed and another is allowed, so the task is retried with backoff."""
     message.attempts += 1
     now = timezone.now()
     try:
@@ -273,7 +311,6 @@ def _finish(message: Message, status: str, reason: str) -> str:
 
 def message_retry(*, message: Message) -> bool:
     """Organizers send a failed or skipped message once more (fresh attempts)."""
-    from .tasks import send_message
 
     if message.channel == Channel.INBOX:
         return False
@@ -281,7 +318,7 @@ def message_retry(*, message: Message) -> bool:
         pk=message.pk, status__in=[Message.Status.FAILED, Message.Status.SKIPPED]
     ).update(status=Message.Status.QUEUED, attempts=0, last_error="")
     if updated:
-        transaction.on_commit(lambda: send_message.enqueue(message.pk))
+        transaction.on_commit(lambda: enqueue([message.pk]))
     return bool(updated)
 
 

@@ -1,4 +1,7 @@
-"""Background work of messaging: one task per e-mail or SMS (thin: id in, delegate)."""
+"""Background work of messaging: the e-mails and SMS of one ``notify`` call, a few per task (thin:
+ids in, delegate). Each message keeps its own attempts and status; a task with a message left
+to retry fails, so the queue runs it again later (tasking.retry's growing delay) and that run
+sends only what is still queued."""
 
 from django.conf import settings
 from django.tasks import task
@@ -8,7 +11,7 @@ from tasking.retry import retry
 
 @retry(max_attempts=settings.MESSAGING_MAX_ATTEMPTS)
 @task
-def send_message(message_id: int) -> str:
-    from .services import deliver
+def send_messages(message_ids: list[int]) -> dict:
+    from .services import deliver_all
 
-    return deliver(message_id=message_id)
+    return deliver_all(message_ids=message_ids)

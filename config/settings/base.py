@@ -261,6 +261,8 @@ SMS_PER_NUMBER_DAILY = env_int("SMS_PER_NUMBER_DAILY", 10)
 SMS_DAILY_CAP = env_int("SMS_DAILY_CAP", 5000)
 # Attempts per e-mail or SMS (with the task queue's growing delay) before it is marked failed.
 MESSAGING_MAX_ATTEMPTS = env_int("MESSAGING_MAX_ATTEMPTS", 4)
+# Messages per sending task (the queue's own cost per task is about that of an e-mail).
+MESSAGING_TASK_BATCH = env_int("MESSAGING_TASK_BATCH", 20)
 
 # --- Background tasks -----------------------------------------------------------------------
 # In-process (ImmediateBackend) unless DJANGO_TASKS_BACKEND=django_tasks_db.DatabaseBackend:
