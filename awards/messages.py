@@ -50,7 +50,8 @@ OBJECTION_FILED = register(
         },
         subject="公示收到新的异议",
         body=(
-            "{{ contest }}的公示收到一条新的异议{% if title %}（针对“{{ title }}”）{% endif %}：\n\n{{ reason }}"
+            "{{ contest }}的公示收到一条新的异议"
+            "{% if title %}（针对“{{ title }}”）{% endif %}：\n\n{{ reason }}"
             "\n\n请在后台答复：{{ link }}"
         ),
         channels=(Channel.INBOX, Channel.EMAIL),
@@ -85,8 +86,10 @@ RESULTS = register(
         subject="评审结果已公布：“{{ title }}”",
         body=(
             "{{ team }}，您好：\n\n{{ contest }}的评审结果已经公布。您申报的项目“{{ title }}”"
-            "{% if featured %}入选本届 {{ featured_count }} 个优秀志愿服务项目之列，祝贺您！{% else %}本次未能入选，感谢您的参与。{% endif %}"
-            "{% if scores_visible %}\n\n登录平台即可查看各评分项的平均分、成绩区间和评委给您的反馈：\n{{ link }}{% endif %}"
+            "{% if featured %}入选本届 {{ featured_count }} 个优秀志愿服务项目之列，祝贺您！"
+            "{% else %}本次未能入选，感谢您的参与。{% endif %}"
+            "{% if scores_visible %}\n\n登录平台即可查看各评分项的平均分、成绩区间和评委给您的反馈："
+            "\n{{ link }}{% endif %}"
         ),
         sms_body=(
             "{{ team }}：{{ contest }}结果已公布，“{{ title }}”"

@@ -63,7 +63,10 @@ SIGNUP = register(
         label=_("注册成功"),
         variables={"team": _("团队名称"), "platform": _("平台名称")},
         subject="欢迎加入{{ platform }}",
-        body="{{ team }}，您好：\n\n您的参赛团队账号已经启用。请先完善团队信息，然后在申报期内申报项目。\n\n{{ link }}",
+        body=(
+            "{{ team }}，您好：\n\n您的参赛团队账号已经启用。"
+            "请先完善团队信息，然后在申报期内申报项目。\n\n{{ link }}"
+        ),
         sms_body="【{{ platform }}】{{ team }}，您的参赛账号已启用，请登录平台申报项目。",
         sms_template_code="SMS_SIGNUP",
         channels=(Channel.INBOX, Channel.SMS),
@@ -82,10 +85,14 @@ ELIGIBILITY = register(
         subject="资格审查结果：“{{ title }}”",
         body=(
             "{{ team }}，您好：\n\n您在{{ contest }}申报的项目“{{ title }}”"
-            "{% if eligible %}已通过资格审查，等待县（市、区）推荐。{% else %}未通过资格审查。\n理由：{{ reason }}{% endif %}"
+            "{% if eligible %}已通过资格审查，等待县（市、区）推荐。"
+            "{% else %}未通过资格审查。\n理由：{{ reason }}{% endif %}"
             "\n\n{{ link }}"
         ),
-        sms_body="{{ team }}：项目“{{ title }}”{% if eligible %}已通过资格审查{% else %}未通过资格审查，理由见平台{% endif %}。",
+        sms_body=(
+            "{{ team }}：项目“{{ title }}”"
+            "{% if eligible %}已通过资格审查{% else %}未通过资格审查，理由见平台{% endif %}。"
+        ),
         sms_template_code="SMS_ELIGIBILITY",
         channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS),
         sample=_sample_entry(eligibility__in=[Entry.Eligibility.ELIGIBLE, Entry.Eligibility.INELIGIBLE]),
@@ -100,10 +107,14 @@ RECOMMENDATION = register(
         subject="推荐结果：“{{ title }}”",
         body=(
             "{{ team }}，您好：\n\n您在{{ contest }}申报的项目“{{ title }}”"
-            "{% if recommended %}已由县（市、区）推荐参加市级评审。{% else %}未获县（市、区）推荐参加市级评审。{% endif %}"
+            "{% if recommended %}已由县（市、区）推荐参加市级评审。"
+            "{% else %}未获县（市、区）推荐参加市级评审。{% endif %}"
             "\n\n{{ link }}"
         ),
-        sms_body="{{ team }}：项目“{{ title }}”{% if recommended %}已获推荐参加市级评审{% else %}未获推荐参加市级评审{% endif %}。",
+        sms_body=(
+            "{{ team }}：项目“{{ title }}”"
+            "{% if recommended %}已获推荐参加市级评审{% else %}未获推荐参加市级评审{% endif %}。"
+        ),
         sms_template_code="SMS_RECOMMENDATION",
         channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS),
         sample=_sample_entry(eligibility=Entry.Eligibility.ELIGIBLE),
@@ -140,7 +151,8 @@ COORDINATOR_REMINDER = register(
         },
         subject="{{ county }}还有 {{ undecided }} 个项目待审查",
         body=(
-            "{{ name }}，您好：\n\n{{ contest }}中，{{ county }}还有 {{ undecided }} 个已提交的项目尚未进行资格审查。"
+            "{{ name }}，您好：\n\n{{ contest }}中，{{ county }}还有 {{ undecided }} 个"
+            "已提交的项目尚未进行资格审查。"
             "资格审查与推荐将于 {{ closes }}（北京时间）截止。\n\n{{ link }}"
         ),
         channels=(Channel.INBOX, Channel.EMAIL),

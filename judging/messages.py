@@ -75,7 +75,10 @@ ADVANCED = register(
             "round": _("本轮名称"),
         },
         subject="“{{ title }}”晋级下一轮评审",
-        body="{{ team }}，您好：\n\n您在{{ contest }}申报的项目“{{ title }}”在{{ round }}中晋级下一轮评审。\n\n{{ link }}",
+        body=(
+            "{{ team }}，您好：\n\n您在{{ contest }}申报的项目“{{ title }}”"
+            "在{{ round }}中晋级下一轮评审。\n\n{{ link }}"
+        ),
         sms_body="{{ team }}：项目“{{ title }}”在{{ round }}中晋级下一轮评审。",
         sms_template_code="SMS_ADVANCED",
         channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS),

@@ -31,7 +31,9 @@ def test_an_ineligible_decision_reaches_the_team_with_the_reason_on_every_channe
 ):
     entry = factories.EntryFactory(team=team, submitted=True, title="“七彩课堂”")
     with django_capture_on_commit_callbacks(execute=True):
-        services.entry_decide_eligibility(entry=entry, eligible=False, reason="项目启动不满一年", by=organizer)
+        services.entry_decide_eligibility(
+            entry=entry, eligible=False, reason="项目启动不满一年", by=organizer
+        )
 
     messages = sent("competition.eligibility")
     assert set(messages) == {Channel.INBOX, Channel.EMAIL, Channel.SMS}
@@ -44,7 +46,9 @@ def test_an_ineligible_decision_reaches_the_team_with_the_reason_on_every_channe
     assert messages[Channel.SMS].address == team.contact_phone
 
 
-def test_a_changed_decision_is_told_again_and_a_rolled_back_one_never(team, organizer, django_capture_on_commit_callbacks):
+def test_a_changed_decision_is_told_again_and_a_rolled_back_one_never(
+    team, organizer, django_capture_on_commit_callbacks
+):
     entry = factories.EntryFactory(team=team, submitted=True)
     with django_capture_on_commit_callbacks(execute=True):
         services.entry_decide_eligibility(entry=entry, eligible=False, reason="材料不全", by=organizer)
@@ -83,7 +87,13 @@ def test_confirming_the_sign_up_e_mail_welcomes_the_team(django_capture_on_commi
 def test_the_inbox_shows_on_the_teams_page_with_the_unread_count(team, team_client):
     factories.EntryFactory(team=team, submitted=True)
     Message.objects.create(
-        kind="competition.eligibility", channel=Channel.INBOX, user=team.user, subject="资格审查结果", body="通过", key="a", status="sent"
+        kind="competition.eligibility",
+        channel=Channel.INBOX,
+        user=team.user,
+        subject="资格审查结果",
+        body="通过",
+        key="a",
+        status="sent",
     )
     page = team_client.get(reverse("competition:dashboard")).content.decode()
     assert 'aria-label="1 条未读"' in page
@@ -97,7 +107,13 @@ def test_the_inbox_shows_on_the_teams_page_with_the_unread_count(team, team_clie
 
 def test_a_team_never_sees_another_accounts_messages(team_client, other_team):
     Message.objects.create(
-        kind="x", channel=Channel.INBOX, user=other_team.user, subject="别人的消息", body="", key="b", status="sent"
+        kind="x",
+        channel=Channel.INBOX,
+        user=other_team.user,
+        subject="别人的消息",
+        body="",
+        key="b",
+        status="sent",
     )
     assert "别人的消息" not in team_client.get(reverse("inbox:index")).content.decode()
     team_client.post(reverse("inbox:mark_read"), {"message": Message.objects.get(key="b").pk})

@@ -28,7 +28,7 @@ from django_tasks_db.models import DBTaskResult
 from awards.outcomes.tasks import notify_teams_of_results
 from competition.models import Entry
 from messaging.models import Message
-from tasking.models import SentEmail, WorkerHeartbeat
+from tasking.models import WorkerHeartbeat
 from tasking.recovery import WORKER_LOST, recover_orphans
 from tests import factories
 from tests.config import worker_tasks

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 CLOSES = dt.datetime(2027, 4, 1, 10, 0, tzinfo=dt.UTC)  # 18:00 in Beijing
 
 
-def test_judges_are_told_when_a_round_opens_without_any_team_named(contest, django_capture_on_commit_callbacks):
+def test_judges_are_told_when_a_round_opens_without_any_team_named(
+    contest, django_capture_on_commit_callbacks
+):
     entries = [entry_in(contest) for _ in range(2)]
     judge = JudgeFactory()
     round = RoundFactory(contest=contest, name="初评")
@@ -54,7 +56,9 @@ def test_judges_with_unscored_sheets_are_reminded_3_days_and_1_day_before_the_ro
 
     def reminded():
         return list(
-            Message.objects.filter(kind="judging.reminder", channel=Channel.INBOX).values_list("user_id", "key")
+            Message.objects.filter(kind="judging.reminder", channel=Channel.INBOX).values_list(
+                "user_id", "key"
+            )
         )
 
     time_machine.move_to(CLOSES - dt.timedelta(days=2), tick=False)

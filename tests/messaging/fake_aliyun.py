@@ -1,7 +1,8 @@
 """A local HTTP server that speaks Alibaba Cloud SMS's API as far as we use it: the RPC
 action ``SendSms`` (version 2017-05-25), parameters in the query string or the form body,
 answering JSON with ``Code`` "OK" or one of the provider's error codes. Used by the tests and
-the bench (``bench/messages.py``). Signatures are not verified, only required through the real SDK (``messaging.sms.aliyun``)."""
+the bench (``bench/messages.py``) through the real SDK (``messaging.sms.aliyun``). Signatures
+are required, not verified."""
 
 import json
 import socket
@@ -61,15 +62,28 @@ class FakeAliyun:
     def answer(self, params: dict) -> tuple[int, dict]:
         request_id = str(uuid.uuid4()).upper()
         if params.get("Action") != "SendSms" or params.get("Version") != "2017-05-25":
-            return 404, {"RequestId": request_id, "Code": "InvalidAction.NotFound", "Message": "Specified api is not found"}
+            return 404, {
+                "RequestId": request_id,
+                "Code": "InvalidAction.NotFound",
+                "Message": "Specified api is not found",
+            }
         signed = params.get("Authorization", "").startswith("ACS3-HMAC-SHA256 Credential=")
         if not signed and not (params.get("AccessKeyId") and params.get("Signature")):
-            return 400, {"RequestId": request_id, "Code": "MissingAccessKeyId", "Message": "AccessKeyId is mandatory"}
+            return 400, {
+                "RequestId": request_id,
+                "Code": "MissingAccessKeyId",
+                "Message": "AccessKeyId is mandatory",
+            }
         with self._lock:
             self.requests.append(params)
             code = self.code
         if code == "OK":
-            return 200, {"RequestId": request_id, "Code": "OK", "Message": "OK", "BizId": f"{len(self.requests)}^0"}
+            return 200, {
+                "RequestId": request_id,
+                "Code": "OK",
+                "Message": "OK",
+                "BizId": f"{len(self.requests)}^0",
+            }
         return 200, {"RequestId": request_id, "Code": code, "Message": f"触发{code}"}
 
     def __enter__(self):

@@ -27,9 +27,14 @@ def message(**kwargs):
     return Message.objects.create(**defaults)
 
 
-def test_the_outbox_lists_failed_messages_with_their_error_in_constant_queries(organizer_client, django_assert_max_num_queries):
+def test_the_outbox_lists_failed_messages_with_their_error_in_constant_queries(
+    organizer_client, django_assert_max_num_queries
+):
     for n in range(30):
-        message(status=Message.Status.SENT if n % 2 else Message.Status.FAILED, last_error="isv.BUSINESS_LIMIT_CONTROL: 触发")
+        message(
+            status=Message.Status.SENT if n % 2 else Message.Status.FAILED,
+            last_error="isv.BUSINESS_LIMIT_CONTROL: 触发",
+        )
     message(channel=Channel.EMAIL, status=Message.Status.SENT, address="a@example.org")
     organizer_client.get(reverse("messaging:outbox"))
     with django_assert_max_num_queries(12):
@@ -41,7 +46,9 @@ def test_the_outbox_lists_failed_messages_with_their_error_in_constant_queries(o
     assert "测试消息" in text and "重新发送" in text
 
 
-def test_retry_queues_a_failed_message_again_and_it_is_sent(organizer_client, django_capture_on_commit_callbacks):
+def test_retry_queues_a_failed_message_again_and_it_is_sent(
+    organizer_client, django_capture_on_commit_callbacks
+):
     failed = message(status=Message.Status.FAILED, attempts=4, last_error="ConnectionError")
     with django_capture_on_commit_callbacks(execute=True):
         response = organizer_client.post(reverse("messaging:outbox"), {"message": failed.pk})
@@ -64,16 +71,26 @@ def test_template_page_lists_variables_and_previews_on_real_data(organizer_clien
     from competition.services import entry_decide_eligibility
 
     entry_decide_eligibility(entry=entry, eligible=False, reason="材料不全", by=organizer)
-    page = organizer_client.get(reverse("messaging:template_edit", args=["competition.eligibility"])).content.decode()
+    page = organizer_client.get(
+        reverse("messaging:template_edit", args=["competition.eligibility"])
+    ).content.decode()
     assert "{{ reason }}" in page and "审查意见（不通过时必填）" in page
     assert "以平台上的真实数据渲染" in page
     assert "未通过资格审查。\n理由：材料不全" in page
     assert f"{team.name}，您好" in page
 
 
-def test_a_template_with_a_syntax_error_shows_a_chinese_error_keeps_the_text_and_the_old_template(organizer_client):
+def test_a_template_with_a_syntax_error_shows_a_chinese_error_keeps_the_text_and_the_old_template(
+    organizer_client,
+):
     url = reverse("messaging:template_edit", args=[TEST_KIND.name])
-    data = {"subject": "标题 {% if team %}", "body": "我写的内容", "sms_body": "", "sms_template_code": "", "channels": ["inbox"]}
+    data = {
+        "subject": "标题 {% if team %}",
+        "body": "我写的内容",
+        "sms_body": "",
+        "sms_template_code": "",
+        "channels": ["inbox"],
+    }
     response = organizer_client.post(url, {**data, "save": "1"})
     text = response.content.decode()
     assert response.status_code == 200

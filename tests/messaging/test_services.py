@@ -29,15 +29,26 @@ def by_channel(key_prefix="k"):
 def test_notify_writes_the_inbox_mails_and_texts_once_per_key(aliyun):
     user = factories.UserFactory()
     for _ in range(2):  # a caller that runs twice sends nothing twice
-        notify(kind=TEST_KIND.name, recipients=[recipient(user)], context={"team": "红马甲", "count": 6}, key="k1")
+        notify(
+            kind=TEST_KIND.name,
+            recipients=[recipient(user)],
+            context={"team": "红马甲", "count": 6},
+            key="k1",
+        )
 
     messages = by_channel()
     assert set(messages) == {Channel.INBOX, Channel.EMAIL, Channel.SMS}
     assert all(m.status == Message.Status.SENT for m in messages.values())
     assert messages[Channel.INBOX].user == user and messages[Channel.INBOX].read_at is None
-    assert [(m.subject, m.body, m.to) for m in mail.outbox] == [("您好，红马甲", "红马甲：共 6 个。", ["team@example.org"])]
+    assert [(m.subject, m.body, m.to) for m in mail.outbox] == [
+        ("您好，红马甲", "红马甲：共 6 个。", ["team@example.org"])
+    ]
     (sent,) = aliyun.requests
-    assert (sent["PhoneNumbers"], sent["TemplateCode"], sent["SignName"]) == ("13812341234", "SMS_TEST", "志愿服务项目大赛")
+    assert (sent["PhoneNumbers"], sent["TemplateCode"], sent["SignName"]) == (
+        "13812341234",
+        "SMS_TEST",
+        "志愿服务项目大赛",
+    )
     assert sent["TemplateParam"] == '{"team": "红马甲", "count": "6"}'
     assert messages[Channel.SMS].body == "红马甲：共6个"
 
@@ -155,7 +166,9 @@ def test_a_template_with_a_syntax_error_is_refused_and_the_previous_one_kept(org
     assert error.value.args[0].startswith("模板有语法错误：")
     assert MessageTemplate.objects.get(kind=TEST_KIND.name).subject == "新标题 {{ team }}"
 
-    notify(kind=TEST_KIND.name, recipients=[recipient(factories.UserFactory())], context={"team": "甲"}, key="t1")
+    notify(
+        kind=TEST_KIND.name, recipients=[recipient(factories.UserFactory())], context={"team": "甲"}, key="t1"
+    )
     assert [(m.channel, m.subject) for m in Message.objects.filter(key__startswith="t1")] == [
         (Channel.INBOX, "新标题 甲")
     ]
