@@ -109,3 +109,17 @@ def test_a_template_with_a_syntax_error_shows_a_chinese_error_keeps_the_text_and
 
 def test_an_unknown_kind_is_404(organizer_client):
     assert organizer_client.get(reverse("messaging:template_edit", args=["nope"])).status_code == 404
+
+
+def test_organizers_reach_their_inbox_from_the_back_office(organizer_client, organizer):
+    Message.objects.create(
+        kind=TEST_KIND.name,
+        channel=Channel.INBOX,
+        user=organizer,
+        subject="公示收到新的异议",
+        key="o",
+        status="sent",
+    )
+    admin = organizer_client.get(reverse("wagtailadmin_home")).content.decode()
+    assert reverse("inbox:index") in admin
+    assert "公示收到新的异议" in organizer_client.get(reverse("inbox:index")).content.decode()
