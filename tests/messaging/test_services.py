@@ -195,3 +195,23 @@ def test_sent_at_and_the_hourly_window(aliyun, settings):
     Message.objects.filter(key__startswith="h1").update(sent_at=timezone.now() - timedelta(minutes=61))
     notify(kind=TEST_KIND.name, recipients=[recipient(email="")], context={}, key="h2")
     assert by_channel("h2")[Channel.SMS].status == Message.Status.SENT
+
+
+def test_with_tasks_run_in_the_request_a_gateway_down_fails_the_sms_not_the_decision(
+    settings, team, organizer, django_capture_on_commit_callbacks
+):
+    from competition.models import Entry
+    from competition.services import entry_decide_eligibility
+
+    settings.SMS_BACKEND = "messaging.sms.aliyun.AliyunBackend"
+    settings.SMS_ALIYUN_ENDPOINT = "127.0.0.1:9"
+    settings.SMS_ALIYUN_PROTOCOL = "http"
+    entry = factories.EntryFactory(team=team, submitted=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        entry_decide_eligibility(entry=entry, eligible=True, reason="", by=organizer)
+
+    assert Entry.objects.get(pk=entry.pk).eligibility == Entry.Eligibility.ELIGIBLE
+    messages = {m.channel: m for m in Message.objects.filter(kind="competition.eligibility")}
+    assert (messages[Channel.SMS].status, messages[Channel.SMS].attempts) == (Message.Status.FAILED, 1)
+    assert messages[Channel.EMAIL].status == Message.Status.SENT
+    assert messages[Channel.INBOX].status == Message.Status.SENT
