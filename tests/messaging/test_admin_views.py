@@ -123,3 +123,9 @@ def test_organizers_reach_their_inbox_from_the_back_office(organizer_client, org
     admin = organizer_client.get(reverse("wagtailadmin_home")).content.decode()
     assert reverse("inbox:index") in admin
     assert "公示收到新的异议" in organizer_client.get(reverse("inbox:index")).content.decode()
+
+
+def test_the_menus_lead_to_the_outbox_and_the_templates(organizer_client):
+    admin = organizer_client.get(reverse("wagtailadmin_home")).content.decode()
+    assert reverse("messaging:outbox") in admin
+    assert reverse("messaging:templates") in admin
