@@ -4,6 +4,7 @@ and to coordinators (undecided entries before the recommendation deadline)."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.dispatch import receiver
 from django.utils import timezone
@@ -168,8 +169,6 @@ def on_signup_confirmed(sender, user, **kwargs):
     team = Team.objects.filter(user=user).select_related("user").first()
     if team is None:
         return
-    from django.conf import settings
-
     notify_on_commit(
         kind=SIGNUP.name,
         recipients=[team_recipient(team)],

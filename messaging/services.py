@@ -3,6 +3,8 @@ organizers' retries and template edits, and reading the inbox."""
 
 import hashlib
 import logging
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -221,8 +223,10 @@ def attempts_allowed() -> int:
     return 1
 
 
-def sms_over_limit(phone: str, *, now=None) -> str:
-    """Why an SMS to ``phone`` may not go now (the per-number limits and the daily cap), or ''."""
+def sms_over_limit(phone: str, *, now=None, pending: Counter | None = None) -> str:
+    """Why an SMS to ``phone`` may not go now (the per-number limits and the daily cap), or '';
+    ``pending``: SMS about to be sent with it (per number), counted as sent."""
+    pending = pending or Counter()
     now = now or timezone.now()
     start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     since = min(start_of_day, now - timedelta(days=1))
@@ -233,6 +237,9 @@ def sms_over_limit(phone: str, *, now=None) -> str:
         hour=Count("pk", filter=Q(address=phone, sent_at__gte=now - timedelta(hours=1))),
         day=Count("pk", filter=Q(address=phone)),
     )
+    counts["today"] += sum(pending.values())
+    for window in ("hour", "day"):
+        counts[window] += pending[phone]
     if counts["today"] >= settings.SMS_DAILY_CAP:
         return _("已达到每日短信总量上限（%(n)s 条）") % {"n": settings.SMS_DAILY_CAP}
     if counts["hour"] >= settings.SMS_PER_NUMBER_HOURLY:
@@ -244,60 +251,104 @@ def sms_over_limit(phone: str, *, now=None) -> str:
 
 def deliver_all(*, message_ids: list[int]) -> dict:
     """Send each still-queued message of the list; raises ``DeliveryFailed`` at the end when
-    one of them failed with attempts left (the task is then retried for those)."""
+    one of them failed with attempts left (the task is then retried for those). The SMS of the
+    batch wait for the gateway together (``MESSAGING_SMS_CONCURRENCY`` at a time): a real
+    gateway answers in tens of milliseconds, most of an SMS's time."""
     statuses: dict[str, int] = {"gone": len(message_ids)}
-    failed = []
-    # One query for the batch; a message no longer queued (sent by an earlier run) is left alone.
-    for message in Message.objects.filter(pk__in=message_ids, status=Message.Status.QUEUED).order_by("pk"):
-        statuses["gone"] -= 1
-        try:
-            status = send(message)
-        except DeliveryFailed as error:
-            failed.append(str(error))
-            status = "retry"
+    retry: list[str] = []
+
+    def count(status):
         statuses[status] = statuses.get(status, 0) + 1
-    if failed:
-        raise DeliveryFailed(f"{len(failed)} message(s) to retry: {failed[0]}")
+
+    # One query for the batch; a message no longer queued (sent by an earlier run) is left alone.
+    queued = list(Message.objects.filter(pk__in=message_ids, status=Message.Status.QUEUED).order_by("pk"))
+    statuses["gone"] -= len(queued)
+    texts: list[Message] = []
+    in_batch: Counter = Counter()
+    now = timezone.now()
+    for message in queued:
+        if message.channel != Channel.SMS:
+            count(_attempt(message, now=now, retry=retry))
+            continue
+        # Limits are checked one by one (counting this batch's own SMS), the sending together.
+        message.attempts += 1
+        reason = sms_over_limit(message.address, now=now, pending=in_batch)
+        if reason:
+            count(_finish(message, Message.Status.SKIPPED, reason))
+            continue
+        in_batch[message.address] += 1
+        texts.append(message)
+    if texts:
+        workers = min(settings.MESSAGING_SMS_CONCURRENCY, len(texts))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            errors = list(pool.map(_transmit_quietly, texts))
+        for message, error in zip(texts, errors, strict=True):
+            count(_outcome(message, error, now=now, retry=retry))
+    if retry:
+        raise DeliveryFailed(f"{len(retry)} message(s) to retry: {retry[0]}")
     return statuses
 
 
 def deliver(*, message_id: int) -> str:
-    """One attempt to send one queued message (``send``); "gone" when it is not queued."""
+    """One attempt to send one queued message; "gone" when it is not queued. Raises
+    ``DeliveryFailed`` when the attempt failed and another is allowed."""
     message = Message.objects.filter(pk=message_id, status=Message.Status.QUEUED).first()
     if message is None:
         return "gone"  # sent, skipped or failed already (a retry of a finished run)
-    return send(message)
-
-
-def send(message: Message) -> str:
-    """One attempt to send a queued message; returns its status. Raises ``DeliveryFailed`` when
-    the attempt failed and another is allowed, so the task is retried with backoff."""
-    message.attempts += 1
+    retry: list[str] = []
     now = timezone.now()
+    if message.channel == Channel.SMS:
+        message.attempts += 1
+        reason = sms_over_limit(message.address, now=now)
+        status = (
+            _finish(message, Message.Status.SKIPPED, reason)
+            if reason
+            else _outcome(message, _transmit_quietly(message), now=now, retry=retry)
+        )
+    else:
+        status = _attempt(message, now=now, retry=retry)
+    if retry:
+        raise DeliveryFailed(retry[0])
+    return status
+
+
+def _attempt(message: Message, *, now, retry: list) -> str:
+    message.attempts += 1
+    return _outcome(message, _transmit_quietly(message), now=now, retry=retry)
+
+
+def _transmit_quietly(message: Message) -> Exception | None:
+    """Hand the message to its channel; the error, if any (no database work: runs in threads)."""
     try:
         if message.channel == Channel.EMAIL:
             send_mail(message.subject, message.body, None, [message.address])
         elif message.channel == Channel.SMS:
-            reason = sms_over_limit(message.address, now=now)
-            if reason:
-                return _finish(message, Message.Status.SKIPPED, reason)
             get_backend().send(
                 phone=message.address,
                 body=message.body,
                 template_code=message.sms_template_code,
                 params=message.sms_params,
             )
-    except SmsRejected as error:
-        return _finish(message, Message.Status.FAILED, str(error))
     except Exception as error:  # noqa: BLE001  (any channel error: retried, then failed)
-        text = f"{error.__class__.__name__}: {error}"[:500]
-        if message.attempts >= attempts_allowed():
-            return _finish(message, Message.Status.FAILED, text)
-        message.last_error = text
-        message.save(update_fields=["attempts", "last_error"])
-        raise DeliveryFailed(text) from error
-    message.sent_at = now
-    return _finish(message, Message.Status.SENT, "")
+        return error
+    return None
+
+
+def _outcome(message: Message, error: Exception | None, *, now, retry: list) -> str:
+    """Record one attempt: sent; failed for good (refused, or the last attempt); or left queued
+    with its error, noted in ``retry`` so that the task runs again later."""
+    if error is None:
+        message.sent_at = now
+        return _finish(message, Message.Status.SENT, "")
+    if isinstance(error, SmsRejected):
+        return _finish(message, Message.Status.FAILED, str(error))
+    text = f"{error.__class__.__name__}: {error}"[:500]
+    if message.attempts >= attempts_allowed():
+        return _finish(message, Message.Status.FAILED, text)
+    message.last_error = text
+    message.save(update_fields=["attempts", "last_error"])
+    retry.append(text)
+    return "retry"
 
 
 def _finish(message: Message, status: str, reason: str) -> str:

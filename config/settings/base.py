@@ -263,6 +263,8 @@ SMS_DAILY_CAP = env_int("SMS_DAILY_CAP", 5000)
 MESSAGING_MAX_ATTEMPTS = env_int("MESSAGING_MAX_ATTEMPTS", 4)
 # Messages per sending task (the queue's own cost per task is about that of an e-mail).
 MESSAGING_TASK_BATCH = env_int("MESSAGING_TASK_BATCH", 20)
+# SMS of one task waiting for the gateway at the same time.
+MESSAGING_SMS_CONCURRENCY = env_int("MESSAGING_SMS_CONCURRENCY", 8)
 
 # --- Background tasks -----------------------------------------------------------------------
 # In-process (ImmediateBackend) unless DJANGO_TASKS_BACKEND=django_tasks_db.DatabaseBackend:

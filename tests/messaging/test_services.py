@@ -215,3 +215,17 @@ def test_with_tasks_run_in_the_request_a_gateway_down_fails_the_sms_not_the_deci
     assert (messages[Channel.SMS].status, messages[Channel.SMS].attempts) == (Message.Status.FAILED, 1)
     assert messages[Channel.EMAIL].status == Message.Status.SENT
     assert messages[Channel.INBOX].status == Message.Status.SENT
+
+
+def test_sms_of_one_batch_count_against_the_limits_together(aliyun, settings):
+    from messaging.services import deliver_all
+
+    settings.SMS_PER_NUMBER_HOURLY = 1
+    ids = [
+        Message.objects.create(
+            kind=TEST_KIND.name, channel=Channel.SMS, address="13812341234", body="x", key=f"b{n}"
+        ).pk
+        for n in range(3)
+    ]
+    assert deliver_all(message_ids=ids) == {"gone": 0, "sent": 1, "skipped": 2}
+    assert len(aliyun.requests) == 1
