@@ -223,7 +223,12 @@ def test_sms_of_one_batch_count_against_the_limits_together(aliyun, settings):
     settings.SMS_PER_NUMBER_HOURLY = 1
     ids = [
         Message.objects.create(
-            kind=TEST_KIND.name, channel=Channel.SMS, address="13812341234", body="x", key=f"b{n}"
+            kind=TEST_KIND.name,
+            channel=Channel.SMS,
+            address="13812341234",
+            body="x",
+            sms_template_code="SMS_T",
+            key=f"b{n}",
         ).pk
         for n in range(3)
     ]
