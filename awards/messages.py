@@ -97,8 +97,24 @@ RESULTS = register(
         ),
         sms_template_code="SMS_RESULTS",
         channels=(Channel.INBOX, Channel.EMAIL, Channel.SMS),
+        sample=lambda: _results_sample(),
     )
 )
+
+
+def _results_sample() -> dict | None:
+    """For the template preview: the latest finalized contest's first featured project."""
+    featured = FeaturedProject.objects.select_related("entry__team", "entry__contest").order_by("-pk").first()
+    if featured is None:
+        return None
+    entry = featured.entry
+    return {
+        **entry_context(entry),
+        "featured": True,
+        "featured_count": FeaturedProject.objects.filter(contest_id=featured.contest_id).count(),
+        "scores_visible": True,
+        "link": absolute_url("team_results", entry.public_id),
+    }
 
 
 def notice_published(*, shortlist: Shortlist) -> None:

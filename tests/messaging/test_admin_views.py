@@ -129,3 +129,13 @@ def test_the_menus_lead_to_the_outbox_and_the_templates(organizer_client):
     admin = organizer_client.get(reverse("wagtailadmin_home")).content.decode()
     assert reverse("messaging:outbox") in admin
     assert reverse("messaging:templates") in admin
+
+
+def test_the_results_template_previews_on_a_featured_project(organizer_client):
+    from awards.models import FeaturedProject
+
+    entry = factories.EntryFactory(submitted=True, title="山乡书屋")
+    FeaturedProject.objects.create(contest=entry.contest, entry=entry, rank=1, score=90.0)
+    page = organizer_client.get(reverse("messaging:template_edit", args=["awards.results"])).content.decode()
+    assert "以平台上的真实数据渲染" in page
+    assert "您申报的项目“山乡书屋”入选本届 1 个优秀志愿服务项目之列" in page
