@@ -269,3 +269,30 @@ def coordinator_reminders(*, now) -> int:
                 link=absolute_url("wagtailadmin_home"),
             )
     return sent
+
+
+@register_reminders
+def not_recommended_after_deadline(*, now) -> int:
+    """Once the recommendation deadline has passed, teams whose eligible entry was not
+    recommended hear it (those recommended heard it when it happened). Looked at for a week
+    after the deadline, so a late run of the timer still tells them, once."""
+    sent = 0
+    contests = Contest.objects.filter(
+        recommendation_closes__lte=now, recommendation_closes__gt=now - timedelta(days=7)
+    )
+    for contest in contests:
+        entries = Entry.objects.filter(
+            contest=contest,
+            status=Entry.Status.SUBMITTED,
+            eligibility=Entry.Eligibility.ELIGIBLE,
+            recommended=False,
+        ).select_related("team__user", "contest")
+        for entry in entries:
+            sent += notify(
+                kind=RECOMMENDATION.name,
+                recipients=[team_recipient(entry.team)],
+                context={**entry_context(entry), "recommended": False},
+                key=f"not-recommended:{contest.pk}:{entry.pk}",
+                link=absolute_url("competition:entry_detail", entry.public_id),
+            )
+    return sent

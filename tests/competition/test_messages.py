@@ -170,3 +170,27 @@ def test_coordinators_are_reminded_of_undecided_entries_before_the_recommendatio
     (message,) = Message.objects.filter(kind="competition.coordinator_reminder", channel=Channel.INBOX)
     assert message.user == coordinator
     assert message.subject == "潞州区还有 2 个项目待审查"
+
+
+def test_after_the_recommendation_deadline_teams_not_recommended_hear_it_once(time_machine, organizer):
+    time_machine.move_to(DEADLINE - dt.timedelta(days=20), tick=False)
+    contest = factories.ContestFactory(
+        submission_opens=DEADLINE - dt.timedelta(days=30),
+        submission_closes=DEADLINE - dt.timedelta(days=10),
+        recommendation_closes=DEADLINE,
+    )
+    chosen, passed_over = (factories.EntryFactory(contest=contest, submitted=True) for _ in range(2))
+    for entry in (chosen, passed_over):
+        services.entry_decide_eligibility(entry=entry, eligible=True, reason="", by=organizer)
+    services.entry_set_recommended(entry=chosen, recommended=True, by=organizer)
+
+    time_machine.move_to(DEADLINE - dt.timedelta(hours=1), tick=False)
+    call_command("send_due_reminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert not Message.objects.filter(kind="competition.recommendation").exists()
+    time_machine.move_to(DEADLINE + dt.timedelta(hours=1), tick=False)
+    call_command("send_due_reminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("send_due_reminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    (told,) = Message.objects.filter(kind="competition.recommendation", channel=Channel.INBOX)
+    assert told.user == passed_over.team.user
+    assert "未获县（市、区）推荐参加市级评审" in told.body
