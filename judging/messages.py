@@ -32,6 +32,23 @@ def _when(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
+def _round_sample() -> dict | None:
+    """For the template preview: the latest round with assignments, and its first judge."""
+    round = Round.objects.filter(assignments__isnull=False).select_related("contest").order_by("-pk").first()
+    if round is None:
+        return None
+    judge = _judges_with_counts(round).first()
+    return {
+        "name": judge.name,
+        "contest": round.contest.title,
+        "round": round.name,
+        "assigned": judge.assigned,
+        "remaining": judge.assigned - judge.submitted,
+        "closes": _when(round.scoring_closes),
+        "link": absolute_url("judging:dashboard"),
+    }
+
+
 ROUND_OPENED = register(
     Kind(
         name="judging.round_opened",
@@ -45,6 +62,7 @@ ROUND_OPENED = register(
         sms_body="{{ name }}：{{ round }}已开始评分，共{{ assigned }}个项目，请于{{ closes }}前完成。",
         sms_template_code="SMS_ROUND_OPENED",
         channels=(Channel.INBOX, Channel.EMAIL),
+        sample=lambda: _round_sample(),
     )
 )
 
@@ -61,6 +79,7 @@ REMINDER = register(
         sms_body="{{ name }}：{{ round }}还有{{ remaining }}个项目未提交评分，截止{{ closes }}。",
         sms_template_code="SMS_JUDGE_REMINDER",
         channels=(Channel.INBOX, Channel.EMAIL),
+        sample=lambda: _round_sample(),
     )
 )
 

@@ -80,3 +80,20 @@ def test_teams_hear_that_their_entry_advanced(contest, django_capture_on_commit_
     told = Message.objects.filter(kind="judging.advanced", channel=Channel.INBOX)
     assert sorted(m.user_id for m in told) == sorted(e.team.user_id for e in entries[:2])
     assert not Message.objects.filter(~Q(kind="judging.advanced"), user=entries[2].team.user).exists()
+
+
+def test_the_reminder_template_previews_on_a_real_round(contest):
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests import factories
+
+    entry_in(contest)
+    judge = JudgeFactory(name="王评委")
+    round = RoundFactory(contest=contest, name="初评")
+    for round_entry in sync(round):
+        assign(round_entry, judge)
+    client = Client()
+    client.force_login(factories.organizer())
+    page = client.get(reverse("messaging:template_edit", args=["judging.reminder"])).content.decode()
+    assert "王评委，您好" in page and "您还有 1 个项目尚未提交评分" in page
