@@ -78,12 +78,16 @@ serve: install
 # queue in the database when they too run with DJANGO_TASKS_BACKEND=$(TASKS_BACKEND). Every
 # other setting (DATABASE_URL, e-mail...) comes from the environment, as for the app servers;
 # the database must be migrated already (`make serve` or the upgrade procedure does it).
+# It also sends the reminders that fall due (messaging: `send_due_reminders` every 10 minutes,
+# stopped with the worker); production runs that from a systemd timer (docs/deploy.md).
 TASKS_BACKEND ?= django_tasks_db.DatabaseBackend
 .PHONY: worker
 worker: install
+	DJANGO_TASKS_BACKEND=$(TASKS_BACKEND) $(PY) manage.py send_due_reminders --every 600 & reminders=$$!; \
+	trap 'kill $$reminders' EXIT INT TERM; \
 	DJANGO_TASKS_BACKEND=$(TASKS_BACKEND) $(PY) manage.py db_worker --no-reload --queue-name '*'
 
-# `make bench BENCH_PARTS="public"` runs some parts only (city assigner national fairness public copies uploads).
+# `make bench BENCH_PARTS="public"` runs some parts only (city assigner national fairness public copies uploads masking messages).
 # Not in the default run: BENCH_PARTS=load (locust, ~6 min; docs/load.md) and BENCH_PARTS=faults
 # (restarts PostgreSQL and stops Redis: only when nothing else uses them).
 bench: install-dev

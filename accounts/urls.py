@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from . import throttle
 from .forms import LoginForm, QueuedPasswordResetForm
+from .signals import signup_confirmed
 from .tokens import signup_token
 
 app_name = "accounts"
@@ -74,6 +75,7 @@ def signup_confirm(request, uidb64, token):
         return render(request, "accounts/signup_confirm.html", {"email": user.email})
     user.is_active = True
     user.save(update_fields=["is_active"])
+    signup_confirmed.send(sender=get_user_model(), user=user)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, _("邮箱已确认，账号已启用。欢迎参加大赛！请先完善团队信息，然后开始申报项目。"))
     return redirect(settings.LOGIN_REDIRECT_URL)

@@ -13,7 +13,7 @@ class AwardsConfig(AppConfig):
     def ready(self):
         from competition.extensions import register_entry_panel
 
-        from . import demo, exports
+        from . import demo, exports, messages  # noqa: F401  (messages: registers its message kinds)
         from .outcomes.views import entry_results_panel
 
         exports.register()

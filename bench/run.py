@@ -283,7 +283,18 @@ PARTS = [
     "county",
     "onboarding",
     "stations",
+    "messages",
 ]
+
+
+def bench_messages(tmp: Path) -> None:
+    """2,000 results messages (inbox, e-mail, SMS) sent by real worker processes, the SMS to a
+    local fake of Alibaba Cloud's SMS API over HTTP (bench/messages.py)."""
+    env = environment(tmp, "messages")
+    _, out = run(["bench/messages.py", "2000", "1"], env, capture=True)
+    record_lines(out)
+
+
 # Only when asked for by name (`make bench BENCH_PARTS=load`): long, or disruptive.
 EXTRA_PARTS = ["load", "faults"]
 
@@ -318,6 +329,8 @@ def main() -> None:
             bench_onboarding(tmp)
         if "stations" in parts:
             bench_stations(tmp)
+        if "messages" in parts:
+            bench_messages(tmp)
         if "load" in parts:
             bench_load()
         if "faults" in parts:

@@ -11,7 +11,10 @@ class CompetitionConfig(AppConfig):
     def ready(self):
         from wagtail.permissions import register_permission_policy
 
-        from . import roles
+        from . import (
+            messages,  # noqa: F401  (registers the message kinds and reminders of its events)
+            roles,
+        )
         from .admin_views import EntryPermissionPolicy
         from .models import County, Entry, Town
         from .stations.search import forget_places

@@ -21,7 +21,7 @@ from common.renditions import delete_renditions
 from common.storage import private_storage, random_file_name
 from competition.models import TeamEvent
 
-from . import extensions, phases, rules, selectors
+from . import extensions, messages, phases, rules, selectors
 from .errors import (
     ContestError,
     DeadlinePassed,
@@ -611,9 +611,10 @@ def entry_decide_eligibility(*, entry: Entry, eligible: bool, reason: str, by, n
                 "recommended",
             ]
         )
-        EntryEvent.objects.create(
+        event = EntryEvent.objects.create(
             entry=current, kind=EntryEvent.Kind.ELIGIBILITY, actor=by, at=now, changes=changes, note=reason
         )
+        messages.eligibility_decided(entry=current, event_id=event.pk)
     return current
 
 
@@ -649,7 +650,7 @@ def entry_set_recommended(*, entry: Entry, recommended: bool, by, now=None, reas
                     )
         current.recommended = recommended
         current.save(update_fields=["recommended"])
-        EntryEvent.objects.create(
+        event = EntryEvent.objects.create(
             entry=current,
             kind=EntryEvent.Kind.RECOMMENDED,
             actor=by,
@@ -657,6 +658,7 @@ def entry_set_recommended(*, entry: Entry, recommended: bool, by, now=None, reas
             changes={"recommended": [not recommended, recommended]},
             note=reason,
         )
+        messages.recommendation_decided(entry=current, event_id=event.pk)
     return current
 
 

@@ -29,6 +29,7 @@ urlpatterns = [
     path("my/", include("competition.urls")),
     path("judging/", include("judging.urls")),
     path("notice/", include("awards.notice.urls")),
+    path("messages/", include("messaging.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("cms.urls")),
 ]

@@ -11,6 +11,7 @@ class JudgingConfig(AppConfig):
     def ready(self):
         from . import (
             demo,  # noqa: F401  (registers the "judging" demo stage)
+            messages,  # noqa: F401  (registers the message kinds and reminders of its events)
             roles,
         )
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from awards import messages
 from awards.errors import AwardsError
 from awards.models import Objection, Shortlist, ShortlistEvent
 from awards.phases import ON_NOTICE, shortlist_phase, takes_objections
@@ -55,6 +56,7 @@ def notice_publish(*, shortlist: Shortlist, by, days: int = 5, now=None) -> Shor
                 "entries": current.items.count(),
             },
         )
+        messages.notice_published(shortlist=current)
     return current
 
 
@@ -93,6 +95,7 @@ def objection_file(
             at=now,
             after={"objection": objection.pk, "entry": entry.pk if entry else None},
         )
+        messages.objection_filed(objection=objection)
     return objection
 
 
@@ -117,4 +120,5 @@ def objection_answer(*, objection: Objection, answer: str, by, now=None) -> Obje
             before=before,
             after={"status": current.status, "answer": answer, "objection": current.pk},
         )
+        messages.objection_answered(objection=current)
     return current

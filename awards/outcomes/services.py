@@ -5,16 +5,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from awards import messages
 from awards.errors import AwardsError
 from awards.models import FeaturedProject, Objection, Shortlist, ShortlistEvent
 from awards.outcomes.tasks import notify_teams_of_results
 from awards.phases import FINALIZED, notice_over, shortlist_phase
 from awards.signals import shortlist_finalized
 from competition.phases import FINAL
-from competition.selectors import contest_by_id, submitted_entries
 from competition.services import contest_enter_stage
 from judging.rounds.services import rounds_publish
-from tasking.mail import absolute_url, compose, send_once
 
 
 def shortlist_finalize(*, shortlist: Shortlist, by, now=None) -> list[FeaturedProject]:
@@ -64,28 +63,7 @@ def shortlist_finalize(*, shortlist: Shortlist, by, now=None) -> list[FeaturedPr
 
 
 def results_notify(*, contest_id: int, mail_key: str | None = None) -> int:
-    """Tell every team of the contest that results are out (and whether it was featured).
-    Runs as a task (``awards.outcomes.tasks.notify_teams_of_results``), which passes
-    ``mail_key`` so that a retry after a failure part-way does not write again to the teams
-    already told. Returns how many were told."""
-    contest = contest_by_id(contest_id)
-    if contest is None:
-        return 0
-    featured = set(FeaturedProject.objects.filter(contest=contest).values_list("entry_id", flat=True))
-    sent = 0
-    for entry in submitted_entries(contest=contest).select_related("team__user", "contest").order_by("pk"):
-        email = entry.team.user.email
-        if not email:
-            continue
-        subject, body = compose(
-            "awards/email/results",
-            {
-                "entry": entry,
-                "featured": entry.pk in featured,
-                "link": absolute_url("team_results", entry.public_id),
-            },
-        )
-        key = f"{mail_key}:{entry.pk}" if mail_key else None
-        send_once(key=key, subject=subject, body=body, to=[email])
-        sent += 1
-    return sent
+    """Tell every team of the contest that results are out (``awards.messages.results_ready``).
+    Runs as a task (``awards.outcomes.tasks.notify_teams_of_results``); the outbox's keys make a
+    retry tell no team twice. Returns how many were told."""
+    return messages.results_ready(contest_id=contest_id)

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "cms",
     # Before django_tasks_db: our `db_worker` (heartbeat, orphan recovery) overrides its own.
     "tasking",
+    "messaging",
     "django_tasks_db",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -245,6 +246,25 @@ if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
     }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "志愿服务项目大赛 <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Messages (messaging/): SMS gateway and its limits -------------------------------------
+# messaging.sms.console.ConsoleBackend (development) or messaging.sms.aliyun.AliyunBackend.
+SMS_BACKEND = env_str("SMS_BACKEND", "messaging.sms.console.ConsoleBackend")
+SMS_ALIYUN_ACCESS_KEY_ID = env_str("SMS_ALIYUN_ACCESS_KEY_ID")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env_str("SMS_ALIYUN_ACCESS_KEY_SECRET")
+SMS_ALIYUN_SIGN_NAME = env_str("SMS_ALIYUN_SIGN_NAME")
+SMS_ALIYUN_ENDPOINT = env_str("SMS_ALIYUN_ENDPOINT", "dysmsapi.aliyuncs.com")
+SMS_ALIYUN_PROTOCOL = env_str("SMS_ALIYUN_PROTOCOL", "https")
+# Checked when each SMS is sent: over a limit, the SMS is skipped with the reason shown.
+SMS_PER_NUMBER_HOURLY = env_int("SMS_PER_NUMBER_HOURLY", 5)
+SMS_PER_NUMBER_DAILY = env_int("SMS_PER_NUMBER_DAILY", 10)
+SMS_DAILY_CAP = env_int("SMS_DAILY_CAP", 5000)
+# Attempts per e-mail or SMS (with the task queue's growing delay) before it is marked failed.
+MESSAGING_MAX_ATTEMPTS = env_int("MESSAGING_MAX_ATTEMPTS", 4)
+# Messages per sending task (the queue's own cost per task is about that of an e-mail).
+MESSAGING_TASK_BATCH = env_int("MESSAGING_TASK_BATCH", 20)
+# SMS of one task waiting for the gateway at the same time.
+MESSAGING_SMS_CONCURRENCY = env_int("MESSAGING_SMS_CONCURRENCY", 8)
 
 # --- Background tasks -----------------------------------------------------------------------
 # In-process (ImmediateBackend) unless DJANGO_TASKS_BACKEND=django_tasks_db.DatabaseBackend:

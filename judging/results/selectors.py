@@ -372,3 +372,12 @@ def published_outcomes(*, entry) -> list[RoundOutcome]:
 
 def has_published_results(*, entry) -> bool:
     return RoundEntry.objects.filter(rounds_where("round__", results_public=True), entry=entry).exists()
+
+
+def entries_with_published_results(*, entry_ids) -> set[int]:
+    """Of these entries, those whose team can read results (``has_published_results``, set-based)."""
+    return set(
+        RoundEntry.objects.filter(rounds_where("round__", results_public=True), entry_id__in=list(entry_ids))
+        .values_list("entry_id", flat=True)
+        .distinct()
+    )

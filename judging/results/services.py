@@ -9,6 +9,7 @@ from django.db.models import Avg, Count
 from django.utils.translation import gettext as _
 
 from competition.selectors import category_codes
+from judging import messages
 from judging.errors import JudgingError
 from judging.models import (
     Assignment,
@@ -264,4 +265,5 @@ def advance(*, round: Round, by, top: int | None = None, per_category: dict[str,
             before={"advanced": sorted(before)},
             after={"advanced": sorted(after), "top": top, "per_category": per_category or {}},
         )
+        messages.entries_advanced(round=round, round_entry_ids=chosen)
     return len(chosen)

@@ -7,6 +7,7 @@ from competition import selectors as competition_selectors
 from competition.models import Entry
 from competition.phases import JUDGING, RESULTS, REVIEW, contest_phase
 from competition.services import contest_enter_stage
+from judging import messages
 from judging.errors import JudgingError
 from judging.masking.copies import copies_request, entries_frozen, round_copy_counts
 from judging.masking.services import freeze_for_judges, masked_texts
@@ -151,6 +152,7 @@ def round_set_status(*, round: Round, to: RoundPhase, by, note: str = "") -> Rou
             freeze_for_judges(round_entry_ids=list(current.round_entries.values_list("pk", flat=True)))
         if to.can_score:
             contest_enter_stage(contest=contest, phase=JUDGING)
+            messages.round_opened(round=current)
         elif (
             here.can_score
             and not Round.objects.filter(rounds_where(can_score=True), contest=contest).exists()

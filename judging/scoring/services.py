@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from judging import messages
 from judging.errors import JudgingError, SheetConflict
 from judging.models import (
     Assignment,
@@ -19,9 +20,8 @@ from judging.models import (
     ScoreSheet,
 )
 from judging.phases import round_phase
-from judging.scoring.selectors import round_progress_by_judge, unfinished_judge_ids
+from judging.scoring.selectors import unfinished_judge_ids
 from judging.scoring.tasks import send_reminders
-from tasking.mail import absolute_url, compose, send_once
 
 
 @dataclass(frozen=True)
@@ -159,34 +159,27 @@ def sheet_reopen(*, sheet: ScoreSheet, reason: str, by) -> ScoreSheet:
 
 
 def reminders_send(*, round_id: int, judge_ids: list[int], by=None, mail_key: str | None = None) -> int:
-    """E-mail each listed judge who still has unfinished sheets in the round; returns how many
-    were reminded. Runs as a background task (``judging.scoring.tasks.send_reminders``), which passes
-    ``mail_key`` so that a retry does not remind a judge twice (``tasking.mail.send_once``)."""
+    """Remind each listed judge who still has unfinished sheets in the round (messaging: inbox
+    and e-mail, as organizers chose); returns how many were reminded. Runs as a background task
+    (``judging.scoring.tasks.send_reminders``), whose ``mail_key`` makes a retry remind no one
+    twice (the outbox's keys)."""
     round = Round.objects.select_related("contest").filter(pk=round_id).first()
     if round is None:
         return 0
-    link = absolute_url("judging:dashboard")
-    sent = 0
-    for judge in round_progress_by_judge(round=round).filter(pk__in=judge_ids):
-        remaining = judge.assigned - judge.submitted
-        if remaining <= 0 or not judge.user.email:
-            continue
-        subject, body = compose(
-            "judging/email/reminder", {"judge": judge, "round": round, "remaining": remaining, "link": link}
-        )
-        key = f"{mail_key}:{judge.pk}" if mail_key else None
-        if not send_once(key=key, subject=subject, body=body, to=[judge.user.email]):
-            sent += 1  # reminded by an earlier attempt of this task
-            continue
-        JudgingEvent.objects.create(
+    key = mail_key or f"judge-reminder:{round.pk}:{timezone.now().isoformat()}"
+    reminded = messages.remind_judges(round=round, judge_ids=judge_ids, key=key)
+    JudgingEvent.objects.bulk_create(
+        JudgingEvent(
             round=round,
             kind=JudgingEvent.Kind.REMINDER,
             actor=by,
             judge=judge,
-            after={"remaining": remaining},
+            after={"remaining": judge.remaining},
         )
-        sent += 1
-    return sent
+        for judge in reminded
+        if judge.reminded_now  # not again when a retry of the task finds them reminded
+    )
+    return len(reminded)
 
 
 def reminders_request(*, round: Round, by, judge: Judge | None = None) -> int:
