@@ -15,6 +15,7 @@ from competition import errors, services
 from competition.models import Entry, EntryPhoto
 from competition.uploads import clean_photo, duplicate_photos
 from tests import factories
+from tests.competition.test_coordinator_pages import REVIEW_QUERIES
 from tests.competition.test_entry_views import create_url, edit_url, entry_post, stored_files
 from tests.competition.test_services import entry_data
 from tests.files import jpeg_bytes, upload
@@ -301,7 +302,7 @@ def test_coordinator_review_page_shows_thumbnails_in_constant_queries(django_ass
     client.get(url)
 
     # As many queries for nine photos as for one: the photos are one query, the thumbnails none.
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(REVIEW_QUERIES):
         response = client.get(url)
 
     html = response.content.decode()
