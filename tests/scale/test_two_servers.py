@@ -212,8 +212,10 @@ def test_b_photo_uploaded_through_one_server_is_served_by_the_other_from_private
     detail = team.get(b, f"/my/entries/{entry_id}/")
     assert detail.status_code == 200
     assert "“银龄课堂”社区老年人智能手机帮学" in detail.text
-    photo_paths = re.findall(r'src="(/my/files/photos/[0-9a-f-]{36}/)"', detail.text)
-    assert len(photo_paths) == 1
+    # The page shows a 320 px copy; the photo itself stays at its own address.
+    thumbnails = re.findall(r'src="(/my/files/photos/[0-9a-f-]{36}/)320/"', detail.text)
+    assert len(thumbnails) == 1
+    photo_paths = thumbnails
     served = team.get(b, photo_paths[0])
     assert served.status_code == 200
     assert served.headers["Content-Type"] == "image/jpeg"
@@ -232,9 +234,17 @@ def test_b_photo_uploaded_through_one_server_is_served_by_the_other_from_private
     ]
     # Nothing was written to a server's own disk.
     assert not stack.media_root.exists() or not any(p.is_file() for p in stack.media_root.rglob("*"))
-    # And the address gives nothing to someone who is not signed in, on either server.
+    # The copy is made on one server, stored in the bucket and served by the other.
+    made = team.get(a, photo_paths[0] + "320/")
+    assert made.status_code == 200
+    assert Image.open(io.BytesIO(made.content)).size == (320, 240)
+    assert len(stack.s3_keys("private/") - before) == 2
+    assert team.get(b, photo_paths[0] + "320/").content == made.content
+    assert not stack.media_root.exists() or not any(p.is_file() for p in stack.media_root.rglob("*"))
+    # And the addresses give nothing to someone who is not signed in, on either server.
     for server in servers:
         assert Browser().get(server, photo_paths[0]).status_code in (302, 404)
+        assert Browser().get(server, photo_paths[0] + "320/").status_code in (302, 404)
 
 
 # --- c. two judges at once -------------------------------------------------------------------------
