@@ -161,6 +161,26 @@ COORDINATOR_REMINDER = register(
 )
 
 
+STATION_PROPOSED = register(
+    Kind(
+        name="competition.station_proposed",
+        label=_("团队提出新阵地（县区管理员）"),
+        variables={
+            "name": _("县区管理员姓名"),
+            "county": _("县（市、区）"),
+            "station": _("团队填写的阵地名称"),
+            "town": _("团队填写的乡镇（街道）"),
+        },
+        subject="有团队提出了新阵地“{{ station }}”，请确认",
+        body=(
+            "{{ name }}，您好：\n\n有参赛团队在{{ county }}找不到所属阵地，填写了"
+            "“{{ town }}{{ station }}”。请核对后确认、更正或合并到已有阵地。\n\n{{ link }}"
+        ),
+        channels=(Channel.INBOX, Channel.EMAIL),
+    )
+)
+
+
 # --- Events (called on commit from competition.services) -------------------------------------
 
 
@@ -296,3 +316,32 @@ def not_recommended_after_deadline(*, now) -> int:
                 link=absolute_url("competition:entry_detail", entry.public_id),
             )
     return sent
+
+
+def station_proposed(*, organization) -> None:
+    """The county's coordinators are asked to confirm a station a team named."""
+    coordinators = Coordinator.objects.filter(county_id=organization.county_id).select_related(
+        "user", "county"
+    )
+    town = organization.town.name if organization.town_id else organization.proposed_town
+    for coordinator in coordinators:
+        user = coordinator.user
+        notify_on_commit(
+            kind=STATION_PROPOSED.name,
+            recipients=[
+                Recipient(
+                    user=user,
+                    email=user.email,
+                    phone=coordinator.phone,
+                    name=user.get_full_name() or user.get_username(),
+                )
+            ],
+            context={
+                "name": user.get_full_name() or user.get_username(),
+                "county": coordinator.county.name,
+                "station": organization.name,
+                "town": town,
+            },
+            key=f"station-proposed:{organization.pk}:{user.pk}",
+            link=absolute_url("proposed_stations:station", organization.pk),
+        )

@@ -7,6 +7,7 @@ Writes go through ``competition.services``; reads that other apps need go throug
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -174,6 +175,32 @@ class Organization(models.Model):
         self.sort_key = pinyin_key(self.name)
         self.search_key = pinyin_search_key(self.name)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        """A parent of a fitting kind and a town in the organization's own county (the same
+        rules the spreadsheet import checks row by row)."""
+        errors = {}
+        if self.parent_id and self.county_id:
+            parent = self.parent
+            if parent.pk == self.pk:
+                errors["parent"] = _("上级阵地不能是它自己。")
+            elif parent.county_id != self.county_id:
+                errors["parent"] = _("上级阵地须在同一县（市、区）。")
+            elif parent.kind not in PARENT_KINDS.get(self.kind, set()):
+                errors["parent"] = _("所的上级是中心，站的上级是所或中心；中心没有上级阵地。")
+        if self.town_id and self.county_id and self.town.county_id != self.county_id:
+            errors["town"] = _("所选乡镇（街道）不在所属县（市、区）内。")
+        if errors:
+            raise ValidationError(errors)
+
+
+# Which kinds may be the parent of each kind: institutes belong to a center, stations to an
+# institute or directly to a center.
+PARENT_KINDS = {
+    Organization.Kind.CENTER: set(),
+    Organization.Kind.INSTITUTE: {Organization.Kind.CENTER},
+    Organization.Kind.STATION: {Organization.Kind.CENTER, Organization.Kind.INSTITUTE},
+}
 
 
 def category_label(name: str | None, name_en: str | None) -> str:

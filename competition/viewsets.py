@@ -23,7 +23,7 @@ from . import phases, roles, services
 from .admin_views import EntryViewSet
 from .errors import ContestError
 from .menu import COMPETITION_SUBMENU_HOOK
-from .models import Category, Contest, Coordinator, County, Organization, Team
+from .models import Category, Contest, Coordinator, County, Organization, Team, Town
 from .stations.forms import StationPicker
 from .templatetags.competition_tags import mask_phone
 
@@ -164,14 +164,47 @@ class CountyViewSet(ModelViewSet):
     search_fields = ["name"]
 
 
+class TownViewSet(ModelViewSet):
+    model = Town
+    icon = "site"
+    menu_label = _("乡镇（街道）")
+    list_display = ["name", "county"]
+    list_filter = ["county"]
+    form_fields = ["county", "name"]
+    search_fields = ["name", "search_key"]
+    list_per_page = 50
+
+
+class OrganizationForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Parents are centers and institutes (a few hundred), never the thousands of stations.
+        self.fields["parent"].queryset = Organization.objects.filter(
+            kind__in=[Organization.Kind.CENTER, Organization.Kind.INSTITUTE]
+        ).select_related("county")
+        self.fields["town"].queryset = Town.objects.select_related("county")
+
+
 class OrganizationViewSet(ModelViewSet):
     model = Organization
     icon = "home"
     menu_label = _("文明实践阵地")
-    list_display = ["name", "kind", "county", "star_level", "confirmed"]
+    list_display = ["name", "kind", "county", "town", "star_level", "confirmed"]
     list_filter = ["kind", "county", "star_level", "confirmed"]
-    form_fields = ["name", "short_name", "kind", "county", "star_level"]
-    search_fields = ["name"]
+    search_fields = ["name", "search_key"]
+    list_per_page = 50
+    edit_handler = ObjectList(
+        [
+            FieldPanel("name"),
+            FieldPanel("short_name"),
+            FieldRowPanel([FieldPanel("kind"), FieldPanel("star_level")]),
+            FieldRowPanel([FieldPanel("county"), FieldPanel("town")]),
+            FieldPanel("parent"),
+            FieldPanel("address"),
+            FieldRowPanel([FieldPanel("contact_name"), FieldPanel("contact_phone")]),
+        ],
+        base_form_class=OrganizationForm,
+    )
 
 
 class CategoryViewSet(ModelViewSet):
@@ -333,6 +366,7 @@ class CompetitionViewSetGroup(ModelViewSetGroup):
         ContestViewSet,
         TeamViewSet,
         OrganizationViewSet,
+        TownViewSet,
         CountyViewSet,
         CategoryViewSet,
         CoordinatorViewSet,

@@ -19,7 +19,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from competition.models import County, Organization, Town, pinyin_keys
+from competition.models import PARENT_KINDS, County, Organization, Town, pinyin_keys
+from competition.stations.search import forget_places
 
 from .workbook import (
     Column,
@@ -136,11 +137,6 @@ KIND_SHORT = {
     Organization.Kind.STATION: gettext_lazy("站"),
 }
 # Which kinds may be the parent of a kind.
-PARENT_KINDS = {
-    Organization.Kind.CENTER: set(),
-    Organization.Kind.INSTITUTE: {Organization.Kind.CENTER},
-    Organization.Kind.STATION: {Organization.Kind.CENTER, Organization.Kind.INSTITUTE},
-}
 NAME_MAX = {"counties": 50, "towns": 50, "organizations": 100}
 FIELD_MAX = {"short_name": 50, "address": 200, "contact_name": 50}
 
@@ -210,6 +206,7 @@ def places_check(*, upload) -> Plan:
             "address",
             "contact_name",
             "contact_phone",
+            "confirmed",
         )
     }
     county_rows = sheets.get("counties", [])
@@ -458,6 +455,10 @@ def _check_organizations(
             )
             for k, v in changed.items()
         ]
+        if not existing["confirmed"]:
+            # A station a team named (competition.stations): the office's list confirms it.
+            changed["confirmed"] = True
+            report.messages.append(_("团队提出的阵地，导入后即确认。"))
         report.fate = Fate.CHANGED if changed else Fate.UNCHANGED
         if changed:
             plan.actions.changed_organizations.append((existing["pk"], changed))
@@ -475,6 +476,8 @@ def places_import(*, upload, confirmed: str | None = None) -> Plan:
                 return plan
             _apply(plan.actions)
             plan.applied = True
+            # The picker's cached county and town lists: bulk writes send no signals.
+            transaction.on_commit(forget_places)
     except IntegrityError:
         raise OnboardingError(
             _("导入时数据有了变化（有人同时修改了同名的地点）：请重新检查后再导入。")

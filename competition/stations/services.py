@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import rules
+from .. import messages, rules
 from ..errors import StationError
 from ..models import County, Organization, Team, TeamEvent, Town
 
@@ -62,7 +62,7 @@ def station_propose(*, proposal: StationProposal, by=None, now=None) -> Organiza
         town = Town.objects.filter(county=proposal.county, name=town_name).first() if town_name else None
         try:
             with transaction.atomic():
-                return Organization.objects.create(
+                organization = Organization.objects.create(
                     name=name,
                     kind=Organization.Kind.STATION,
                     county=proposal.county,
@@ -72,6 +72,8 @@ def station_propose(*, proposal: StationProposal, by=None, now=None) -> Organiza
                     proposed_by=by,
                     proposed_at=now or timezone.now(),
                 )
+            messages.station_proposed(organization=organization)
+            return organization
         except IntegrityError:
             # Another team named the same station at the same moment: join theirs.
             existing = Organization.objects.filter(name=name, confirmed=False, county=proposal.county).first()

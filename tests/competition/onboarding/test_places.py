@@ -394,3 +394,28 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked():
     plan = places_import(upload=upload("bomb.xlsx", out.getvalue()))
     assert reasons(plan) == [("", 0, "文件解压后太大（超过 200 MB），无法读取。")]
     assert nothing_written()
+
+
+def test_a_station_a_team_named_is_confirmed_by_the_office_list_and_the_picker_sees_the_new_towns(
+    django_capture_on_commit_callbacks,
+):
+    from competition.stations.search import places
+
+    county = County.objects.create(name="潞州区", sort_order=1)
+    named = Organization.objects.create(
+        name="西街社区新时代文明实践站", kind=Organization.Kind.STATION, county=county, confirmed=False
+    )
+    assert [c.name for c in places().counties] == ["潞州区"]
+    assert places().towns == ()
+
+    plan = places_check(upload=city())
+    (report,) = [r for r in plan.reports if r.label == named.name]
+    assert report.fate == Fate.CHANGED
+    assert "团队提出的阵地，导入后即确认。" in report.messages
+    with django_capture_on_commit_callbacks(execute=True):
+        places_import(upload=city())
+
+    named.refresh_from_db()
+    assert named.confirmed and named.town.name == "西街街道"
+    assert "西街街道" in [t.name for t in places().towns]
+    assert places_check(upload=city()).counts["changed"] == 0

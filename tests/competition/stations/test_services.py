@@ -220,3 +220,25 @@ def test_a_coordinator_merges_only_into_their_own_county(places):
 
     with pytest.raises(StationError, match="只能并入本县"):
         station_merge(organization=places["proposed"], into=places["hecun"], by=coordinator)
+
+
+def test_the_county_coordinators_are_asked_to_confirm_and_no_one_else(
+    places, django_capture_on_commit_callbacks
+):
+    from messaging.models import Message
+
+    coordinator = factories.coordinator_for(places["luzhou"])
+    elsewhere = factories.coordinator_for(factories.CountyFactory(name="上党区"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        station = station_propose(proposal=proposal(places["luzhou"], town_name="黄碾镇"))
+        station_propose(
+            proposal=proposal(places["luzhou"], town_name="黄碾镇")
+        )  # a second team: no second message
+
+    inbox = Message.objects.filter(kind="competition.station_proposed", channel="inbox")
+    assert [m.user for m in inbox] == [coordinator]
+    (message,) = inbox
+    assert "黄碾镇南村新时代文明实践站" in message.body
+    assert message.link.endswith(f"/admin/competition/proposed-stations/{station.pk}/")
+    assert not Message.objects.filter(user=elsewhere).exists()
