@@ -20,8 +20,10 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 from accounts.roles import is_organizer, is_supervisor
+from common.admin_columns import YesNoColumn
 
 from . import rules, selectors, services
+from .audit import describe_entry_events
 from .errors import EntryError
 from .forms import EligibilityForm
 from .models import Entry
@@ -79,7 +81,7 @@ class EntryIndexView(generic.IndexView):
             CountyColumn("county", label=gettext_lazy("县（市、区）")),
             Column("team", label=gettext_lazy("参赛团队"), accessor="team"),
             Column("eligibility", label=gettext_lazy("资格审查"), accessor="get_eligibility_display"),
-            Column("recommended", label=gettext_lazy("推荐"), accessor="recommended"),
+            YesNoColumn("recommended", label=gettext_lazy("推荐"), accessor="recommended"),
             DateColumn("submitted_at", label=gettext_lazy("提交时间"), sort_key="submitted_at"),
         ]
 
@@ -125,7 +127,7 @@ class EntryReviewView(WagtailAdminTemplateMixin, FormView):
             entry=self.entry,
             can_review=rules.can_review_eligibility(self.request.user, self.entry),
             phase=contest_phase(self.entry.contest),
-            history=selectors.entry_history(entry=self.entry),
+            history=describe_entry_events(selectors.entry_history(entry=self.entry)),
             show_phone=is_organizer(self.request.user),
         )
         return context

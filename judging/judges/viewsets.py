@@ -12,6 +12,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import log
 
+from common.admin_columns import ReadableInspectView, YesNoColumn
 from judging.judges.forms import JudgeForm, JudgeInvitationForm
 from judging.judges.services import INVITATION_DAYS, judge_create, judge_invite, judge_sync_county
 from judging.models import Assignment, Judge, JudgeInvitation
@@ -65,9 +66,18 @@ class JudgeViewSet(ModelViewSet):
     edit_view_class = JudgeEditView
     delete_view_class = JudgeDeleteView
     inspect_view_enabled = True
+    inspect_view_class = ReadableInspectView
     copy_view_enabled = False
     add_to_reference_index = False
-    list_display = ["name", "title", "county", "organization", "capacity", "active", "user"]
+    list_display = [
+        "name",
+        "title",
+        "county",
+        "organization",
+        "capacity",
+        YesNoColumn("active", label=_("在任"), sort_key="active"),
+        "user",
+    ]
     list_filter = ["active", "county", "expertise"]
     search_fields = ["name"]
     edit_handler = ObjectList(
