@@ -39,7 +39,7 @@ def plain(value) -> str:
 
 
 def read(value, reader: Reader | None) -> str:
-    if value is None or value == "":
+    if value is None or value == "" or value == {} or value == []:
         return EMPTY
     if reader is None:
         return plain(value)

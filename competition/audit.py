@@ -42,6 +42,6 @@ def describe_entry_events(events) -> list:
                 before[name], after[name] = change
             else:
                 after[name] = change
-        labels = {name: _label(name) for name in {*before, *after}}
+        labels = {name: _label(name) for name in (event.changes or {})}  # in the order recorded
         event.change_lines = change_lines(before, after, labels=labels, values=values)
     return events

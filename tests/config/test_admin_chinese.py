@@ -8,8 +8,14 @@ without being named here. What may stay in English: account names and e-mail add
 the categories' English names and codes (data), brand names, units and codes (admin_crawl.ALLOWED).
 """
 
+import gettext
 import io
+import os
 import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -24,6 +30,10 @@ from accounts.roles import COORDINATORS
 from competition.models import Category, Coordinator
 from tests import factories
 from tests.admin_crawl import crawl, english_words
+from tests.test_translations import catalogue_entries
+
+ROOT = Path(__file__).resolve().parents[2]
+OURS = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES"
 
 pytestmark = pytest.mark.slow
 
@@ -80,6 +90,41 @@ def demo_for_the_module(pinned_clock_for_module, django_db_setup, django_db_bloc
 
 
 # --- The catalogue and the names -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("domain", ["django", "djangojs"])
+def test_committed_mo_is_our_zh_hans_catalogue_compiled(domain):
+    with (OURS / f"{domain}.mo").open("rb") as fp:
+        compiled = dict(gettext.GNUTranslations(fp)._catalog)
+    compiled.pop("", None)
+    expected = {}
+    for message in catalogue_entries(OURS / f"{domain}.po").values():
+        assert message.translated, f"{message} has no Chinese"
+        expected[(message.msgid, 0) if message.msgid_plural else message.msgid] = message.msgstr[0]
+    assert compiled == expected, "run `manage.py compilemessages --ignore=.venv`"
+
+
+def test_make_messages_leaves_our_zh_hans_catalogue_alone(tmp_path):
+    """`make messages` runs makemessages -l en: it must not rewrite (or drop entries of) the
+    hand-maintained zh_Hans catalogue, whose msgids are nowhere in our sources."""
+    if not shutil.which("xgettext"):
+        pytest.fail("GNU gettext is not installed (Debian package `gettext`)")
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    shutil.copytree(ROOT / "locale", tmp_path / "locale")
+    before = (tmp_path / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po").read_bytes()
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "django", "makemessages", "-l", "en", "--no-obsolete"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po").read_bytes() == before
 
 
 @pytest.mark.parametrize(
