@@ -29,7 +29,7 @@ from wagtail.models import Collection, Workflow
 from accounts.roles import COORDINATORS
 from competition.models import Category, Coordinator
 from tests import factories
-from tests.admin_crawl import crawl, english_words
+from tests.admin_crawl import crawl, english_words, sidebar
 from tests.test_translations import catalogue_entries
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -186,3 +186,19 @@ def test_back_office_pages_of_the_demo_contest_are_chinese(demo_for_the_module, 
         user = User.objects.get(username=username)
     leftovers = untranslated(user)
     assert not leftovers, report(leftovers)
+
+
+def test_help_menu_follows_each_readers_language_whoever_came_first(db):
+    """Wagtail builds the help menu once, in the first reader's language."""
+    organizer = factories.organizer(username="zuweihui")
+    english, chinese = Client(), Client()
+    for client in (english, chinese):
+        client.force_login(organizer)
+    english.cookies["django_language"] = "en"
+
+    english_menu = sidebar(english.get("/admin/").content.decode())["labels"]
+    chinese_menu = sidebar(chinese.get("/admin/").content.decode())["labels"]
+
+    assert any(label.startswith("What's new in Wagtail") for label in english_menu)
+    assert any(label.endswith("的新功能") for label in chinese_menu)
+    assert not any("What" in label for label in chinese_menu)
