@@ -4,6 +4,9 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# The public address (SITE_URL: links in e-mails, the Wagtail Site, canonical addresses): the one
+# in the environment, else this machine on PORT, so that `make run PORT=8123` keeps links working.
+RUN_SITE_URL := $(or $(SITE_URL),http://127.0.0.1:$(PORT))
 # How far the demo data goes when `make run` loads it into an empty database.
 DEMO_STAGE ?= published
 SYSTEM_PACKAGES := chromium fonts-noto-cjk gettext
@@ -38,9 +41,9 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo --if-empty --stage $(DEMO_STAGE)
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	SITE_URL=$(RUN_SITE_URL) $(PY) manage.py migrate --noinput
+	SITE_URL=$(RUN_SITE_URL) $(PY) manage.py seed_demo --if-empty --stage $(DEMO_STAGE)
+	SITE_URL=$(RUN_SITE_URL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Debian packages the browser tests need; installed only when missing.
 system-deps:
@@ -69,10 +72,10 @@ test-fast: install-dev system-deps
 serve: install
 	@test -f .secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > .secret_key
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(cat .secret_key) DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_COOKIES=false \
-	  DJANGO_HSTS_SECONDS=0 $(PY) manage.py migrate --noinput
+	  DJANGO_HSTS_SECONDS=0 SITE_URL=$(RUN_SITE_URL) $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(cat .secret_key) $(PY) manage.py collectstatic --noinput -v 0
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(cat .secret_key) DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_COOKIES=false \
-	  DJANGO_HSTS_SECONDS=0 PORT=$(PORT) $(VENV)/bin/gunicorn -c config/gunicorn.conf.py
+	  DJANGO_HSTS_SECONDS=0 PORT=$(PORT) SITE_URL=$(RUN_SITE_URL) $(VENV)/bin/gunicorn -c config/gunicorn.conf.py
 
 # The background task worker (tasking/): runs, retries and recovers the tasks that app servers
 # queue in the database when they too run with DJANGO_TASKS_BACKEND=$(TASKS_BACKEND). Every

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,3 +17,12 @@ class CmsConfig(AppConfig):
         from .services import contest_pages_copy
 
         register_contest_copier(contest_pages_copy)
+
+        # The default Site (created by our migration 0002) follows SITE_URL after every migrate.
+        post_migrate.connect(sync_site_address, sender=self, dispatch_uid="cms.sync_site_address")
+
+
+def sync_site_address(sender, using="default", **kwargs):
+    from common.site_address import sync_default_site
+
+    sync_default_site(using=using)

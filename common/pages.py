@@ -1,7 +1,5 @@
-"""Helpers of back-office pages: a page of a listing, numbers from a query string, and the
-before/after of an audit record as text."""
-
-import json
+"""Helpers of back-office pages: a page of a listing and numbers from a query string (audit
+records as text: common/audit.py)."""
 
 from wagtail.admin.paginator import WagtailPaginator
 
@@ -26,8 +24,3 @@ def query_suffix(request) -> str:
     """The request's query string, to come back to the same filtered page after a POST."""
     query = request.GET.urlencode()
     return f"?{query}" if query else ""
-
-
-def audit_text(value: dict) -> str:
-    """An audit record's before or after, as readable text."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""

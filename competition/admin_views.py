@@ -28,6 +28,7 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 from accounts.roles import is_organizer, is_supervisor
 
 from . import exports, phases, rules, selectors, services
+from .audit import describe_entry_events
 from .errors import EntryError
 from .forms import BulkReviewForm, EligibilityForm
 from .models import Category, Contest, County, Entry
@@ -325,7 +326,7 @@ class EntryReviewView(WagtailAdminTemplateMixin, FormView):
             may_decide=phases.may_decide_eligibility(contest, organizer=organizer),
             may_recommend=phases.may_recommend(contest, organizer=organizer),
             phase=phases.contest_phase(contest),
-            history=selectors.entry_history(entry=self.entry),
+            history=describe_entry_events(selectors.entry_history(entry=self.entry)),
             show_phone=organizer,
             county_work=county_work(user, contest=contest),
             next_entry=selectors.next_pending_entry(user=user, contest=contest, after=self.entry),

@@ -238,7 +238,9 @@ class Team(models.Model):
     The county is never stored: it derives from the organization.
     """
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("账户"), on_delete=models.CASCADE, related_name="team"
+    )
     name = models.CharField(_("团队名称"), max_length=100)
     organization = models.ForeignKey(
         Organization,
@@ -254,7 +256,7 @@ class Team(models.Model):
         help_text=_("仅用于组委会联系参赛事宜，不向评委和公众展示。"),
     )
     sort_key = models.CharField(max_length=200, editable=False, db_index=True, default="")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["sort_key"]
@@ -320,7 +322,7 @@ class Coordinator(models.Model):
     """A county coordinator (县区管理员): sees and reviews only their county's entries."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coordinator"
+        settings.AUTH_USER_MODEL, verbose_name=_("账户"), on_delete=models.CASCADE, related_name="coordinator"
     )
     county = models.ForeignKey(
         County, verbose_name=_("负责县（市、区）"), on_delete=models.PROTECT, related_name="coordinators"
@@ -375,7 +377,7 @@ class Contest(ClusterableModel):
     stage = models.CharField(
         _("进度"), max_length=20, choices=Stage.choices, default=Stage.OPEN, editable=False
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-year", "-submission_opens"]
@@ -440,8 +442,12 @@ class Entry(models.Model):
         INELIGIBLE = "ineligible", _("资格审查未通过")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    contest = models.ForeignKey(Contest, on_delete=models.PROTECT, related_name="entries")
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="entries")
+    contest = models.ForeignKey(
+        Contest, verbose_name=_("大赛"), on_delete=models.PROTECT, related_name="entries"
+    )
+    team = models.ForeignKey(
+        Team, verbose_name=_("参赛团队"), on_delete=models.PROTECT, related_name="entries"
+    )
     category = models.ForeignKey(
         Category, verbose_name=_("项目类别"), on_delete=models.PROTECT, null=True, blank=True
     )

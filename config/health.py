@@ -7,6 +7,11 @@ reachable and takes writes, which a listing would not). The answer is JSON, 200
 ``{"status": "ok", "checks": {...}}`` or 503 with ``"status": "error"`` and the failed checks
 marked ``"error"``. It names no host, path, user or
 error message (those go to the log, logger ``config.health``) and is never cached.
+
+``site_address`` compares the public address (SITE_URL) with Wagtail's default Site, whose host
+name and port make the canonical and Open Graph addresses: ``"mismatch"`` when they differ (run
+``manage.py migrate`` to align them). A mismatch is reported but leaves the status 200: the
+server still serves every request, and a load balancer must not take every server out for it.
 """
 
 import logging
@@ -20,6 +25,8 @@ from django.db import connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from common.site_address import normalized_site_url, site_address_matches
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +76,19 @@ def checks() -> dict:
     return selected
 
 
+def site_address_status() -> str:
+    try:
+        if site_address_matches():
+            return "ok"
+    except Exception:
+        logger.exception("Health check site_address failed")
+        return "error"
+    logger.warning(
+        "The default Wagtail Site does not match SITE_URL %s: run manage.py migrate", normalized_site_url()
+    )
+    return "mismatch"
+
+
 @never_cache
 @require_safe
 def healthz(request):
@@ -82,6 +102,8 @@ def healthz(request):
         else:
             results[name] = "ok"
     healthy = all(result == "ok" for result in results.values())
+    if results.get("database") == "ok":
+        results["site_address"] = site_address_status()
     return JsonResponse(
         {"status": "ok" if healthy else "error", "checks": results}, status=200 if healthy else 503
     )

@@ -23,9 +23,7 @@ ROUND = {"name": _("评委姓名"), "contest": _("大赛名称"), "round": _("�
 
 
 def judge_recipient(judge: Judge) -> Recipient:
-    return Recipient(
-        user=judge.user, email=judge.user.email, phone=judge.phone, name=judge.name
-    )
+    return Recipient(user=judge.user, email=judge.user.email, phone=judge.phone, name=judge.name)
 
 
 def _when(value) -> str:

@@ -70,7 +70,9 @@ class Round(ClusterableModel):
     )
     name = models.CharField(_("轮次名称"), max_length=50, help_text=_("例如：初评、复评、终评"))
     order = models.PositiveSmallIntegerField(_("顺序"), default=1)
-    code = models.CharField(max_length=12, unique=True, default=partial(random_code, 8), editable=False)
+    code = models.CharField(
+        _("代码"), max_length=12, unique=True, default=partial(random_code, 8), editable=False
+    )
     scoring_opens = models.DateTimeField(_("评分开始时间"))
     scoring_closes = models.DateTimeField(_("评分截止时间"))
     judges_per_entry = models.PositiveSmallIntegerField(
@@ -125,7 +127,7 @@ class Round(ClusterableModel):
         default=Decimal("1"),
         help_text=_("多轮评审的总成绩按各轮权重加权，例如初评 0.2、复评 0.8。"),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["contest", "order"]
@@ -198,7 +200,9 @@ class Judge(models.Model):
     """A judge's profile. ``county`` follows ``organization`` when one is set
     (``judging.judges.services.judge_sync_county`` keeps it so); both drive automatic conflicts."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="judge")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("账户"), on_delete=models.CASCADE, related_name="judge"
+    )
     name = models.CharField(_("姓名"), max_length=50)
     title = models.CharField(_("职务或职称"), max_length=100, blank=True)
     phone = models.CharField(
@@ -231,7 +235,7 @@ class Judge(models.Model):
         _("评审容量"), null=True, blank=True, help_text=_("每轮最多评审的项目数；留空表示不限。")
     )
     active = models.BooleanField(_("在任"), default=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["name", "pk"]

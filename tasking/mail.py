@@ -38,8 +38,8 @@ def compose(template: str, context: dict, *, language: str | None = None) -> tup
 
 
 def absolute_url(name: str, *args) -> str:
-    """A link for a message: the site's base address (WAGTAILADMIN_BASE_URL) and the path."""
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(name, args=args)
+    """A link for a message: the site's public address (settings.SITE_URL) and the path."""
+    return settings.SITE_URL.rstrip("/") + reverse(name, args=args)
 
 
 def task_mail_key(context, *parts) -> str | None:

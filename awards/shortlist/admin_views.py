@@ -24,6 +24,7 @@ from awards.notice.forms import AnswerForm, NoticeForm
 from awards.notice.selectors import shortlist_objection, shortlist_objection_counts, shortlist_objections
 from awards.notice.services import notice_publish, objection_answer
 from awards.outcomes.services import shortlist_finalize
+from awards.shortlist.audit import describe_events
 from awards.shortlist.forms import AddForm, RemoveForm, SwapForm, WhatIfForm
 from awards.shortlist.selectors import (
     contest_for_shortlist,
@@ -43,7 +44,7 @@ from awards.shortlist.services import (
     shortlist_swap,
 )
 from common.errors import DomainError
-from common.pages import audit_text, paginate, query_suffix
+from common.pages import paginate, query_suffix
 from competition.selectors import contest_categories, counties_named
 from judging.menu import JUDGING_SUBMENU_HOOK
 from judging.models import Round, RoundEntry
@@ -492,9 +493,7 @@ class ShortlistEventsView(ShortlistPageView):
         if self.shortlist is None:
             return context
         page, page_range = paginate(self.request, shortlist_events(shortlist=self.shortlist))
-        for event in page:
-            event.before_text = audit_text(event.before)
-            event.after_text = audit_text(event.after)
+        describe_events(events=page)
         context.update(events=page, elided_page_range=page_range)
         return context
 

@@ -1,6 +1,6 @@
 """Tags for the public pages: navigation, breadcrumbs, share tags, footer, language link."""
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin
 
 from django import template
 from django.conf import settings
@@ -83,7 +83,8 @@ def public_meta(context):
         "page": page,
         "request": request,
         "description": description,
-        "image_url": request.build_absolute_uri(rendition.url) if rendition else "",
+        # The public address (SITE_URL), as for the canonical one: a crawler's Host may be another.
+        "image_url": urljoin(settings.SITE_URL + "/", rendition.url) if rendition else "",
         "image_width": rendition.width if rendition else None,
         "image_height": rendition.height if rendition else None,
         # A share image has no alt text of its own; the cover has.

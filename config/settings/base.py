@@ -362,7 +362,12 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Wagtail --------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = env_str("PLATFORM_NAME", "志愿服务项目大赛")
-WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The public address of the site, e.g. https://contest.example.org (no path): links in e-mails,
+# Wagtail's Site (host name and port, hence canonical and Open Graph addresses; set by `migrate`
+# and `seed_demo`, checked by /healthz) and the admin's own links. `make run` sets it from PORT.
+# WAGTAILADMIN_BASE_URL, its former name, is still read when SITE_URL is not set.
+SITE_URL = (env_str("SITE_URL") or env_str("WAGTAILADMIN_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILADMIN_LOGIN_URL = "accounts:login"
 # Where a private document or page sends an anonymous reader: the same log-in (with the lock-out).
 WAGTAIL_FRONTEND_LOGIN_URL = "accounts:login"

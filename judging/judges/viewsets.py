@@ -18,6 +18,7 @@ from wagtail.admin.widgets import ListingButton
 from wagtail.log_actions import log
 
 from accounts.roles import is_organizer
+from common.admin_columns import ReadableInspectView, YesNoColumn
 from judging.errors import JudgingError
 from judging.judges.forms import JudgeForm, JudgeInvitationForm
 from judging.judges.services import (
@@ -80,9 +81,18 @@ class JudgeViewSet(ModelViewSet):
     edit_view_class = JudgeEditView
     delete_view_class = JudgeDeleteView
     inspect_view_enabled = True
+    inspect_view_class = ReadableInspectView
     copy_view_enabled = False
     add_to_reference_index = False
-    list_display = ["name", "title", "county", "organization", "capacity", "active", "user"]
+    list_display = [
+        "name",
+        "title",
+        "county",
+        "organization",
+        "capacity",
+        YesNoColumn("active", label=_("在任"), sort_key="active"),
+        "user",
+    ]
     list_filter = ["active", "county", "expertise"]
     search_fields = ["name"]
     edit_handler = ObjectList(

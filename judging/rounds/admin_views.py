@@ -16,10 +16,11 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from accounts.access import OrganizersChangeSupervisorsRead
 from common.errors import DomainError
-from common.pages import audit_text, paginate
+from common.pages import paginate
 from judging.models import JudgingEvent
 from judging.phases import is_manual, opens_scoring, phase_named, round_phase
 from judging.results.selectors import entries_short_of_sheets
+from judging.rounds.audit import describe_events
 from judging.rounds.forms import StatusChangeForm
 from judging.rounds.selectors import round_events, round_for_admin, round_summary
 from judging.rounds.services import round_open_refusal, round_set_status
@@ -196,9 +197,7 @@ class EventsView(RoundPageView):
         kind = self.request.GET.get("kind", "")
         kind = kind if kind in JudgingEvent.Kind.values else ""
         page, page_range = paginate(self.request, round_events(round=self.round, kind=kind))
-        for event in page:
-            event.before_text = audit_text(event.before)
-            event.after_text = audit_text(event.after)
+        describe_events(round=self.round, events=page)
         context.update(
             events=page,
             elided_page_range=page_range,

@@ -34,7 +34,7 @@ def round_summary(*, round: Round) -> dict:
 def round_events(*, round: Round, kind: str = "") -> QuerySet:
     from judging.models import JudgingEvent
 
-    events = JudgingEvent.objects.filter(round=round).select_related("actor", "judge", "round_entry")
+    events = JudgingEvent.objects.filter(round=round).select_related("actor__judge", "judge", "round_entry")
     if kind in JudgingEvent.Kind.values:
         events = events.filter(kind=kind)
     return events.order_by("-at", "-pk")

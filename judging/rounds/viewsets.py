@@ -16,6 +16,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import ListingButton
 
+from common.admin_columns import ReadableInspectView
 from common.errors import DomainError
 from judging.assignment.admin_views import AdjustView, AssignView
 from judging.masking.admin_views import (
@@ -135,6 +136,7 @@ class RoundViewSet(ModelViewSet):
     edit_view_class = RoundEditView
     delete_view_class = RoundDeleteView
     inspect_view_enabled = True
+    inspect_view_class = ReadableInspectView
     copy_view_enabled = False
     add_to_reference_index = False
     list_filter = ["contest", "status"]

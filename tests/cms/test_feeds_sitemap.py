@@ -4,6 +4,7 @@ import datetime
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.conf import settings
 from wagtail.models import PageViewRestriction
 
 from tests.cms import factories
@@ -89,7 +90,7 @@ def test_feeds_leave_out_stories_under_a_view_restriction(client, stories):
 def sitemap_paths(client) -> list[str]:
     response = client.get("/sitemap.xml")
     assert response["Content-Type"].startswith("application/xml")
-    return [loc.text.removeprefix("http://localhost") for loc in xml(response).iter(f"{SITEMAP}loc")]
+    return [loc.text.removeprefix(settings.SITE_URL) for loc in xml(response).iter(f"{SITEMAP}loc")]
 
 
 def test_sitemap_lists_live_public_pages_only(client, db):
@@ -131,7 +132,7 @@ def test_sitemap_gives_each_page_its_last_publication_date(
     root = xml(client.get("/sitemap.xml"))
 
     lastmod = {
-        url.findtext(f"{SITEMAP}loc").removeprefix("http://localhost"): url.findtext(f"{SITEMAP}lastmod")
+        url.findtext(f"{SITEMAP}loc").removeprefix(settings.SITE_URL): url.findtext(f"{SITEMAP}lastmod")
         for url in root.findall(f"{SITEMAP}url")
     }
     assert lastmod[project.url] == beijing_date

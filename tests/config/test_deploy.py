@@ -50,7 +50,7 @@ PRODUCTION = {
     "DJANGO_SERVE_MEDIA": "false",
     "PRIVATE_MEDIA_ACCEL_PREFIX": "/_private/",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
-    "WAGTAILADMIN_BASE_URL": "https://contest.example.org",
+    "SITE_URL": "https://contest.example.org",
     "DJANGO_TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
 }
 

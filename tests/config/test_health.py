@@ -28,7 +28,10 @@ def test_healthy_site_answers_ok_with_every_check(settings):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert body == {"status": "ok", "checks": {"database": "ok", "storage": "ok", "private_storage": "ok"}}
+    assert body == {
+        "status": "ok",
+        "checks": {"database": "ok", "storage": "ok", "private_storage": "ok", "site_address": "ok"},
+    }
     assert "no-store" in response["Cache-Control"]
 
 
@@ -62,7 +65,12 @@ def test_media_folder_that_is_a_file_fails_the_storage_check(settings, tmp_path)
 
     assert response.status_code == 503
     assert body["status"] == "error"
-    assert body["checks"] == {"database": "ok", "storage": "error", "private_storage": "ok"}
+    assert body["checks"] == {
+        "database": "ok",
+        "storage": "error",
+        "private_storage": "ok",
+        "site_address": "ok",
+    }
     assert "no-store" in response["Cache-Control"]
     assert str(tmp_path) not in response.content.decode()
 
@@ -105,7 +113,13 @@ def test_redis_that_does_not_answer_fails_the_cache_check(settings):
     body = json.loads(response.content)
 
     assert response.status_code == 503
-    assert body["checks"] == {"database": "ok", "cache": "error", "storage": "ok", "private_storage": "ok"}
+    assert body["checks"] == {
+        "database": "ok",
+        "cache": "error",
+        "storage": "ok",
+        "private_storage": "ok",
+        "site_address": "ok",
+    }
     assert "127.0.0.1" not in response.content.decode()
 
 

@@ -67,6 +67,11 @@ class DatabaseCreation(creation.DatabaseCreation):
             copy_database(source, self.connection.connection)
         finally:
             source.close()
+        # Post-migrate data that depends on settings rather than migrations: the Wagtail Site's
+        # address follows SITE_URL, which may differ from the run that stored the template.
+        from common.site_address import sync_default_site
+
+        sync_default_site(using=self.connection.alias)
         return name
 
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
+from common.site_address import sync_default_site
 from competition import demo
 
 
@@ -29,6 +30,9 @@ class Command(BaseCommand):
             )
         if stage not in demo.stage_names():
             raise CommandError(f"unknown stage {stage!r}; choose one of: {', '.join(demo.stage_names())}")
+        # Also on a database that has data: the links of the pages follow SITE_URL (make run's PORT).
+        if sync_default_site():
+            self.stdout.write(f"Site address set to {settings.SITE_URL}.")
         if if_empty and not demo.database_is_empty():
             self.stdout.write("The database already has data; demo data not loaded.")
             return

@@ -99,7 +99,7 @@ def test_finalize_features_the_list_publishes_closed_rounds_and_tells_every_team
     featured_ids = {entries[0].pk, entries[2].pk, entries[5].pk}
     for entry in teams.values():
         (message,) = [m for m in mail.outbox if m.to == [entry.team.user.email]]
-        assert f"{settings.WAGTAILADMIN_BASE_URL}/my/results/{entry.public_id}/" in message.body
+        assert f"{settings.SITE_URL}/my/results/{entry.public_id}/" in message.body
         assert ("入选本届 3 个优秀志愿服务项目之列" in message.body) == (entry.pk in featured_ids)
         assert "入选百个" not in message.body and "““" not in message.body
         assert ("本次未能入选" in message.body) == (entry.pk not in featured_ids)

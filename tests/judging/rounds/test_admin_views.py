@@ -5,7 +5,7 @@ them (their POSTs are 404 and change nothing), anyone else cannot reach them."""
 
 import json
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -993,7 +993,11 @@ def test_reopen_a_sheet_of_another_round_is_404(organizer_client, world):
 # --- The log -----------------------------------------------------------------------------------------
 
 
-def test_events_page_shows_who_when_what_and_before_after(organizer, world):
+def test_events_page_shows_who_when_what_and_before_after(organizer, world, time_machine):
+    # 16:30 UTC is half past midnight the next day in Beijing.
+    time_machine.move_to(datetime(2026, 12, 1, 16, 30, 5, tzinfo=UTC), tick=False)
+    organizer.last_name, organizer.first_name = "王", "组长"
+    organizer.save()
     sheet_reopen(sheet=world["sheet"], reason="复核", by=organizer)
 
     response = client_for(organizer).get(page(world["round"], "events"), {"kind": "sheet_reopened"})
@@ -1001,12 +1005,24 @@ def test_events_page_shows_who_when_what_and_before_after(organizer, world):
     body = response.content.decode()
     (event,) = response.context["events"]
     assert event.kind == JudgingEvent.Kind.SHEET_REOPENED
-    assert "重开评分表" in body
-    assert organizer.username in body
-    assert "上党评委" in body
-    assert "{&quot;status&quot;: &quot;submitted&quot;}" in body
-    assert "{&quot;status&quot;: &quot;draft&quot;}" in body
+    blind_code = world["sheet"].assignment.round_entry.blind_code
+    assert event.sentence == f"王组长 重开评分表：评委 上党评委，匿名编号 {blind_code}"
+    assert event.changes == ["状态：已提交 → 已暂存"]
+    assert "2026-12-02 00:30:05" in body
     assert "复核" in body
+    assert "{&quot;" not in body and organizer.username not in body
+
+
+def test_events_page_names_the_judge_and_the_criteria_instead_of_ids(organizer, world):
+    response = client_for(organizer).get(page(world["round"], "events"), {"kind": "sheet_submitted"})
+
+    (event,) = response.context["events"]
+    assert event.sentence.startswith("上党评委 提交评分：评委 上党评委，匿名编号 ")
+    (scores,) = [line for line in event.changes if line.startswith("各项得分：")]
+    assert scores.startswith("各项得分：— → ")
+    names = list(world["round"].criteria.values_list("name", flat=True))
+    assert [part.rsplit(" ", 1)[0] for part in scores.removeprefix("各项得分：— → ").split("；")] == names
+    assert "状态：已暂存 → 已提交" in event.changes
 
 
 # --- Judges, conflicts and invitations ----------------------------------------------------------------
