@@ -28,9 +28,16 @@ def team_recipient(team: Team) -> Recipient:
     return Recipient(user=team.user, email=team.user.email, phone=team.contact_phone, name=team.name)
 
 
+QUOTE_PAIRS = {"“": "”", '"': '"', "「": "」", "『": "』", "《": "》", "'": "'"}
+
+
 def plain_title(title: str) -> str:
-    """The title without quotation marks of its own: templates put it in “” once."""
-    return title.strip().strip("“”\"'「」『』《》")
+    """The title without a pair of quotation marks around all of it: templates put it in “”
+    once. Quotes inside the title (西村“银龄课堂”) are part of it and stay."""
+    title = title.strip()
+    if len(title) > 2 and QUOTE_PAIRS.get(title[0]) == title[-1] and title[0] not in title[1:-1]:
+        return title[1:-1].strip()
+    return title
 
 
 def entry_context(entry: Entry) -> dict:

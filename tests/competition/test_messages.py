@@ -194,3 +194,20 @@ def test_after_the_recommendation_deadline_teams_not_recommended_hear_it_once(ti
     (told,) = Message.objects.filter(kind="competition.recommendation", channel=Channel.INBOX)
     assert told.user == passed_over.team.user
     assert "未获县（市、区）推荐参加市级评审" in told.body
+
+
+@pytest.mark.parametrize(
+    "title, plain",
+    [
+        ("“七彩课堂”", "七彩课堂"),
+        ("《银龄课堂》", "银龄课堂"),
+        ("西村“银龄课堂”", "西村“银龄课堂”"),
+        ("“银龄课堂”社区帮学", "“银龄课堂”社区帮学"),
+        ("“银龄”与“七彩”", "“银龄”与“七彩”"),
+        ("  七彩课堂 ", "七彩课堂"),
+    ],
+)
+def test_a_title_loses_only_quotation_marks_around_all_of_it(title, plain):
+    from competition.messages import plain_title
+
+    assert plain_title(title) == plain
