@@ -27,7 +27,12 @@ TOWNS = [
     {"所属县（市、区）": "上党区", "名称": "韩店镇"},
 ]
 ORGANIZATIONS = [
-    {"名称": "潞州区新时代文明实践中心", "类型": "中心", "所属县（市、区）": "潞州区", "联系电话": "0355-2021234"},
+    {
+        "名称": "潞州区新时代文明实践中心",
+        "类型": "中心",
+        "所属县（市、区）": "潞州区",
+        "联系电话": "0355-2021234",
+    },
     {
         "名称": "西井镇新时代文明实践所",
         "类型": "所",
@@ -53,7 +58,9 @@ ORGANIZATIONS = [
     },
     {"名称": "上党区新时代文明实践中心", "类型": "中心", "所属县（市、区）": "上党区"},
 ]
-COORDINATORS = [{"县（市、区）": "潞州区", "姓名": "赵敏", "电子邮箱": "zhaomin@example.org", "手机号码": "139 1234 5678"}]
+COORDINATORS = [
+    {"县（市、区）": "潞州区", "姓名": "赵敏", "电子邮箱": "zhaomin@example.org", "手机号码": "139 1234 5678"}
+]
 
 
 def fill_template(path: Path, rows_by_sheet: dict[str, list[dict]]) -> Path:
@@ -154,7 +161,9 @@ def test_organizer_onboards_from_templates_and_a_team_signs_up_by_its_station_an
         # Its entry is reviewed (not the subject of this journey: through the service).
         team = station.teams.get()
         entry = factories.EntryFactory(team=team, contest=contest, submitted=True, title="西村“银龄课堂”")
-        services.entry_decide_eligibility(entry=entry, eligible=False, reason="项目启动不满一年", by=organizer)
+        services.entry_decide_eligibility(
+            entry=entry, eligible=False, reason="项目启动不满一年", by=organizer
+        )
 
         team_page.goto(f"{live_server.url}/my/")
         inbox = team_page.locator("a.inbox-link")
