@@ -18,6 +18,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from accounts.roles import accounts_managed_by, is_organizer
+from common.admin_columns import YesNoColumn
 
 from . import phases, roles, services
 from .admin_views import EntryViewSet
@@ -189,7 +190,14 @@ class OrganizationViewSet(ModelViewSet):
     model = Organization
     icon = "home"
     menu_label = _("文明实践阵地")
-    list_display = ["name", "kind", "county", "town", "star_level", "confirmed"]
+    list_display = [
+        "name",
+        "kind",
+        "county",
+        "town",
+        "star_level",
+        YesNoColumn("confirmed", label=_("已确认"), accessor="confirmed"),
+    ]
     list_filter = ["kind", "county", "star_level", "confirmed"]
     search_fields = ["name", "search_key"]
     list_per_page = 50

@@ -102,7 +102,10 @@ class TemplateEditView(OrganizersChangeSupervisorsRead, WagtailAdminTemplateMixi
     def preview(self, data: dict) -> dict:
         """The template rendered on the kind's sample (real data when there is any)."""
         sample = (self.kind.sample() if self.kind.sample else None) or {}
-        context = {name: sample.get(name, f"〔{name}〕") for name in self.kind.variables}
+        # Without real data, each variable shows as what it stands for: 〔团队名称〕.
+        context = {
+            name: sample.get(name, f"〔{description}〕") for name, description in self.kind.variables.items()
+        }
         context["link"] = sample.get("link", "https://example.org/…")
         variables = {**self.kind.variables, "link": ""}
         result = {"real": bool(sample)}

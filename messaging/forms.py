@@ -3,12 +3,20 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Channel
 
+# Template source, with its variables' and tags' English names: not for translating tools.
+SOURCE = {"translate": "no", "spellcheck": "false"}
+
 
 class TemplateForm(forms.Form):
-    subject = forms.CharField(label=_("标题"), max_length=200)
-    body = forms.CharField(label=_("内容（站内消息和电子邮件）"), widget=forms.Textarea(attrs={"rows": 10}))
+    subject = forms.CharField(label=_("标题"), max_length=200, widget=forms.TextInput(attrs=SOURCE))
+    body = forms.CharField(
+        label=_("内容（站内消息和电子邮件）"), widget=forms.Textarea(attrs={"rows": 10, **SOURCE})
+    )
     sms_body = forms.CharField(
-        label=_("短信内容"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("短信内容"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, **SOURCE}),
     )
     sms_template_code = forms.CharField(
         label=_("短信模板编号"),

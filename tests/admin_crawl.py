@@ -32,6 +32,7 @@ EXTRA_SEEDS = (
 )
 # Written in English on purpose: names of things, units and codes.
 ALLOWED = {
+    "xjz",  # pinyin initials, the station picker's example
     "wagtail",
     "django",
     "wechat",
@@ -111,6 +112,8 @@ def visible_text(html: str) -> str:
     menu = sidebar(html)["labels"]
     for tag in soup(["script", "style", "noscript", "svg", "code", "kbd"]):
         tag.decompose()  # not text; <code> and <kbd> are commands and settings, in English
+    for tag in soup.find_all(translate="no"):
+        tag.decompose()  # marked as not for translation (a message template's source)
     for tag in soup.find_all(hidden=True):
         tag.decompose()  # never shown as it is (e.g. a counter Wagtail fills in when needed)
     for tag in soup.find_all("select"):
