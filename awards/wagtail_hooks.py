@@ -1,10 +1,16 @@
-"""Registers the shortlist pages (入围名单) under 评审管理."""
+"""Registers the shortlist pages (入围名单) and the county report (县区统计) under 评审管理."""
 
 from wagtail import hooks
 
+from awards.report.admin_views import county_report_viewset
 from awards.shortlist.admin_views import shortlist_viewset
 
 
 @hooks.register("register_admin_viewset")
 def register_shortlist_viewset():
     return shortlist_viewset
+
+
+@hooks.register("register_admin_viewset")
+def register_county_report_viewset():
+    return county_report_viewset

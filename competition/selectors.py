@@ -82,6 +82,11 @@ def entries_visible_to(user) -> QuerySet[Entry]:
     return entries.none()
 
 
+def coordinator_county_id(user) -> int | None:
+    """The county a coordinator answers for (None for anyone else), for other apps' pages."""
+    return rules.coordinator_county_id(user)
+
+
 def counties() -> QuerySet[County]:
     return County.objects.all()
 

@@ -279,3 +279,64 @@ def histogram_rows(rows: list[Histogram], *, title: str) -> str:
         parts.append("</g>")
     parts.append("</svg>")
     return "".join(parts)
+
+
+@dataclass(frozen=True)
+class Bars:
+    """One group of a grouped bar chart: a label and one count per series."""
+
+    label: str
+    values: tuple[float, ...]
+    reference: bool = False  # drawn in the reference colour (e.g. an average)
+
+
+SERIES = ("#4a7fb5", "#6b9e4a", "#c08a2b", "#8a63b5", "#c05621", "#b83280", "#2b8a8a")
+
+
+def bar_groups(rows: list[Bars], *, series: list[str], title: str, description: str) -> str:
+    """One group of horizontal bars per row (one bar per series) on a shared axis from zero
+    to the largest value, with a legend of the series above; each bar's tooltip names its
+    row, series and value (used by the county report, ``awards.report``)."""
+    bar_height = 7
+    group_height = bar_height * len(series) + 10
+    legend_rows = (len(series) + 2) // 3
+    top = TOP + 18 * legend_rows
+    bottom = top + group_height * max(len(rows), 1)
+    height = bottom + 8
+    span = WIDTH - LABEL_WIDTH - RIGHT_MARGIN
+    largest = max((v for row in rows for v in row.values), default=0) or 1
+    parts = _open(height, title, description)
+    column = (WIDTH - 8) / 3
+    for n, name in enumerate(series):
+        x = 8 + (n % 3) * column
+        y = TOP - 12 + 18 * (n // 3)
+        colour = SERIES[n % len(SERIES)]
+        parts.append(f'<rect x="{_num(x)}" y="{y - 10}" width="12" height="12" fill="{colour}"/>')
+        parts.append(f'<text x="{_num(x + 18)}" y="{y}">{_text(_short(name, (column - 24) / FONT_SIZE))}</text>')
+    parts.append(
+        f'<line x1="{LABEL_WIDTH}" y1="{top}" x2="{LABEL_WIDTH}" y2="{bottom}" stroke="{MUTED}" stroke-width="1"/>'
+    )
+    for i, row in enumerate(rows):
+        first = top + i * group_height + 5
+        parts.append(f"<g><title>{_text(row.label)}</title>")
+        parts.append(_label(first + group_height / 2 - 2, row.label))
+        for n, value in enumerate(row.values):
+            y = first + n * bar_height
+            colour = REFERENCE if row.reference else SERIES[n % len(SERIES)]
+            width = span * value / largest
+            tip = _("%(label)s · %(series)s：%(value)s") % {
+                "label": row.label,
+                "series": series[n],
+                "value": f"{value:g}",
+            }
+            parts.append(
+                f'<rect x="{LABEL_WIDTH}" y="{_num(y)}" width="{_num(max(width, 0.5))}" height="{bar_height - 1}" '
+                f'fill="{colour}" fill-opacity="{0.6 if row.reference else 1}"><title>{_text(tip)}</title></rect>'
+            )
+            parts.append(
+                f'<text x="{_num(LABEL_WIDTH + max(width, 0.5) + 4)}" y="{_num(y + bar_height - 1)}" '
+                f'font-size="9" fill="{MUTED}">{_text(f"{value:g}")}</text>'
+            )
+        parts.append("</g>")
+    parts.append("</svg>")
+    return "".join(parts)

@@ -191,3 +191,12 @@ def round_sheet(*, round: Round, pk) -> ScoreSheet | None:
         .select_related("assignment__judge", "assignment__round_entry")
         .first()
     )
+
+
+def scored_entry_ids(*, contest, round: Round | None = None) -> QuerySet:
+    """Ids of the entries with at least one submitted sheet in ``round`` (or in any of the
+    contest's rounds), as a subquery for other apps' counts (``awards.report``)."""
+    sheets = ScoreSheet.objects.filter(status=ScoreSheet.Status.SUBMITTED, assignment__round__contest=contest)
+    if round is not None:
+        sheets = sheets.filter(assignment__round=round)
+    return sheets.values("assignment__round_entry__entry_id")
