@@ -37,7 +37,9 @@ def report_chart(report: Report) -> str:
         rows,
         series=[str(FIGURE_LABELS[name]) for name in FIGURES],
         title=_("各县（市、区）参赛情况"),
-        description=_("每组横条是一个县（市、区）的参赛团队、申报、审查通过、推荐、评分、入围和优秀项目数；最后一组为全市平均。"),
+        description=_(
+            "每组横条是一个县（市、区）的参赛团队、申报、审查通过、推荐、评分、入围和优秀项目数；最后一组为全市平均。"
+        ),
     )
 
 

@@ -30,17 +30,21 @@ def county_figures(*, contest: Contest, round: Round | None = None) -> dict:
             recommended=Count("pk", filter=Q(eligibility="eligible", recommended=True)),
             scored=Count("pk", filter=Q(pk__in=scored_entry_ids(contest=contest, round=round))),
             shortlisted=Count(
-                "pk", filter=Q(pk__in=ShortlistEntry.objects.filter(shortlist__contest=contest).values("entry_id"))
+                "pk",
+                filter=Q(pk__in=ShortlistEntry.objects.filter(shortlist__contest=contest).values("entry_id")),
             ),
-            featured=Count("pk", filter=Q(pk__in=FeaturedProject.objects.filter(contest=contest).values("entry_id"))),
+            featured=Count(
+                "pk", filter=Q(pk__in=FeaturedProject.objects.filter(contest=contest).values("entry_id"))
+            ),
         )
     )
     for row in rows:
         cells[(row[county], row["category_id"])] = {name: row[name] for name in ENTRY_FIGURES}
     teams = dict(
-        entries.values_list(county).order_by().annotate(teams=Count("team_id", distinct=True)).values_list(
-            county, "teams"
-        )
+        entries.values_list(county)
+        .order_by()
+        .annotate(teams=Count("team_id", distinct=True))
+        .values_list(county, "teams")
     )
     return {
         "counties": list(counties()),

@@ -51,11 +51,17 @@ def build_report(figures: dict, *, county_id: int | None = None) -> Report:
         own = [cells.get((county.pk, category.pk), {}) for category in categories]
         uncategorised = cells.get((county.pk, None), {})
         values = [figures["teams"].get(county.pk, 0)]
-        values += [sum(cell.get(name, 0) for cell in own) + uncategorised.get(name, 0) for name in ENTRY_FIGURES]
-        all_rows.append((county, Row(county.name, tuple(values), tuple(cell.get("entries", 0) for cell in own))))
+        values += [
+            sum(cell.get(name, 0) for cell in own) + uncategorised.get(name, 0) for name in ENTRY_FIGURES
+        ]
+        all_rows.append(
+            (county, Row(county.name, tuple(values), tuple(cell.get("entries", 0) for cell in own)))
+        )
     count = len(all_rows)
-    columns = list(zip(*(row.figures for _c, row in all_rows))) or [()] * len(FIGURES)
-    category_columns = list(zip(*(row.by_category for _c, row in all_rows))) or [()] * len(categories)
+    columns = list(zip(*(row.figures for _c, row in all_rows), strict=True)) or [()] * len(FIGURES)
+    category_columns = list(zip(*(row.by_category for _c, row in all_rows), strict=True)) or [()] * len(
+        categories
+    )
     average = Row(
         _("全市平均"),
         tuple(_mean(column, count) for column in columns),

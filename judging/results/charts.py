@@ -312,9 +312,12 @@ def bar_groups(rows: list[Bars], *, series: list[str], title: str, description: 
         y = TOP - 12 + 18 * (n // 3)
         colour = SERIES[n % len(SERIES)]
         parts.append(f'<rect x="{_num(x)}" y="{y - 10}" width="12" height="12" fill="{colour}"/>')
-        parts.append(f'<text x="{_num(x + 18)}" y="{y}">{_text(_short(name, (column - 24) / FONT_SIZE))}</text>')
+        parts.append(
+            f'<text x="{_num(x + 18)}" y="{y}">{_text(_short(name, (column - 24) / FONT_SIZE))}</text>'
+        )
     parts.append(
-        f'<line x1="{LABEL_WIDTH}" y1="{top}" x2="{LABEL_WIDTH}" y2="{bottom}" stroke="{MUTED}" stroke-width="1"/>'
+        f'<line x1="{LABEL_WIDTH}" y1="{top}" x2="{LABEL_WIDTH}" y2="{bottom}" '
+        f'stroke="{MUTED}" stroke-width="1"/>'
     )
     for i, row in enumerate(rows):
         first = top + i * group_height + 5
@@ -323,18 +326,19 @@ def bar_groups(rows: list[Bars], *, series: list[str], title: str, description: 
         for n, value in enumerate(row.values):
             y = first + n * bar_height
             colour = REFERENCE if row.reference else SERIES[n % len(SERIES)]
-            width = span * value / largest
+            width = max(span * value / largest, 0.5)
+            opacity = 0.6 if row.reference else 1
             tip = _("%(label)s · %(series)s：%(value)s") % {
                 "label": row.label,
                 "series": series[n],
                 "value": f"{value:g}",
             }
             parts.append(
-                f'<rect x="{LABEL_WIDTH}" y="{_num(y)}" width="{_num(max(width, 0.5))}" height="{bar_height - 1}" '
-                f'fill="{colour}" fill-opacity="{0.6 if row.reference else 1}"><title>{_text(tip)}</title></rect>'
+                f'<rect x="{LABEL_WIDTH}" y="{_num(y)}" width="{_num(width)}" height="{bar_height - 1}" '
+                f'fill="{colour}" fill-opacity="{opacity}"><title>{_text(tip)}</title></rect>'
             )
             parts.append(
-                f'<text x="{_num(LABEL_WIDTH + max(width, 0.5) + 4)}" y="{_num(y + bar_height - 1)}" '
+                f'<text x="{_num(LABEL_WIDTH + width + 4)}" y="{_num(y + bar_height - 1)}" '
                 f'font-size="9" fill="{MUTED}">{_text(f"{value:g}")}</text>'
             )
         parts.append("</g>")

@@ -25,12 +25,17 @@ def team_in(county):
 
 @pytest.fixture
 def world(contest, organizer):
-    a, b, c = (factories.CountyFactory(name=name, sort_order=n) for n, name in enumerate(("潞州区", "上党区", "屯留区")))
+    a, b, c = (
+        factories.CountyFactory(name=name, sort_order=n)
+        for n, name in enumerate(("潞州区", "上党区", "屯留区"))
+    )
     education, legal = factories.category("education"), factories.category("legal")
     ta1, ta2, ta3, tb1 = team_in(a), team_in(a), team_in(a), team_in(b)
     e1 = eligible_entry(contest, team=ta1, category=education)
     e2 = eligible_entry(contest, team=ta1, category=legal)
-    e3 = factories.EntryFactory(contest=contest, team=ta2, category=education, submitted=True)  # pending review
+    e3 = factories.EntryFactory(
+        contest=contest, team=ta2, category=education, submitted=True
+    )  # pending review
     factories.EntryFactory(contest=contest, team=ta2)  # a draft
     factories.EntryFactory(contest=contest, team=ta3)  # a team with only a draft
     e6 = eligible_entry(contest, team=tb1, category=education)

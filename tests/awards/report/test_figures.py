@@ -24,16 +24,18 @@ def test_each_county_figures_match_the_hand_count(world, contest):
     assert rows["上党区"].figures == SHANGDANG
     assert rows["屯留区"].figures == (0,) * len(FIGURES)
     codes = [category.code for category in report.categories]
-    luzhou = dict(zip(codes, rows["潞州区"].by_category))
+    luzhou = dict(zip(codes, rows["潞州区"].by_category, strict=True))
     assert (luzhou["education"], luzhou["legal"], luzhou["relief"]) == (2, 1, 0)
-    assert dict(zip(codes, rows["上党区"].by_category))["education"] == 2
+    assert dict(zip(codes, rows["上党区"].by_category, strict=True))["education"] == 2
 
 
 def test_total_and_average_cover_every_county(world, contest):
     report = build_report(county_figures(contest=contest))
-    assert report.total.figures == tuple(x + y for x, y in zip(LUZHOU, SHANGDANG))
+    assert report.total.figures == tuple(x + y for x, y in zip(LUZHOU, SHANGDANG, strict=True))
     count = County.objects.count()  # the factories' other counties count as empty ones
-    assert report.average.figures == tuple(round((x + y) / count, 1) for x, y in zip(LUZHOU, SHANGDANG))
+    assert report.average.figures == tuple(
+        round((x + y) / count, 1) for x, y in zip(LUZHOU, SHANGDANG, strict=True)
+    )
 
 
 def test_scored_in_one_round_only_counts_that_round(world, contest):
