@@ -271,6 +271,14 @@ def bench_stations(tmp: Path) -> None:
     record_lines(out)
 
 
+def bench_county_report(tmp: Path) -> None:
+    """The county report page at 13 counties × 150 entries, and its query count with 2 and 13
+    counties (bench/county_report.py), DEBUG off."""
+    env = environment(tmp, "county_report")
+    _, out = run(["bench/county_report.py", "150"], production(env), capture=True)
+    record_lines(out)
+
+
 PARTS = [
     "city",
     "assigner",
@@ -284,6 +292,7 @@ PARTS = [
     "onboarding",
     "stations",
     "messages",
+    "county_report",
 ]
 
 
@@ -329,6 +338,8 @@ def main() -> None:
             bench_onboarding(tmp)
         if "stations" in parts:
             bench_stations(tmp)
+        if "county_report" in parts:
+            bench_county_report(tmp)
         if "messages" in parts:
             bench_messages(tmp)
         if "load" in parts:
