@@ -48,3 +48,19 @@ def make_renditions(page_id: int) -> int:
     if response.status_code != 200:
         logger.warning("rendering page %s for its renditions gave HTTP %s", page_id, response.status_code)
     return response.status_code
+
+
+@task()
+def publish_contest_drafts_task(contest_id: int, user_id: int | None = None) -> int:
+    """Publish the contest's draft project pages (``cms.services.publish_contest_drafts``);
+    returns how many were published."""
+    from django.contrib.auth import get_user_model
+
+    from .services import publish_contest_drafts
+
+    contest = contest_by_id(contest_id)
+    if contest is None:
+        logger.warning("contest %s is gone", contest_id)
+        return 0
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    return publish_contest_drafts(contest, user=user)
