@@ -329,24 +329,27 @@ def queue_contest_drafts_publishing(contest: Contest, *, user=None) -> int:
 
 def publish_contest_drafts(contest: Contest, *, user=None) -> int:
     """Publish every draft project page of the contest's featured projects, and only those,
-    one page per transaction (its photos released and its renditions queued as it commits),
-    recording progress after each. Idempotent: a page already live is not in the list.
-    Returns how many were published."""
+    one page per transaction (its photos released as it commits), recording progress after
+    each; their renditions are queued once all are live (``cms.tasks.renditions_deferred``).
+    Idempotent: a page already live is not in the list. Returns how many were published."""
+    from .tasks import renditions_deferred
+
     drafts = list(contest_project_drafts(contest))
     total = len(drafts)
     published = done = 0
     _record_progress(contest, done=0, total=total, running=True)
-    try:
-        for page in drafts:
-            with transaction.atomic():
-                # Locked and read again: a second run at once, or an editor, may have published it.
-                page = ProjectPage.objects.select_for_update().filter(pk=page.pk, live=False).first()
-                if page is not None:
-                    published += publish_project_pages([page], user=user)
-            done += 1
-            _record_progress(contest, done=done, total=total, running=True)
-    finally:
-        _record_progress(contest, done=done, total=total, running=False)
+    with renditions_deferred():
+        try:
+            for page in drafts:
+                with transaction.atomic():
+                    # Locked and read again: a second run at once, or an editor, may have published it.
+                    page = ProjectPage.objects.select_for_update().filter(pk=page.pk, live=False).first()
+                    if page is not None:
+                        published += publish_project_pages([page], user=user)
+                done += 1
+                _record_progress(contest, done=done, total=total, running=True)
+        finally:
+            _record_progress(contest, done=done, total=total, running=False)
     logger.info("%s draft project pages published for contest %s", published, contest.pk)
     return published
 

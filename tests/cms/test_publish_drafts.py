@@ -138,3 +138,20 @@ def test_finalizing_says_how_many_drafts_wait_and_the_shortlist_page_offers_to_p
     assert f'href="{shortlist_url}#project-pages"' in body
     assert "2 个项目页面待发布" in body
     assert f'href="{url(shortlist.contest)}"' in body
+
+
+def test_renditions_are_queued_once_every_page_is_live(contest, monkeypatch):
+    pages = drafted(contest, ranks=(1, 2, 3))
+    queued = []
+
+    class Recorder:  # a Task is frozen: stand in for the whole task
+        @staticmethod
+        def enqueue(page_id):
+            queued.append((page_id, ProjectPage.objects.live().count()))
+
+    monkeypatch.setattr("cms.tasks.make_renditions", Recorder)
+
+    services.publish_contest_drafts(contest)
+
+    assert sorted(page_id for page_id, _live in queued) == sorted(page.pk for page in pages)
+    assert {live for _page_id, live in queued} == {3}  # none before the last page went live
