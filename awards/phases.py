@@ -64,3 +64,13 @@ def public_q() -> Q:
         status__in=[status for status, phase in PHASES.items() if phase.public],
         notice_starts_at__isnull=False,
     )
+
+
+def open_notice_q(*, now=None) -> Q:
+    """Shortlists whose notice window is open now (objections may come in), as a filter."""
+    now = now or timezone.now()
+    return Q(
+        status__in=[status for status, phase in PHASES.items() if phase.in_notice],
+        notice_starts_at__lte=now,
+        notice_ends_at__gt=now,
+    )

@@ -1,6 +1,5 @@
 """Reactions to other apps' events."""
 
-from django.db import transaction
 from django.dispatch import receiver
 from wagtail.signals import page_published
 
@@ -29,7 +28,6 @@ def release_photos_on_publishing(sender, instance, **kwargs) -> None:
 @receiver(page_published, dispatch_uid="cms.make_renditions")
 def make_renditions_after_publishing(sender, instance, **kwargs) -> None:
     """A page just published: make its image renditions in the background, once committed."""
-    from .tasks import make_renditions
+    from .tasks import queue_renditions
 
-    page_id = instance.pk
-    transaction.on_commit(lambda: make_renditions.enqueue(page_id))
+    queue_renditions(instance.pk)

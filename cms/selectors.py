@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.images import get_image_model
 from wagtail.models import PageViewRestriction
 
+from awards.notice.selectors import current_notice
 from awards.phases import takes_objections
 from awards.shortlist.selectors import contest_shortlist
 from competition import selectors as competition_selectors
@@ -157,7 +158,8 @@ def category_counts() -> list[Category]:
 
 def home_context(page) -> dict:
     """The current contest with its page and figures, the categories with their counts, the
-    latest featured projects and stories, and the showcase and story index to link to."""
+    latest featured projects and stories, the showcase and story index to link to, and the
+    shortlist on notice (公示) now, if any, for the banner that leads readers to its list."""
     contest = competition_selectors.current_contest()
     # The sections and the contest's page in one query (plain pages: only their URLs are shown).
     wanted = Q(content_type__in=_content_types(ShowcaseIndexPage, StoryIndexPage))
@@ -181,6 +183,7 @@ def home_context(page) -> dict:
         "stories": stories,
         "showcase": by_class.get(ShowcaseIndexPage),
         "story_index": by_class.get(StoryIndexPage),
+        "notice": current_notice(),
     }
 
 

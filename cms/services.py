@@ -28,6 +28,7 @@ import posixpath
 import secrets
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.core.files.images import ImageFile
 from django.db import transaction
 from django.db.models import Prefetch
@@ -285,6 +286,71 @@ def publish_project_pages(pages: Iterable[Page], user=None) -> int:
         revision = page.get_latest_revision() or page.save_revision(user=user)
         revision.publish(user=user)
         published += 1
+    return published
+
+
+# --- Publishing a contest's drafts in one step ------------------------------------------------------
+
+# Progress of a bulk publish, shared by the worker and every app server (the default cache).
+PROGRESS_SECONDS = 60 * 60
+
+
+def _progress_key(contest_id: int) -> str:
+    return f"cms:publish-drafts:{contest_id}"
+
+
+def contest_project_drafts(contest: Contest):
+    """The never-published project pages drafted from the contest's featured projects (the
+    finalized shortlist), in rank order: what "publish all" publishes."""
+    return ProjectPage.objects.filter(featured__contest=contest, live=False).order_by("featured__rank", "pk")
+
+
+def publishing_progress(contest: Contest) -> dict | None:
+    """The last bulk publish of the contest's drafts: ``{"done", "total", "running"}``, or None."""
+    return cache.get(_progress_key(contest.pk))
+
+
+def _record_progress(contest: Contest, *, done: int, total: int, running: bool) -> None:
+    cache.set(_progress_key(contest.pk), {"done": done, "total": total, "running": running}, PROGRESS_SECONDS)
+
+
+def queue_contest_drafts_publishing(contest: Contest, *, user=None) -> int:
+    """Mark a bulk publish as started (so the page shows progress at once) and queue it for the
+    worker. Returns how many drafts it will publish."""
+    from .tasks import publish_contest_drafts_task
+
+    total = contest_project_drafts(contest).count()
+    if total:
+        _record_progress(contest, done=0, total=total, running=True)
+        contest_id, user_id = contest.pk, getattr(user, "pk", None)
+        transaction.on_commit(lambda: publish_contest_drafts_task.enqueue(contest_id, user_id))
+    return total
+
+
+def publish_contest_drafts(contest: Contest, *, user=None) -> int:
+    """Publish every draft project page of the contest's featured projects, and only those,
+    one page per transaction (its photos released as it commits), recording progress after
+    each; their renditions are queued once all are live (``cms.tasks.renditions_deferred``).
+    Idempotent: a page already live is not in the list. Returns how many were published."""
+    from .tasks import renditions_deferred
+
+    drafts = list(contest_project_drafts(contest))
+    total = len(drafts)
+    published = done = 0
+    _record_progress(contest, done=0, total=total, running=True)
+    with renditions_deferred():
+        try:
+            for page in drafts:
+                with transaction.atomic():
+                    # Locked and read again: a second run at once, or an editor, may have published it.
+                    page = ProjectPage.objects.select_for_update().filter(pk=page.pk, live=False).first()
+                    if page is not None:
+                        published += publish_project_pages([page], user=user)
+                done += 1
+                _record_progress(contest, done=done, total=total, running=True)
+        finally:
+            _record_progress(contest, done=done, total=total, running=False)
+    logger.info("%s draft project pages published for contest %s", published, contest.pk)
     return published
 
 

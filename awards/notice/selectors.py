@@ -4,7 +4,7 @@ team, organization, county and category; never scores, ranks, people or phone nu
 from django.db.models import Count, Q, QuerySet
 
 from awards.models import Objection, Shortlist, ShortlistEntry
-from awards.phases import public_q
+from awards.phases import open_notice_q, public_q
 
 # Listed by category, then county, then team name (pinyin): not by score, which is not public.
 PUBLIC_ORDER = (
@@ -23,6 +23,17 @@ def shortlist_for_notice(*, slug: str) -> Shortlist | None:
     """The contest's shortlist once it has been published for notice (one query); None
     before (a committed shortlist is not public yet) or when there is none."""
     return Shortlist.objects.select_related("contest").filter(public_q(), contest__slug=slug).first()
+
+
+def current_notice(*, now=None) -> Shortlist | None:
+    """The shortlist whose notice window is open now, with its contest (one query): the public
+    site points readers to its list. The latest started, should two contests overlap."""
+    return (
+        Shortlist.objects.select_related("contest")
+        .filter(open_notice_q(now=now))
+        .order_by("-notice_starts_at", "-pk")
+        .first()
+    )
 
 
 def notice_items(*, shortlist: Shortlist) -> list[ShortlistEntry]:

@@ -14,12 +14,14 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
+from wagtail.admin import messages as wagtail_messages
 from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from accounts.access import BackOfficeMenuItem, OrganizersChangeSupervisorsRead
 from awards.errors import AwardsError
+from awards.extensions import outcome_panels
 from awards.notice.forms import AnswerForm, NoticeForm
 from awards.notice.selectors import shortlist_objection, shortlist_objection_counts, shortlist_objections
 from awards.notice.services import notice_publish, objection_answer
@@ -201,8 +203,9 @@ class ShortlistPageView(OrganizersChangeSupervisorsRead, WagtailAdminTemplateMix
         )
         return context
 
-    def done(self, text: str):
-        messages.success(self.request, text)
+    def done(self, text: str, link: tuple[str, str] | None = None):
+        buttons = [wagtail_messages.button(*link)] if link else None
+        wagtail_messages.success(self.request, text, buttons=buttons)
         return redirect(self.url())
 
 
@@ -268,6 +271,11 @@ class ShortlistView(ShortlistPageView):
             ],
             objections=shortlist_objection_counts(shortlist=shortlist),
             reserve=shortlist_reserve(shortlist=shortlist) if editable else [],
+            outcome_panels=(
+                outcome_panels(self.request, self.contest, can_change=self.can_change)
+                if shortlist.phase.final
+                else []
+            ),
             **self.forms(items, kwargs.get("bound")),
         )
         return context
@@ -299,7 +307,16 @@ class ShortlistView(ShortlistPageView):
             except DomainError as error:
                 messages.error(request, error.message)
                 return redirect(self.url())
-            return self.done(_("入围名单已正式公布：%(count)s 个优秀项目。") % {"count": len(featured)})
+            # The project pages are drafted in the background, one per featured project; they
+            # wait for review on this page (the outcome panels), where they are published.
+            return self.done(
+                _(
+                    "入围名单已正式公布：%(count)s 个优秀项目。"
+                    "%(count)s 个项目页面草稿待审阅，审阅后可在本页“项目页面”处一键发布。"
+                )
+                % {"count": len(featured)},
+                link=(f"{self.url()}#project-pages", _("审阅并发布项目页面")),
+            )
         raise Http404
 
     def override(self, action: str):
