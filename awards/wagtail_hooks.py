@@ -1,4 +1,5 @@
-"""Registers the shortlist pages (入围名单) and the county report (县区统计) under 评审管理."""
+"""Registers the shortlist pages (入围名单, under 评审管理) and the county report (县区统计, under
+大赛管理, where coordinators find it)."""
 
 from wagtail import hooks
 

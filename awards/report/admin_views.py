@@ -16,8 +16,8 @@ from accounts.roles import can_read_back_office
 from awards.report.exports import XLSX_TYPE, report_xlsx
 from awards.report.selectors import county_figures
 from awards.report.table import FIGURE_LABELS, FIGURES, Report, build_report
+from competition.menu import COMPETITION_SUBMENU_HOOK
 from competition.selectors import contest_by_id, contests_newest_first, coordinator_county_id, current_contest
-from judging.menu import JUDGING_SUBMENU_HOOK
 from judging.results.charts import Bars, bar_groups
 from judging.rounds.selectors import contest_rounds
 
@@ -119,8 +119,9 @@ class CountyReportViewSet(ViewSet):
     icon = "table"
     menu_label = gettext_lazy("县区统计")
     menu_item_class = ReportMenuItem
-    menu_hook = JUDGING_SUBMENU_HOOK
-    menu_order = 160
+    # Under 大赛管理, which coordinators see too (评审管理 is the organizers' alone).
+    menu_hook = COMPETITION_SUBMENU_HOOK
+    menu_order = 800
 
     def get_urlpatterns(self):
         return [

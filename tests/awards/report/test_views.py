@@ -108,3 +108,10 @@ def test_query_count_does_not_grow_with_the_counties(contest, organizer_client):
     counties_with_entries(contest, 4)
     assert two > 0
     assert page_queries(organizer_client, contest) == two
+
+
+def test_coordinators_find_the_report_under_the_menu_they_see(world):
+    coordinator = factories.coordinator_for(factories.CountyFactory(name="襄垣县"))
+    menu = client_for(coordinator).get("/admin/").content.decode()
+    assert "县区统计" in menu and "大赛管理" in menu
+    assert "评审管理" not in menu
