@@ -38,6 +38,14 @@ def is_supervisor(user) -> bool:
     return user.is_active and SUPERVISORS in group_names(user)
 
 
+def may_reset_password(user) -> bool:
+    """Who "忘记密码" serves: active accounts with a password, and county coordinators made by
+    the spreadsheet import, whose accounts start without one (their first link may expire)."""
+    if not user.is_active or not user.email:
+        return False
+    return user.has_usable_password() or COORDINATORS in group_names(user)
+
+
 def can_read_back_office(user) -> bool:
     """Organizers run the contest's back-office pages; supervisors (监委) read them all."""
     return is_organizer(user) or is_supervisor(user)

@@ -12,6 +12,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from tasking.mail import absolute_url, compose, send_once, task_mail_key
 
+from .roles import may_reset_password
 from .tokens import signup_token
 
 logger = logging.getLogger(__name__)
@@ -25,8 +26,8 @@ def _uid(user) -> str:
 @task(takes_context=True)
 def send_password_reset(context, user_id: int, language: str | None = None) -> None:
     user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None or not user.email or not user.has_usable_password():
-        logger.info("password reset for user %s: no active account with a password", user_id)
+    if user is None or not may_reset_password(user):
+        logger.info("password reset for user %s: no active account that may reset it", user_id)
         return
     link = absolute_url(
         "accounts:password_reset_confirm", _uid(user), default_token_generator.make_token(user)

@@ -115,6 +115,26 @@ def test_password_reset_email_is_queued_and_sent_by_the_worker(queued_tasks):
     assert re.search(r"/accounts/password/reset/\S+/\S+/", mail.outbox[0].body)
 
 
+def test_a_coordinator_without_a_password_yet_may_ask_for_a_link_and_other_such_accounts_may_not():
+    # An imported coordinator whose first set-password link expired, and an account without a
+    # password that is no coordinator (nothing to recover: the reset stays Django's).
+    coordinator = factories.coordinator_for(factories.CountyFactory(), email="zhao@example.org")
+    coordinator.set_unusable_password()
+    coordinator.save()
+    other = factories.UserFactory(email="other@example.org")
+    other.set_unusable_password()
+    other.save()
+
+    reset("zhao@example.org")
+    reset("other@example.org")
+
+    assert [m.to for m in mail.outbox] == [["zhao@example.org"]]
+    link = re.search(r"(/accounts/password/reset/\S+/\S+/)", mail.outbox[0].body).group(1)
+    client = Client()
+    form = client.get(link, follow=True)
+    assert form.status_code == 200 and "new_password1" in form.content.decode()
+
+
 # --- rate limits -------------------------------------------------------------------------------
 
 
