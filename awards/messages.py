@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import ORGANIZERS
-from competition.messages import entry_context, team_recipient
+from competition.messages import entry_context, team_recipient, user_recipient
 from competition.selectors import contest_by_id, submitted_entries
 from judging.results.selectors import entries_with_published_results
 from messaging.models import Channel
@@ -146,10 +146,7 @@ def objection_filed(*, objection: Objection) -> None:
         organizers = get_user_model().objects.filter(groups__name=ORGANIZERS, is_active=True).order_by("pk")
         notify(
             kind=OBJECTION_FILED.name,
-            recipients=[
-                Recipient(user=u, email=u.email, name=u.get_full_name() or u.get_username())
-                for u in organizers
-            ],
+            recipients=[user_recipient(u) for u in organizers],
             context={
                 "contest": current.shortlist.contest.title,
                 "title": current.entry.title if current.entry else "",

@@ -28,6 +28,19 @@ def team_recipient(team: Team) -> Recipient:
     return Recipient(user=team.user, email=team.user.email, phone=team.contact_phone, name=team.name)
 
 
+def user_recipient(user, *, phone: str = "") -> Recipient:
+    """A back-office person (coordinator, organizer) as a recipient, named as people see them."""
+    return Recipient(user=user, email=user.email, phone=phone, name=person_name(user))
+
+
+def coordinator_recipient(coordinator: Coordinator) -> Recipient:
+    return user_recipient(coordinator.user, phone=coordinator.phone)
+
+
+def person_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
 QUOTE_PAIRS = {"“": "”", '"': '"', "「": "」", "『": "』", "《": "》", "'": "'"}
 
 
@@ -282,11 +295,9 @@ def coordinator_reminders(*, now) -> int:
             user = coordinator.user
             sent += notify(
                 kind=COORDINATOR_REMINDER.name,
-                recipients=[
-                    Recipient(user=user, email=user.email, name=user.get_full_name() or user.get_username())
-                ],
+                recipients=[coordinator_recipient(coordinator)],
                 context={
-                    "name": user.get_full_name() or user.get_username(),
+                    "name": person_name(user),
                     "county": coordinator.county.name,
                     "contest": contest.title,
                     "undecided": undecided[coordinator.county_id],
@@ -335,16 +346,9 @@ def station_proposed(*, organization) -> None:
         user = coordinator.user
         notify_on_commit(
             kind=STATION_PROPOSED.name,
-            recipients=[
-                Recipient(
-                    user=user,
-                    email=user.email,
-                    phone=coordinator.phone,
-                    name=user.get_full_name() or user.get_username(),
-                )
-            ],
+            recipients=[coordinator_recipient(coordinator)],
             context={
-                "name": user.get_full_name() or user.get_username(),
+                "name": person_name(user),
                 "county": coordinator.county.name,
                 "station": organization.name,
                 "town": town,
