@@ -25,7 +25,15 @@ from .services import message_retry, template_for, template_reset, template_save
 PER_PAGE = 50
 
 
-class OutboxView(OrganizersChangeSupervisorsRead, WagtailAdminTemplateMixin, TemplateView):
+class TitledPage:
+    """The page's own title as the last breadcrumb: Wagtail's header shows the breadcrumbs,
+    which otherwise end at 首页."""
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+
+class OutboxView(OrganizersChangeSupervisorsRead, TitledPage, WagtailAdminTemplateMixin, TemplateView):
     page_title = gettext_lazy("消息发件箱")
     header_icon = "mail"
     template_name = "messaging/admin/outbox.html"
@@ -56,7 +64,7 @@ class OutboxView(OrganizersChangeSupervisorsRead, WagtailAdminTemplateMixin, Tem
         return redirect(f"{reverse('messaging:outbox')}?status=failed")
 
 
-class TemplateListView(OrganizersChangeSupervisorsRead, WagtailAdminTemplateMixin, TemplateView):
+class TemplateListView(OrganizersChangeSupervisorsRead, TitledPage, WagtailAdminTemplateMixin, TemplateView):
     page_title = gettext_lazy("消息模板")
     header_icon = "doc-full"
     template_name = "messaging/admin/templates.html"
@@ -76,7 +84,7 @@ class TemplateListView(OrganizersChangeSupervisorsRead, WagtailAdminTemplateMixi
         return context
 
 
-class TemplateEditView(OrganizersChangeSupervisorsRead, WagtailAdminTemplateMixin, TemplateView):
+class TemplateEditView(OrganizersChangeSupervisorsRead, TitledPage, WagtailAdminTemplateMixin, TemplateView):
     header_icon = "doc-full"
     template_name = "messaging/admin/template_edit.html"
 

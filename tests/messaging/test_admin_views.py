@@ -139,3 +139,18 @@ def test_the_results_template_previews_on_a_featured_project(organizer_client):
     page = organizer_client.get(reverse("messaging:template_edit", args=["awards.results"])).content.decode()
     assert "以平台上的真实数据渲染" in page
     assert "您申报的项目“山乡书屋”入选本届 1 个优秀志愿服务项目之列" in page
+
+
+@pytest.mark.parametrize(
+    "url, title",
+    [
+        (f"/admin/messages/templates/{TEST_KIND.name}/", "消息模板：" + str(TEST_KIND.label)),
+        ("/admin/messages/templates/", "消息模板"),
+        ("/admin/messages/", "消息发件箱"),
+    ],
+)
+def test_the_header_names_the_page_not_the_home_page(organizer_client, url, title):
+    html = organizer_client.get(url).content.decode()
+    start = html.index('data-controller="w-breadcrumbs"')
+    crumbs = html[start : html.index("</nav>", start)]
+    assert title in crumbs
