@@ -9,7 +9,7 @@ PORT ?= 8000
 RUN_SITE_URL := $(or $(SITE_URL),http://127.0.0.1:$(PORT))
 # How far the demo data goes when `make run` loads it into an empty database.
 DEMO_STAGE ?= published
-SYSTEM_PACKAGES := chromium fonts-noto-cjk gettext
+SYSTEM_PACKAGES := chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 
 .PHONY: help run test test-fast serve bench lint messages install install-dev system-deps clean-venv backup restore
 

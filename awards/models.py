@@ -10,8 +10,35 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.storage import private_storage
 from competition.models import Contest, Entry
 from judging.models import Round
+
+
+class AwardTier(models.Model):
+    """An award tier of a contest's outcome (e.g. 十佳 then 优秀, or 一等/二等/三等), best first.
+    Tiers are filled from the shortlist in rank order under their own constraints
+    (``awards.tiers``); a contest without tiers has one, 优秀志愿服务项目, for every place."""
+
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="award_tiers")
+    position = models.PositiveSmallIntegerField(_("顺序"), default=1)
+    name = models.CharField(_("奖项名称"), max_length=40)
+    places = models.PositiveIntegerField(_("名额"))
+    county_cap = models.PositiveIntegerField(_("每县上限"), null=True, blank=True)
+    category_min = models.JSONField(default=dict, blank=True)  # category code -> minimum
+    category_max = models.JSONField(default=dict, blank=True)  # category code -> maximum
+
+    class Meta:
+        ordering = ["contest", "position", "pk"]
+        verbose_name = _("奖项等次")
+        verbose_name_plural = _("奖项等次")
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "position"], name="award_tier_position_unique"),
+            models.UniqueConstraint(fields=["contest", "name"], name="award_tier_name_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
 
 
 class Shortlist(models.Model):
@@ -64,6 +91,7 @@ class ShortlistEntry(models.Model):
     rank = models.PositiveIntegerField()  # the entry's rank in the source round
     score = models.FloatField()
     via = models.CharField(max_length=20, choices=Via.choices, default=Via.COMPUTED)
+    tier = models.ForeignKey(AwardTier, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["shortlist", "rank"]
@@ -85,6 +113,7 @@ class ShortlistEvent(models.Model):
         OBJECTION = "objection", _("收到异议")
         ANSWERED = "answered", _("答复异议")
         FINALIZED = "finalized", _("正式公布")
+        TIER = "tier", _("调整奖项等次")
 
     shortlist = models.ForeignKey(Shortlist, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -142,6 +171,9 @@ class FeaturedProject(models.Model):
     entry = models.OneToOneField(Entry, on_delete=models.PROTECT, related_name="featured")
     rank = models.PositiveIntegerField()
     score = models.FloatField()
+    tier = models.ForeignKey(
+        AwardTier, on_delete=models.PROTECT, null=True, blank=True, related_name="featured"
+    )
     finalized_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -151,3 +183,125 @@ class FeaturedProject(models.Model):
 
     def __str__(self):
         return str(self.entry)
+
+
+class DocumentSettings(models.Model):
+    """What the office's documents say about themselves: titles, issuing body, date, seal, and
+    whether teams that were not featured get a thank-you letter. One per contest."""
+
+    contest = models.OneToOneField(Contest, on_delete=models.CASCADE, related_name="document_settings")
+    issuing_body = models.CharField(_("发文单位"), max_length=100, blank=True)
+    issue_date = models.DateField(_("落款日期"), null=True, blank=True)
+    list_title = models.CharField(_("名单标题"), max_length=120, blank=True)
+    certificate_title = models.CharField(_("证书标题"), max_length=40, blank=True)
+    compendium_title = models.CharField(_("汇编标题"), max_length=120, blank=True)
+    # A PNG made from the upload by Pillow (never the uploaded bytes), in private storage.
+    seal = models.FileField(_("印章图片"), storage=private_storage, max_length=200, blank=True)
+    thank_you_letters = models.BooleanField(_("向未入选团队发放感谢信"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("文书设置")
+        verbose_name_plural = _("文书设置")
+
+    def __str__(self):
+        return str(self.contest)
+
+
+class DocumentTemplate(models.Model):
+    """An organizer's adjusted HTML template for one kind of document; without one the
+    built-in template is used. Saved only after it renders (``awards.documents``)."""
+
+    class Kind(models.TextChoices):
+        LIST = "list", _("获奖名单")
+        CERTIFICATE = "certificate", _("证书")
+        THANK_YOU = "thank_you", _("感谢信")
+        COMPENDIUM = "compendium", _("项目汇编")
+
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="document_templates")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    html = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("文书模板")
+        verbose_name_plural = _("文书模板")
+        constraints = [models.UniqueConstraint(fields=["contest", "kind"], name="document_template_unique")]
+
+    def __str__(self):
+        return f"{self.contest} · {self.get_kind_display()}"
+
+
+class GeneratedDocument(models.Model):
+    """A generated file (the list, all certificates, the compendium, one team's certificate):
+    made by a background task that records its progress here; regenerating replaces the file."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        READY = "ready", _("已生成")
+        FAILED = "failed", _("生成失败")
+
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="generated_documents")
+    kind = models.CharField(max_length=30)  # list_pdf, list_xlsx, certificates, compendium, certificate
+    subject = models.CharField(max_length=40, blank=True)  # e.g. the certificate's serial for one team
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    file = models.FileField(storage=private_storage, max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("生成的文书")
+        verbose_name_plural = _("生成的文书")
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "kind", "subject"], name="generated_document_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.contest} · {self.kind} {self.subject}".strip()
+
+
+class Certificate(models.Model):
+    """A certificate (or thank-you letter) issued to a team or a judge: a serial number for
+    the paper and an unguessable code for the public verification page (/verify/<code>/),
+    which shows the project, tier, year and issuing body and nothing personal. Revoking
+    keeps the row; the page then says it was revoked."""
+
+    class Kind(models.TextChoices):
+        FEATURED = "featured", _("优秀项目证书")
+        THANK_YOU = "thank_you", _("感谢信")
+        JUDGE = "judge", _("评审专家感谢状")
+
+    contest = models.ForeignKey(Contest, on_delete=models.PROTECT, related_name="certificates")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    featured = models.OneToOneField(
+        FeaturedProject, on_delete=models.PROTECT, null=True, blank=True, related_name="certificate"
+    )
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    judge_id = models.PositiveIntegerField(null=True, blank=True)  # judging.Judge, for thanks
+    serial = models.CharField(_("证书编号"), max_length=40, unique=True)
+    code = models.CharField(max_length=32, unique=True)
+    issued_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.TextField(_("撤销理由"), blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["contest", "serial"]
+        verbose_name = _("证书")
+        verbose_name_plural = _("证书")
+
+    def __str__(self):
+        return self.serial

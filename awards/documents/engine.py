@@ -1,0 +1,89 @@
+"""HTML → PDF for the office's documents, with WeasyPrint and Debian's Noto CJK fonts.
+
+WeasyPrint needs the system's pango. Where it is missing, ``make run`` still serves: only the
+documents say what to install (``engine_problem``). Fonts are embedded as subsets, so a file
+prints the same on any machine; characters the fonts lack are found before printing
+(``missing_characters``) and reported, never silently printed as empty boxes.
+"""
+
+from functools import cache
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+# The documents' type faces; fonts-noto-cjk brings both, with the rare characters of GB 18030
+# level 1 and 2 (not every CJK extension B-G character: those are reported).
+SERIF = "Noto Serif CJK SC"
+SANS = "Noto Sans CJK SC"
+FONT_FILES = (
+    Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"),
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+)
+INSTALL_HINT = "sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk"
+
+
+class EngineMissing(RuntimeError):
+    """The PDF engine cannot run on this machine (the message says what to install)."""
+
+
+@cache
+def _weasyprint():
+    try:
+        import weasyprint
+    except (ImportError, OSError) as error:  # OSError: pango's library is not on the machine
+        raise EngineMissing(
+            _("本机无法生成 PDF：缺少系统库 pango 或中文字体。请安装：%(hint)s（%(error)s）")
+            % {"hint": INSTALL_HINT, "error": error}
+        ) from error
+    return weasyprint
+
+
+def engine_problem() -> str | None:
+    """None when PDFs can be made here; otherwise what to install, in the reader's language."""
+    try:
+        _weasyprint()
+    except EngineMissing as missing:
+        return str(missing)
+    if not any(path.exists() for path in FONT_FILES):
+        return _("本机缺少中文字体，生成的 PDF 会缺字。请安装：%(hint)s") % {"hint": INSTALL_HINT}
+    return None
+
+
+def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
+    """One HTML document → PDF bytes. Images are referenced by file:// or data: URLs (never
+    fetched over the network: the fetcher below refuses anything else)."""
+    return render_pages(html, base_url=base_url).write_pdf()
+
+
+def render_pages(html: str, *, base_url: str | None = None):
+    """The laid-out document (for counting pages or joining parts) without writing it."""
+    weasyprint = _weasyprint()
+    # A template the organizer edits must not make the server fetch addresses on the network.
+    fetcher = weasyprint.urls.URLFetcher(allowed_protocols={"file", "data"})
+    return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
+
+
+@cache
+def _covered_code_points() -> frozenset[int]:
+    from fontTools.ttLib import TTCollection
+
+    covered: set[int] = set()
+    for path in FONT_FILES:
+        if path.exists():
+            for font in TTCollection(str(path)).fonts:
+                covered.update(font.getBestCmap() or {})
+                break  # the first face (SC) of the collection is the one used
+    return frozenset(covered)
+
+
+def missing_characters(text: str) -> list[str]:
+    """Characters of ``text`` that no document font can draw (rare characters beyond the fonts,
+    most emoji), in first-seen order; spaces and control characters are not counted."""
+    covered = _covered_code_points()
+    if not covered:
+        return []
+    seen: dict[str, None] = {}
+    for char in text:
+        if char.isprintable() and not char.isspace() and ord(char) not in covered:
+            seen.setdefault(char, None)
+    return list(seen)

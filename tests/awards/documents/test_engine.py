@@ -1,0 +1,33 @@
+"""The PDF engine prints Chinese with its fonts embedded and reports what it cannot print."""
+
+import subprocess
+
+import pytest
+
+from awards.documents.engine import html_to_pdf, missing_characters
+
+
+def test_chinese_prints_with_embedded_fonts(tmp_path):
+    html = "<html><body style='font-family: \"Noto Serif CJK SC\"'><h1>暖阳助老服务队</h1></body></html>"
+    path = tmp_path / "t.pdf"
+    path.write_bytes(html_to_pdf(html))
+
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "暖阳助老服务队" in text
+    rows = [line.split() for line in fonts.splitlines()[2:]]
+    assert rows and any("Noto" in row[0] for row in rows)
+    assert all(row[-5] == "yes" for row in rows)  # the "emb" column: every font embedded
+
+
+def test_network_addresses_are_not_fetched():
+    html = "<img src='http://169.254.169.254/latest/meta-data'><p>字</p>"
+    assert html_to_pdf(html).startswith(b"%PDF")  # printed without the image, nothing fetched
+
+
+@pytest.mark.parametrize(
+    ("text", "missing"),
+    [("暖阳助老 龘 Ω abc", []), ("𪚥字", ["𪚥"]), ("敬老😀😀", ["😀"])],
+)
+def test_missing_characters_are_found(text, missing):
+    assert missing_characters(text) == missing
