@@ -14,6 +14,9 @@ from common.storage import private_storage
 from competition.models import Contest, Entry
 from judging.models import Round
 
+# A contest without tiers of its own has one: every featured project is 优秀志愿服务项目.
+DEFAULT_TIER_NAME = _("优秀志愿服务项目")
+
 
 class AwardTier(models.Model):
     """An award tier of a contest's outcome (e.g. 十佳 then 优秀, or 一等/二等/三等), best first.
@@ -183,6 +186,11 @@ class FeaturedProject(models.Model):
 
     def __str__(self):
         return str(self.entry)
+
+    @property
+    def tier_name(self) -> str:
+        """The award this project received: its tier, or the default single tier."""
+        return self.tier.name if self.tier_id else str(DEFAULT_TIER_NAME)
 
 
 class DocumentSettings(models.Model):
