@@ -25,16 +25,25 @@ def seal_data_uri(settings: DocumentSettings) -> str:
         return "data:image/png;base64," + base64.b64encode(handle.read()).decode("ascii")
 
 
-def base_context(contest) -> dict:
-    settings = document_settings(contest)
+def document_words(contest, settings: DocumentSettings | None = None) -> dict:
+    """The issuing body, date and titles, the organizer's or the defaults (no file is read:
+    the public list page shows them too)."""
+    settings = settings or document_settings(contest)
     return {
-        "contest": contest,
         "issuing_body": settings.issuing_body or _("志愿服务项目大赛组委会"),
         "issue_date": settings.issue_date,
         "list_title": settings.list_title or _("%(title)s优秀志愿服务项目名单") % {"title": contest.title},
         "certificate_title": settings.certificate_title or _("荣誉证书"),
         "compendium_title": settings.compendium_title
         or _("%(title)s优秀项目汇编") % {"title": contest.title},
+    }
+
+
+def base_context(contest) -> dict:
+    settings = document_settings(contest)
+    return {
+        "contest": contest,
+        **document_words(contest, settings),
         "seal": seal_data_uri(settings),
         "serif": SERIF,
         "sans": SANS,
