@@ -3,6 +3,7 @@
 
 from wagtail import hooks
 
+from awards.documents.admin_views import documents_viewset
 from awards.report.admin_views import county_report_viewset
 from awards.shortlist.admin_views import shortlist_viewset
 
@@ -15,3 +16,8 @@ def register_shortlist_viewset():
 @hooks.register("register_admin_viewset")
 def register_county_report_viewset():
     return county_report_viewset
+
+
+@hooks.register("register_admin_viewset")
+def register_documents_viewset():
+    return documents_viewset

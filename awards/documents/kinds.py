@@ -1,0 +1,69 @@
+"""The kinds of document the office generates: what builds each one, its label, its content
+type and the name its file is given (download, ``manage.py build_documents``).
+
+``group`` is what ``build_documents --only`` names (list, certificates, compendium); a group
+may have several kinds (the list as PDF and as xlsx). A kind that ``needs_engine`` is a PDF:
+it is not queued while the engine cannot run here (``engine.engine_problem``).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from awards.documents import official_list
+from awards.documents.progress import Built
+from awards.models import DocumentTemplate
+
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    code: str  # GeneratedDocument.kind
+    group: str  # build_documents --only
+    label: str
+    content_type: str
+    extension: str
+    file_name_pattern: str  # %(year)s, %(slug)s
+    build: Callable[..., Built]  # (contest, progress) -> Built
+    needs_engine: bool
+    # Texts of the document no font can print: (text, characters), shown before printing.
+    missing: Callable[..., list[tuple[str, list[str]]]] | None = None
+
+    def file_name(self, contest) -> str:
+        return f"{self.file_name_pattern % {'year': contest.year, 'slug': contest.slug}}.{self.extension}"
+
+
+def _list_missing(contest) -> list[tuple[str, list[str]]]:
+    return official_list.list_missing_characters(contest=contest)
+
+
+KINDS: dict[str, DocumentKind] = {
+    kind.code: kind
+    for kind in (
+        DocumentKind(
+            "list_pdf", "list", _("获奖名单（PDF）"), PDF, "pdf", _("%(year)s年获奖名单"),
+            official_list.build_list_pdf, needs_engine=True, missing=_list_missing,
+        ),
+        DocumentKind(
+            "list_xlsx", "list", _("获奖名单（Excel）"), XLSX, "xlsx", _("%(year)s年获奖名单"),
+            official_list.build_list_xlsx, needs_engine=False,
+        ),
+    )
+}  # fmt: skip
+
+# For checking an organizer's adjusted template before it is saved: a context like the real
+# one, per template kind (DocumentTemplate.Kind); kinds without one get the shared context.
+TEMPLATE_SAMPLES: dict[str, Callable[..., dict]] = {
+    DocumentTemplate.Kind.LIST: official_list.sample_list_context,
+}
+
+
+def kinds_of_group(group: str | None) -> list[DocumentKind]:
+    return [kind for kind in KINDS.values() if group is None or kind.group == group]
+
+
+def groups() -> list[str]:
+    return list(dict.fromkeys(kind.group for kind in KINDS.values()))
