@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from awards.documents.context import document_words
+from awards.documents.official_list import list_groups, list_rows
 from awards.notice.forms import ObjectionForm
 from awards.notice.selectors import notice_items, shortlist_for_notice
 from awards.notice.services import objection_file
@@ -58,3 +60,22 @@ def notice(request, slug):
                 return redirect(SENT.format(path=request.path))
     context.update(items=items, form=form, sent=request.method == "GET" and "sent" in request.GET)
     return render(request, "awards/notice.html", context)
+
+
+@require_http_methods(["GET", "HEAD"])
+def featured_list(request, slug):
+    """The official list of the featured projects (获奖名单), once the shortlist is finalized;
+    before that the page does not exist (404)."""
+    shortlist = shortlist_for_notice(slug=slug)
+    if shortlist is None or not shortlist.phase.final:
+        raise Http404
+    contest = shortlist.contest
+    rows = list_rows(contest=contest)
+    context = {
+        "shortlist": shortlist,
+        "contest": contest,
+        **document_words(contest),
+        "groups": list_groups(rows),
+        "count": len(rows),
+    }
+    return render(request, "awards/featured_list.html", context)
