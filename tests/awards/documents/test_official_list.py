@@ -6,10 +6,14 @@ import subprocess
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from awards.documents.official_list import build_list_pdf, build_list_xlsx, list_missing_characters, list_rows
+from awards.documents.seal import seal_png
+from awards.documents.services import document_settings_save
 from awards.models import FeaturedProject
 from tests.awards.documents.conftest import featured
+from tests.files import png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +116,25 @@ def test_long_titles_mixed_scripts_emoji_and_rare_characters(contest, tmp_path):
     flat = "".join(text.replace(row.team, "").replace(row.county, "").split())
     assert long_title in flat
     assert "Hello社区café助老" in flat and "字公益课堂" in flat
+
+
+def test_the_pdf_has_bookmarks_by_tier_and_category_and_prints_the_seal(contest, tmp_path):
+    featured(contest, TITLES[:6], tiers=[("十佳志愿服务项目", 2)])
+    seal = seal_png(png_bytes(120, 120, mode="RGBA"))
+    document_settings_save(contest=contest, values={"issuing_body": "长治市文明办"}, seal=seal)
+
+    content = build_list_pdf(contest, lambda d, t: None).content
+
+    reader = PdfReader(io.BytesIO(content))
+    outline = reader.outline
+    titles = [item.title for item in outline if not isinstance(item, list)]
+    assert titles[0] == f"{contest.title}优秀志愿服务项目名单"
+    assert "十佳志愿服务项目（2 个）" in titles and "优秀志愿服务项目（4 个）" in titles
+    nested = [item.title for group in outline if isinstance(group, list) for item in group]
+    assert "理论政策宣讲" in nested and "文化文艺服务" in nested
+    path = tmp_path / "seal.pdf"
+    path.write_bytes(content)
+    listing = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True)
+    images = listing.stdout
+    assert len(images.splitlines()) > 2  # the seal (with its transparency as a soft mask)
+    assert "长治市文明办" in pdf_text(content, tmp_path)
