@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -53,6 +54,17 @@ def built_in_source(kind: str) -> str | None:
         return built_in_template(kind).template.source
     except TemplateDoesNotExist:
         return None
+
+
+def documents_panel(request, contest, can_change: bool) -> str:
+    """On a finalized shortlist's page: the documents, and where to make them."""
+    documents = contest_documents(contest)
+    rows = [{"kind": kind, "document": documents.get(kind.code)} for kind in KINDS.values()]
+    return render_to_string(
+        "awards/admin/documents_panel.html",
+        {"contest": contest, "rows": rows, "can_change": can_change},
+        request=request,
+    )
 
 
 class DocumentsPageView(OrganizersChangeSupervisorsRead, WagtailAdminTemplateMixin, TemplateView):

@@ -226,3 +226,9 @@ def test_the_png_of_the_seal_is_never_the_upload(contest, organizer_client):
     )
     stored = DocumentSettings.objects.get().seal.open("rb").read()
     assert stored != raw and Image.open(io.BytesIO(stored)).format == "PNG"
+
+
+def test_the_finalized_shortlist_page_points_to_the_documents(six_featured, contest, organizer_client):
+    page = organizer_client.get(reverse("awards_shortlist:shortlist", args=[contest.pk])).content.decode()
+    assert 'id="documents"' in page and url("documents", contest) in page
+    assert reverse("notice:list", args=[contest.slug]) in page and "获奖名单（PDF）：尚未生成" in page
