@@ -221,7 +221,11 @@ def test_what_an_editor_wrote_is_never_overwritten():
     contest.save()
 
     page.refresh_from_db()
-    assert (page.title, page.intro, page.rules) == ("2027年志愿服务项目大赛", "编辑写的导语。", "<p>编辑写的规则。</p>")
+    assert (page.title, page.intro, page.rules) == (
+        "2027年志愿服务项目大赛",
+        "编辑写的导语。",
+        "<p>编辑写的规则。</p>",
+    )
     assert page.slug == "dasai-2027"  # the contest's slug did not change
 
 
