@@ -29,9 +29,11 @@ import secrets
 from collections.abc import Iterable
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.files.images import ImageFile
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils.text import slugify
 from wagtail.images import get_image_model
 from wagtail.log_actions import log
 from wagtail.models import Collection, CollectionViewRestriction, Page, Site
@@ -434,12 +436,16 @@ def ensure_contest_page(contest: Contest, *, user=None) -> ContestPage | None:
         return None
     page = ContestPage(
         title=contest.title,
-        slug=free_child_slug(home, contest.slug or str(contest.year)),
+        slug=free_child_slug(home, slugify(contest.slug, allow_unicode=True) or str(contest.year)),
         contest=contest,
         intro=contest_intro(contest.description),
     )
-    with transaction.atomic():
-        add_live_page(home, page, show_in_menus=True, user=user)
+    try:
+        with transaction.atomic():  # a savepoint: a page refused leaves the contest saved
+            add_live_page(home, page, show_in_menus=True, user=user)
+    except ValidationError:
+        logger.exception("contest %s: its page was refused, so none was made", contest.pk)
+        return None
     logger.info("contest %s: page %s made", contest.pk, page.pk)
     return page
 

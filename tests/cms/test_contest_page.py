@@ -149,6 +149,15 @@ def test_the_back_office_form_without_a_home_page_is_no_500(organizer_client):
     assert not ContestPage.objects.exists()
 
 
+def test_a_page_wagtail_refuses_leaves_the_contest_saved_and_is_logged(caplog):
+    with caplog.at_level(logging.ERROR, logger="cms.services"):
+        contest = core_factories.ContestFactory(title="", slug="odd slug!")
+
+    assert Contest.objects.filter(pk=contest.pk).exists()
+    assert not ContestPage.objects.exists()
+    assert f"contest {contest.pk}: its page was refused" in caplog.text
+
+
 def test_fixtures_loaded_raw_make_no_page():
     contest = core_factories.ContestFactory()
     ContestPage.objects.filter(contest=contest).delete()
