@@ -30,7 +30,7 @@ from competition.models import Category
 from judging import demo as _judging_demo  # noqa: F401  (registers the "published" stage first)
 
 from . import receivers, services
-from .models import ContestPage, ProjectPage, SiteSettings, StandardPage, StoryIndexPage, StoryPage
+from .models import ProjectPage, SiteSettings, StandardPage, StoryIndexPage, StoryPage
 
 # --- Pictures --------------------------------------------------------------------------------------
 
@@ -575,16 +575,16 @@ def _build_site(context: competition_demo.DemoContext):
     )
     home.save_revision().publish()
 
-    contest_page = ContestPage(
-        title=f"{contest.year}年大赛",
-        slug=f"contest-{contest.year}",
-        seo_title=contest.title,
-        contest=contest,
-        intro=contest.description,
-        rules=CONTEST_RULES,
-        share_image=home.hero_image,
-    )
-    services.add_live_page(home, contest_page, show_in_menus=True)
+    # The contest's page was made with the contest (services.ensure_contest_page): the editors
+    # give it a short title and slug, the rules and a share image.
+    contest_page = services.ensure_contest_page(contest)
+    contest_page.title = contest_page.draft_title = f"{contest.year}年大赛"
+    contest_page.slug = services.free_child_slug(home, f"contest-{contest.year}", exclude=contest_page)
+    contest_page.seo_title = contest.title
+    contest_page.intro = services.contest_intro(contest.description)
+    contest_page.rules = CONTEST_RULES
+    contest_page.share_image = home.hero_image
+    contest_page.save_revision().publish()
 
     showcase = services.showcase_index()
     pages = services.create_project_drafts(contest)

@@ -29,9 +29,11 @@ import secrets
 from collections.abc import Iterable
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.files.images import ImageFile
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils.text import slugify
 from wagtail.images import get_image_model
 from wagtail.log_actions import log
 from wagtail.models import Collection, CollectionViewRestriction, Page, Site
@@ -40,7 +42,7 @@ from wagtail.rich_text import RichText
 from awards.models import FeaturedProject
 from competition.models import Contest, EntryPhoto
 
-from .models import HomePage, ProjectPage, ProjectPhoto, ShowcaseIndexPage
+from .models import ContestPage, HomePage, ProjectPage, ProjectPhoto, ShowcaseIndexPage
 
 logger = logging.getLogger(__name__)
 
@@ -216,6 +218,18 @@ def _free_slug(parent: Page, slug: str, suffix) -> str:
     return slug
 
 
+def free_child_slug(parent: Page, wanted: str, *, exclude=None) -> str:
+    """*wanted*, or *wanted*-2, -3 … : the first that no other child of *parent* has."""
+    siblings = parent.get_children()
+    if exclude is not None:
+        siblings = siblings.exclude(pk=exclude.pk)
+    slug, n = wanted, 2
+    while siblings.filter(slug=slug).exists():
+        slug = f"{wanted}-{n}"
+        n += 1
+    return slug
+
+
 def _body(entry) -> list[tuple[str, RichText]]:
     """The entry's texts as rich-text paragraphs under headings, escaped (teams wrote them)."""
     blocks = []
@@ -356,12 +370,15 @@ def publish_contest_drafts(contest: Contest, *, user=None) -> int:
 
 def contest_pages_copy(*, source: Contest, copy: Contest, years: int, shift, by=None) -> Page | None:
     """A contest duplicated for a new year gets a copy of the old contest's page (and the pages
-    under it) beside it, as a draft to edit and publish (``competition.services.contest_duplicate``)."""
-    from .models import ContestPage
-
+    under it) beside it, as a draft to edit and publish (``competition.services.contest_duplicate``).
+    It replaces the page made for the copy as it was saved (``ensure_contest_page``): that one
+    holds nothing anyone wrote, the old page holds the editors' rules and pages. A source without
+    a page leaves the copy with its generated one."""
     page = ContestPage.objects.filter(contest=source).first()
     if page is None:
         return None
+    for made in ContestPage.objects.filter(contest=copy):
+        made.delete()
     parent = page.get_parent()
     old, new = str(source.year), str(copy.year)
     slug = page.slug.replace(old, new) if old in page.slug else f"{page.slug}-{new}"
@@ -382,3 +399,86 @@ def contest_pages_copy(*, source: Contest, copy: Contest, years: int, shift, by=
         keep_live=False,
         user=by,
     )
+
+
+# --- The contest's page ---------------------------------------------------------------------------
+#
+# Every contest has a live page under the home page from the moment it is saved, so that the
+# public (and the home page's "大赛详情") finds it without an editor making it by hand. The page
+# holds only what editors write (title, intro, rules) or may rewrite; the contest's facts (its
+# dates, categories, how many entries a team may submit) are read from the contest record each
+# time the page is shown (``cms.selectors.contest_context``), so there is nothing to keep in step.
+# The title, intro and slug start as the contest's; while an editor has not changed them they
+# follow the contest's (``follow_contest``); once changed by hand they are the editor's.
+
+CONTEST_INTRO_LENGTH = 500  # ContestPage.intro's max_length
+
+
+def contest_intro(description: str) -> str:
+    """The contest's description as the page's intro (cut to fit, on a whole character)."""
+    text = " ".join((description or "").split())
+    if len(text) <= CONTEST_INTRO_LENGTH:
+        return text
+    return text[: CONTEST_INTRO_LENGTH - 1] + "…"
+
+
+def ensure_contest_page(contest: Contest, *, user=None) -> ContestPage | None:
+    """The contest's page: the one it has, or a new live one under the home page titled and
+    introduced from the contest. Idempotent. When there is no home page yet (a database being
+    set up), none is made and it is logged: the contest is saved all the same."""
+    existing = ContestPage.objects.filter(contest=contest).first()
+    if existing is not None:
+        return existing
+    try:
+        home = home_page()
+    except RuntimeError:
+        logger.warning("contest %s: no home page yet, so no contest page was made", contest.pk)
+        return None
+    page = ContestPage(
+        title=contest.title,
+        slug=free_child_slug(home, slugify(contest.slug, allow_unicode=True) or str(contest.year)),
+        contest=contest,
+        intro=contest_intro(contest.description),
+    )
+    try:
+        with transaction.atomic():  # a savepoint: a page refused leaves the contest saved
+            add_live_page(home, page, show_in_menus=True, user=user)
+    except ValidationError:
+        logger.exception("contest %s: its page was refused, so none was made", contest.pk)
+        return None
+    logger.info("contest %s: page %s made", contest.pk, page.pk)
+    return page
+
+
+def follow_contest(contest: Contest, *, previous: dict, user=None) -> ContestPage | None:
+    """The contest record changed (*previous*: its ``title``, ``description`` and ``slug`` before):
+    the page's title, intro and slug that still read as the contest's did follow the new ones;
+    those an editor changed are left alone. The change is published as a new revision when the
+    page is live with nothing unpublished; otherwise the editor's draft gets it, to go live
+    with their changes. Returns the page when it changed."""
+    page = ContestPage.objects.filter(contest=contest).first()
+    if page is None:
+        return None
+    drafting = page.has_unpublished_changes or not page.live
+    target = page.get_latest_revision_as_object() if drafting else page
+    changed = False
+    if target.title == previous["title"] and contest.title != previous["title"]:
+        target.title = target.draft_title = contest.title
+        changed = True
+    if target.intro == contest_intro(previous["description"]):
+        intro = contest_intro(contest.description)
+        if intro != target.intro:
+            target.intro = intro
+            changed = True
+    if target.slug == previous["slug"] and contest.slug and contest.slug != previous["slug"]:
+        target.slug = free_child_slug(page.get_parent(), contest.slug, exclude=page)
+        changed = True
+    if not changed:
+        return None
+    with transaction.atomic():
+        if drafting:
+            target.save_revision(user=user, clean=False)
+        else:
+            target.save_revision(user=user, clean=False).publish(user=user)
+    logger.info("contest %s: page %s follows the contest's new details", contest.pk, page.pk)
+    return page

@@ -81,14 +81,26 @@ def story_index(**fields) -> StoryIndexPage:
 
 
 def contest_page(contest, **fields) -> ContestPage:
+    """The contest's page (made with the contest, see cms.services.ensure_contest_page) as an
+    editor would have filled it in: ``fields`` written into it and published; made here only
+    when the contest has none (its page deleted, or a contest made without one)."""
     fields = {
         "title": contest.title,
-        "slug": f"contest-{next(_numbers)}",
         "intro": "面向全市志愿服务队伍征集优秀项目。",
         "rules": "<p>每支队伍最多申报三个项目。</p>",
         "show_in_menus": True,
     } | fields
-    return add(home(), ContestPage(contest=contest, **fields))
+    page = ContestPage.objects.filter(contest=contest).first()
+    if page is None:
+        fields.setdefault("slug", f"contest-{next(_numbers)}")
+        return add(home(), ContestPage(contest=contest, **fields))
+    for name, value in fields.items():
+        setattr(page, name, value)
+    if "title" in fields:
+        page.draft_title = page.title
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
 
 
 def county(name: str = "潞州区") -> County:

@@ -131,7 +131,8 @@ def test_drafting_twice_makes_nothing_new_and_leaves_pages_alone(contest):
 
     assert [page.featured for page in made] == first
     assert again == []
-    assert counts == (2, 4, 4, 4)  # revisions: the showcase's, two drafts, the edit
+    # revisions: the contest page's (made with the contest), the showcase's, two drafts, the edit
+    assert counts == (2, 4, 4, 5)
     assert ProjectPage.objects.get(pk=edited.pk).get_latest_revision_as_object().title == "编辑改过的标题"
     assert [page.featured for page in third] == [later]
     assert ProjectPage.objects.count() == 3
