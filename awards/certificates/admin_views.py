@@ -15,6 +15,7 @@ from accounts.access import BackOfficeMenuItem, OrganizersChangeSupervisorsRead
 from awards.certificates.forms import RevokeForm
 from awards.certificates.selectors import contest_certificates
 from awards.certificates.services import certificate_revoke, certificates_issue
+from awards.documents.certificates import certificates_unprintable
 from awards.models import Certificate
 from common.errors import DomainError
 from common.pages import paginate
@@ -64,9 +65,15 @@ class ContestCertificatesView(ContestCertificatesMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page, page_range = paginate(self.request, contest_certificates(contest=self.contest))
+        certificates = contest_certificates(contest=self.contest)
+        page, page_range = paginate(self.request, certificates)
         context.update(
-            contest=self.contest, certificates=page, elided_page_range=page_range, can_change=self.can_change
+            contest=self.contest,
+            certificates=page,
+            elided_page_range=page_range,
+            can_change=self.can_change,
+            # Characters of the names no font can print, over every certificate (one query).
+            unprintable=certificates_unprintable(certificates),
         )
         return context
 

@@ -93,14 +93,21 @@ def certificate_page(certificate: Certificate) -> CertificatePage:
     )
 
 
-def printed_text(page: CertificatePage) -> str:
-    return " ".join((page.team_name, page.project_title, page.tier_name, page.contest_title))
+def printed_names(certificate: Certificate) -> list[str]:
+    """The names and titles a certificate prints (the rest is the template's own text)."""
+    entry, featured = certificate.entry, certificate.featured
+    names = [certificate.contest.title]
+    if entry is not None:
+        names += [entry.team.name, entry.title]
+    if featured is not None:
+        names.append(featured.tier_name)
+    return names
 
 
 def certificates_unprintable(certificates) -> list[str]:
     """Characters of the certificates' names and titles that no document font can draw
-    (reported to the organizer; the rest of the page prints)."""
-    return missing_characters(" ".join(printed_text(certificate_page(c)) for c in certificates))
+    (reported to the organizer before printing; the rest of the page prints)."""
+    return missing_characters(" ".join(name for c in certificates for name in printed_names(c)))
 
 
 def render_certificates(

@@ -177,3 +177,24 @@ def test_hundred_certificates_in_one_file_in_order(tmp_path):
     assert all(row[-5] == "yes" for row in pdf_fonts(path))
     last = Certificate.objects.get(serial=f"{contest.year}-YX-100")
     assert decoded_qr_codes(path, tmp_path, page=100) == [f"{settings.SITE_URL}/verify/{last.code}/"]
+
+
+def test_the_seal_is_printed(finalized, tmp_path):
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    from awards.models import DocumentSettings
+
+    contest, featured, _entries = finalized
+    buffer = io.BytesIO()
+    Image.new("RGBA", (200, 200), (200, 0, 0, 128)).save(buffer, "PNG")
+    settings_row = DocumentSettings.objects.create(contest=contest, issuing_body="长治市志愿服务联合会")
+    settings_row.seal.save("seal.png", ContentFile(buffer.getvalue()))
+    certificates_issue(contest=contest)
+
+    path = write(tmp_path, build_certificate(Certificate.objects.get(featured=featured[0])))
+
+    assert "长治市志愿服务联合会" in pdf_text(path)
+    assert len(PdfReader(path).pages[0].images) == 1  # the seal (the QR code is vector)

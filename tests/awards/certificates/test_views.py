@@ -187,3 +187,11 @@ def test_certificate_list_queries_do_not_grow_with_rows(
     certificates_issue(contest=contest)
     with django_assert_max_num_queries(len(few.captured_queries)):
         organizer_client.get(admin_url(contest))
+
+
+def test_list_reports_characters_no_font_can_print(issued, organizer_client):
+    Team.objects.filter(pk=issued.entry.team_id).update(name="𪚥字志愿服务队")
+
+    html = organizer_client.get(admin_url(issued.contest)).content.decode()
+
+    assert "字体无法打印的字符：𪚥" in html
