@@ -6,6 +6,8 @@ name as printed, the tier, the contest and its year, the issuing body, the seria
 whether it stands or was revoked; never a person's name, phone or the team's contacts. It is
 not for search engines (noindex) and is cached briefly (a revocation shows within minutes)."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -23,6 +25,8 @@ from awards.models import Certificate, GeneratedDocument
 from awards.outcomes.selectors import is_featured
 from competition import selectors as competition_selectors
 from competition.selectors import team_for_user
+
+logger = logging.getLogger(__name__)
 
 VERIFY_MAX_AGE = 300  # seconds
 
@@ -81,12 +85,17 @@ def team_certificate_download(request, public_id):
         contest=entry.contest, kind=TEAM_DOCUMENT_KIND, subject=certificate.serial
     ).first()
     if document is None or certificate_document_stale(document, certificate):
-        document = document_build(
-            contest=entry.contest,
-            kind=TEAM_DOCUMENT_KIND,
-            subject=certificate.serial,
-            make=lambda progress: build_certificate(certificate),
-        )
+        try:
+            document = document_build(
+                contest=entry.contest,
+                kind=TEAM_DOCUMENT_KIND,
+                subject=certificate.serial,
+                make=lambda progress: build_certificate(certificate),
+            )
+        except Exception:  # e.g. an adjusted template that fails: recorded on the document
+            logger.exception("certificate %s could not be made", certificate.serial)
+            messages.error(request, _("证书暂时无法生成，组委会已收到记录。请稍后再试，或联系组委会。"))
+            return redirect("team_results", public_id=entry.public_id)
     name = _("证书") if certificate.kind == Certificate.Kind.FEATURED else _("感谢信")
     response = FileResponse(
         document.file.open("rb"),

@@ -195,3 +195,34 @@ def test_list_reports_characters_no_font_can_print(issued, organizer_client):
     html = organizer_client.get(admin_url(issued.contest)).content.decode()
 
     assert "字体无法打印的字符：𪚥" in html
+
+
+def test_a_broken_template_gives_a_message_not_a_500(issued):
+    from awards.models import DocumentTemplate
+
+    DocumentTemplate.objects.create(
+        contest=issued.contest, kind="certificate", html="{% for c in certificates %}"
+    )
+    entry = issued.entry
+    client = client_for(entry.team.user)
+
+    response = client.get(download_url(entry), follow=True)
+
+    assert response.status_code == 200
+    assert "证书暂时无法生成" in response.content.decode()
+    document = GeneratedDocument.objects.get(kind="certificate", subject=issued.serial)
+    assert document.status == GeneratedDocument.Status.FAILED and document.error
+
+
+def test_pages_in_english(issued, organizer):
+    from django.conf import settings
+
+    certificate_revoke(certificate=issued, reason="材料不实", by=organizer)
+    client = client_for(issued.entry.team.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    verify = client.get(verify_url(issued)).content.decode()
+    results = client.get(reverse("team_results", args=[issued.entry.public_id])).content.decode()
+
+    assert "This certificate has been revoked" in verify and "Revoked: the issuing body" in verify
+    assert "This certificate was revoked on 2027-01-01" in results
