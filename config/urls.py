@@ -6,6 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from awards.certificates.views import team_certificate_download
 from awards.outcomes.views import team_results
 from competition.views import signup, signup_sent
 from config import health, views
@@ -26,9 +27,12 @@ urlpatterns = [
     # The station picker's search (public: a team searches before it has an account).
     path("places/", include("competition.stations.urls")),
     path("my/results/<uuid:public_id>/", team_results, name="team_results"),
+    path("my/results/<uuid:public_id>/certificate/", team_certificate_download, name="team_certificate"),
     path("my/", include("competition.urls")),
     path("judging/", include("judging.urls")),
     path("notice/", include("awards.notice.urls")),
+    # A certificate's public verification page, which its QR code opens.
+    path("verify/", include("awards.certificates.urls")),
     path("messages/", include("messaging.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("cms.urls")),

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
+from awards.certificates.selectors import entry_certificate, team_document_kind
 from awards.outcomes.selectors import entry_outcomes, is_featured
 from competition import selectors as competition_selectors
 from competition.selectors import team_for_user
@@ -15,8 +16,19 @@ def team_results(request, public_id):
     team = team_for_user(request.user)
     entry = competition_selectors.entry_for_team(team=team, public_id=public_id)
     outcomes, featured = entry_outcomes(entry=entry)
+    # The certificate (or thank-you letter) to download, once the list is final.
+    document_kind = team_document_kind(entry=entry, featured=featured)
+    certificate = entry_certificate(entry=entry, kind=document_kind) if document_kind else None
     response = render(
-        request, "awards/team_results.html", {"entry": entry, "outcomes": outcomes, "featured": featured}
+        request,
+        "awards/team_results.html",
+        {
+            "entry": entry,
+            "outcomes": outcomes,
+            "featured": featured,
+            "document_kind": document_kind,
+            "certificate": certificate,
+        },
     )
     response["Cache-Control"] = "private, no-store"
     return response

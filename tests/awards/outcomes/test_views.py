@@ -146,7 +146,8 @@ def build_results(contest, ours, *, rounds: int, judges: int):
 
 # The same number of queries whatever the number of rounds and sheets: session, user, team,
 # entry (with its photos and attachments, which the shared selector prefetches), the entry's
-# published rounds with their results, criteria, entries ranked per round, feedback, featured.
+# published rounds with their results, criteria, entries ranked per round, feedback, featured,
+# and the contest's shortlist (is the list final: then a certificate to download).
 @pytest.mark.parametrize(("rounds", "judges"), [(1, 1), (3, 3)])
 def test_results_page_query_count_does_not_grow(
     contest, team, ours, rounds, judges, django_assert_num_queries
@@ -154,7 +155,7 @@ def test_results_page_query_count_does_not_grow(
     build_results(contest, ours, rounds=rounds, judges=judges)
     client = client_for(team.user)
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(results_url(ours))
 
     assert response.content.decode().count("评委反馈") == rounds

@@ -1,0 +1,173 @@
+"""Certificates and thank-you letters as PDFs: one for a team (``build_certificate``) and one
+file of all a contest's certificates in serial order (``build_all_certificates``).
+
+Each page carries the serial number and a QR code to the public verification page
+(``/verify/<code>/``, at the site's public address). The template — the organizer's adjusted
+one or the built-in ``awards/documents/certificate.html`` (``thank_you.html`` for letters) —
+is given ``certificates``, a list of ``CertificatePage`` (one page each), besides the shared
+``base_context``; it is rendered in chunks of ``CHUNK`` pages whose laid-out pages are joined
+into one PDF, so that a hundred certificates are a few renders, with progress after each.
+"""
+
+from dataclasses import dataclass
+
+import segno
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from awards.certificates.services import certificates_issue
+from awards.documents.context import base_context, document_template
+from awards.documents.engine import missing_characters, render_pages
+from awards.documents.progress import Built, Progress
+from awards.errors import AwardsError
+from awards.models import Certificate, DocumentSettings, DocumentTemplate, GeneratedDocument
+from tasking.mail import absolute_url
+
+# Certificates laid out per render: large enough that rendering costs little per page, small
+# enough that progress moves (and memory stays small) for a few hundred.
+CHUNK = 25
+
+# The template kind (DocumentTemplate.Kind) of each kind of certificate.
+TEMPLATE_KINDS = {
+    Certificate.Kind.FEATURED: "certificate",
+    Certificate.Kind.THANK_YOU: "thank_you",
+}
+
+
+@dataclass(frozen=True)
+class CertificatePage:
+    """What one certificate's page says (the names a template uses)."""
+
+    serial: str
+    kind: str
+    team_name: str
+    project_title: str
+    tier_name: str
+    contest_title: str
+    contest_year: int
+    issued_on: object  # date
+    verify_url: str
+    qr: str  # data: URL of the QR code (SVG)
+    density: str  # "", "long" or "longest": smaller type for long names, so the page holds them
+
+
+# Characters of the team's name, the project's and the contest's title up to which the normal
+# type fits a page; beyond them, smaller type ("long", then "longest": up to the fields' maxima).
+LONG, LONGEST = 110, 200
+
+
+def density(*texts: str) -> str:
+    length = sum(len(text) for text in texts)
+    return "longest" if length > LONGEST else "long" if length > LONG else ""
+
+
+def verify_url(certificate: Certificate) -> str:
+    """The absolute address of the certificate's public verification page."""
+    return absolute_url("certificate_verify", certificate.code)
+
+
+def qr_data_uri(url: str) -> str:
+    """The QR code of ``url`` as an SVG data URL (vector: sharp at any print size)."""
+    return segno.make(url, error="m", micro=False).svg_data_uri(scale=1, border=2, nl=False)
+
+
+def certificate_page(certificate: Certificate) -> CertificatePage:
+    entry = certificate.entry
+    featured = certificate.featured
+    url = verify_url(certificate)
+    return CertificatePage(
+        serial=certificate.serial,
+        kind=certificate.kind,
+        team_name=entry.team.name if entry else "",
+        project_title=entry.title if entry else "",
+        tier_name=featured.tier_name if featured else "",
+        contest_title=certificate.contest.title,
+        contest_year=certificate.contest.year,
+        issued_on=timezone.localdate(certificate.issued_at),
+        verify_url=url,
+        qr=qr_data_uri(url),
+        density=density(
+            entry.team.name if entry else "", entry.title if entry else "", certificate.contest.title
+        ),
+    )
+
+
+def printed_names(certificate: Certificate) -> list[str]:
+    """The names and titles a certificate prints (the rest is the template's own text)."""
+    entry, featured = certificate.entry, certificate.featured
+    names = [certificate.contest.title]
+    if entry is not None:
+        names += [entry.team.name, entry.title]
+    if featured is not None:
+        names.append(featured.tier_name)
+    return names
+
+
+def certificates_unprintable(certificates) -> list[str]:
+    """Characters of the certificates' names and titles that no document font can draw
+    (reported to the organizer before printing; the rest of the page prints)."""
+    return missing_characters(" ".join(name for c in certificates for name in printed_names(c)))
+
+
+def render_certificates(
+    contest, kind: str, certificates: list[Certificate], progress: Progress | None = None
+) -> Built:
+    """The certificates (all of one kind, of one contest) as one PDF, in the given order."""
+    if not certificates:
+        raise AwardsError(_("没有可打印的证书：请先颁发证书。"))
+    # Official papers are in the site's language whoever asks for them.
+    with translation.override(settings.LANGUAGE_CODE):
+        template = document_template(contest, TEMPLATE_KINDS[kind])
+        context = base_context(contest)
+        total = len(certificates)
+        documents = []
+        for start in range(0, total, CHUNK):
+            chunk = [certificate_page(c) for c in certificates[start : start + CHUNK]]
+            html = template.render({**context, "certificates": chunk})
+            documents.append(render_pages(html))
+            if progress is not None:
+                progress(min(start + CHUNK, total), total)
+    pages = [page for document in documents for page in document.pages]
+    return Built(documents[0].copy(pages).write_pdf(), "pdf")
+
+
+def certificates_in_order(queryset):
+    """In issuing order, which is serial order (serials are numbered as they are issued; by the
+    row, since "2026-GX-1000" would sort before "2026-GX-101" as text)."""
+    return list(queryset.select_related("contest", "entry__team", "featured__tier").order_by("pk"))
+
+
+def build_certificate(certificate: Certificate) -> Built:
+    """One team's certificate (or thank-you letter) as a one-page PDF."""
+    (certificate,) = certificates_in_order(Certificate.objects.filter(pk=certificate.pk))
+    return render_certificates(certificate.contest, certificate.kind, [certificate])
+
+
+def build_all_certificates(contest, progress: Progress, *, kind: str = Certificate.Kind.FEATURED) -> Built:
+    """All the contest's certificates of ``kind`` that are not revoked, in serial order, as one
+    PDF; ``progress(done, total)`` after each chunk of pages. Issues what is missing first
+    (``certificates_issue`` is idempotent)."""
+    certificates_issue(contest=contest)
+    certificates = certificates_in_order(
+        Certificate.objects.filter(contest=contest, kind=kind, revoked_at__isnull=True)
+    )
+    return render_certificates(contest, kind, certificates, progress)
+
+
+def build_all_thank_you_letters(contest, progress: Progress) -> Built:
+    return build_all_certificates(contest, progress, kind=Certificate.Kind.THANK_YOU)
+
+
+def certificate_document_stale(document: GeneratedDocument, certificate: Certificate) -> bool:
+    """Must a stored one-certificate PDF be made again: not ready, or older than the
+    contest's document settings or the organizer's template for it."""
+    if document.status != GeneratedDocument.Status.READY or not document.file or document.finished_at is None:
+        return True
+    changed = [
+        *DocumentSettings.objects.filter(contest_id=document.contest_id).values_list("updated_at", flat=True),
+        *DocumentTemplate.objects.filter(
+            contest_id=document.contest_id, kind=TEMPLATE_KINDS[certificate.kind]
+        ).values_list("updated_at", flat=True),
+    ]
+    return any(at > document.finished_at for at in changed)
