@@ -21,7 +21,7 @@ from accounts.access import BackOfficeMenuItem, OrganizersChangeSupervisorsRead
 from awards.documents.context import built_in_template, document_settings
 from awards.documents.engine import engine_problem
 from awards.documents.forms import DocumentSettingsForm, TemplateForm
-from awards.documents.kinds import KINDS
+from awards.documents.kinds import KINDS, kinds_of_group
 from awards.documents.services import (
     document_request,
     document_settings_save,
@@ -59,7 +59,7 @@ def built_in_source(kind: str) -> str | None:
 def documents_panel(request, contest, can_change: bool) -> str:
     """On a finalized shortlist's page: the documents, and where to make them."""
     documents = contest_documents(contest)
-    rows = [{"kind": kind, "document": documents.get(kind.code)} for kind in KINDS.values()]
+    rows = [{"kind": kind, "document": documents.get(kind.code)} for kind in kinds_of_group(None, contest)]
     return render_to_string(
         "awards/admin/documents_panel.html",
         {"contest": contest, "rows": rows, "can_change": can_change},
@@ -133,7 +133,7 @@ class DocumentsView(DocumentsPageView):
         problem = engine_problem()
         final = outcome_final(self.contest)
         rows = []
-        for kind in KINDS.values():
+        for kind in kinds_of_group(None, self.contest):
             document = documents.get(kind.code)
             rows.append(
                 {

@@ -171,3 +171,31 @@ def certificate_document_stale(document: GeneratedDocument, certificate: Certifi
         ).values_list("updated_at", flat=True),
     ]
     return any(at > document.finished_at for at in changed)
+
+
+def _sample_context(contest, kind: str) -> dict:
+    """For checking an adjusted template before it is saved: one made-up page (never printed,
+    so not translated) besides the shared context."""
+    url = absolute_url("certificate_verify", "SAMPLE-CODE")
+    page = CertificatePage(
+        serial=f"{contest.year}-YX-001",
+        kind=kind,
+        team_name="暖阳助老服务队",
+        project_title="银龄助老暖心行动",
+        tier_name="优秀志愿服务项目",
+        contest_title=contest.title,
+        contest_year=contest.year,
+        issued_on=timezone.localdate(),
+        verify_url=url,
+        qr=qr_data_uri(url),
+        density="",
+    )
+    return {**base_context(contest), "certificates": [page]}
+
+
+def sample_certificate_context(contest) -> dict:
+    return _sample_context(contest, Certificate.Kind.FEATURED)
+
+
+def sample_thank_you_context(contest) -> dict:
+    return _sample_context(contest, Certificate.Kind.THANK_YOU)

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from awards.documents import official_list
+from awards.certificates.selectors import contest_certificates
+from awards.documents import certificates, official_list
+from awards.documents.context import document_settings
 from awards.documents.progress import Built
 from awards.models import DocumentTemplate
 
@@ -31,9 +33,23 @@ class DocumentKind:
     needs_engine: bool
     # Texts of the document no font can print: (text, characters), shown before printing.
     missing: Callable[..., list[tuple[str, list[str]]]] | None = None
+    # Whether the contest has this document at all (thank-you letters only when enabled).
+    applies: Callable[..., bool] | None = None
+
+    def applies_to(self, contest) -> bool:
+        return self.applies is None or self.applies(contest)
 
     def file_name(self, contest) -> str:
         return f"{self.file_name_pattern % {'year': contest.year, 'slug': contest.slug}}.{self.extension}"
+
+
+def _certificates_missing(contest) -> list[tuple[str, list[str]]]:
+    missing = certificates.certificates_unprintable(contest_certificates(contest=contest))
+    return [(str(_("证书上的名称")), missing)] if missing else []
+
+
+def _thank_you_enabled(contest) -> bool:
+    return document_settings(contest).thank_you_letters
 
 
 def _list_missing(contest) -> list[tuple[str, list[str]]]:
@@ -51,6 +67,15 @@ KINDS: dict[str, DocumentKind] = {
             "list_xlsx", "list", _("获奖名单（Excel）"), XLSX, "xlsx", _("%(year)s年获奖名单"),
             official_list.build_list_xlsx, needs_engine=False,
         ),
+        DocumentKind(
+            "certificates", "certificates", _("优秀项目证书（全部）"), PDF, "pdf",
+            _("%(year)s年优秀项目证书"),
+            certificates.build_all_certificates, needs_engine=True, missing=_certificates_missing,
+        ),
+        DocumentKind(
+            "thank_you_letters", "certificates", _("感谢信（全部）"), PDF, "pdf", _("%(year)s年感谢信"),
+            certificates.build_all_thank_you_letters, needs_engine=True, applies=_thank_you_enabled,
+        ),
     )
 }  # fmt: skip
 
@@ -58,11 +83,18 @@ KINDS: dict[str, DocumentKind] = {
 # one, per template kind (DocumentTemplate.Kind); kinds without one get the shared context.
 TEMPLATE_SAMPLES: dict[str, Callable[..., dict]] = {
     DocumentTemplate.Kind.LIST: official_list.sample_list_context,
+    DocumentTemplate.Kind.CERTIFICATE: certificates.sample_certificate_context,
+    DocumentTemplate.Kind.THANK_YOU: certificates.sample_thank_you_context,
 }
 
 
-def kinds_of_group(group: str | None) -> list[DocumentKind]:
-    return [kind for kind in KINDS.values() if group is None or kind.group == group]
+def kinds_of_group(group: str | None, contest=None) -> list[DocumentKind]:
+    """The kinds of a group (all without one), and of those only what ``contest`` has."""
+    return [
+        kind
+        for kind in KINDS.values()
+        if (group is None or kind.group == group) and (contest is None or kind.applies_to(contest))
+    ]
 
 
 def groups() -> list[str]:

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
+from tests import factories
 from tests.awards.documents.conftest import featured
 
 pytestmark = pytest.mark.django_db
@@ -52,3 +53,20 @@ def test_without_the_engine_the_command_says_what_to_install(contest, tmp_path, 
     )
     with pytest.raises(CommandError, match="libpango"):
         run("--contest", "2026", "--out", str(tmp_path))
+
+
+def test_certificates_are_written_and_thank_you_letters_only_when_enabled(contest, tmp_path):
+    from awards.models import DocumentSettings
+
+    featured(contest, ["银龄助老暖心行动", "七彩课堂留守儿童助学"])
+    run("--contest", "2026", "--out", str(tmp_path / "a"), "--only", "certificates")
+    assert sorted(path.name for path in (tmp_path / "a").iterdir()) == ["2026年优秀项目证书.pdf"]
+
+    DocumentSettings.objects.create(contest=contest, thank_you_letters=True)
+    factories.EntryFactory(contest=contest, title="社区读书角", submitted=True)
+    out, _err = run("--contest", "2026", "--out", str(tmp_path / "b"), "--only", "certificates")
+    assert sorted(path.name for path in (tmp_path / "b").iterdir()) == [
+        "2026年优秀项目证书.pdf",
+        "2026年感谢信.pdf",
+    ]
+    assert "thank_you_letters: 1/1" in out

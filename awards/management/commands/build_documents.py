@@ -27,7 +27,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"the shortlist of {contest.title} ({year}) is not finalized: no documents yet"
             )
-        kinds = kinds_of_group(only)
+        kinds = kinds_of_group(only, contest)
         problem = engine_problem()
         if problem is not None and any(kind.needs_engine for kind in kinds):
             raise CommandError(problem)

@@ -181,3 +181,14 @@ def test_documents_wait_for_the_finalized_list(contest, organizer):
         document_request(contest=contest, kind="list_pdf", by=organizer)
     assert error.value.message == "入围名单正式公布后才能生成文书。"
     assert not GeneratedDocument.objects.exists()
+
+
+def test_a_certificate_template_is_checked_against_a_sample_page(contest, organizer):
+    html = "{% for page in certificates %}{{ page.serial }} {{ page.project_title }}{% endfor %}"
+    document_template_save(contest=contest, kind="certificate", html=html, by=organizer)
+    assert DocumentTemplate.objects.get(contest=contest, kind="certificate").html == html
+
+    broken = "{% for page in certificates %}{{ page.serial|no_such_filter }}{% endfor %}"
+    with pytest.raises(AwardsError, match="第 1 行"):
+        document_template_save(contest=contest, kind="certificate", html=broken, by=organizer)
+    assert DocumentTemplate.objects.get(contest=contest, kind="certificate").html == html
