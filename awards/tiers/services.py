@@ -19,6 +19,7 @@ from awards.phases import tiers_settable
 from awards.shortlist.rules import constraints_from
 from awards.shortlist.select import Candidate
 from awards.tiers.assign import TierRule, assign_tiers
+from awards.tiers.selectors import contest_tiers
 from competition.models import Contest, Entry
 from competition.selectors import categories_in_order
 
@@ -58,10 +59,6 @@ def _problem_text(problem: dict, labels: dict) -> str:
     if "category" in problem:
         values["category"] = labels.get(problem["category"], "—")
     return str(template) % values
-
-
-def contest_tiers(*, contest: Contest) -> list[AwardTier]:
-    return list(AwardTier.objects.filter(contest=contest).order_by("position", "pk"))
 
 
 def tiers_assign(*, shortlist: Shortlist) -> dict[int, int]:
