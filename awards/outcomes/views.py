@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
-from awards.outcomes.selectors import entry_outcomes, is_featured
+from awards.outcomes.selectors import entry_featured, entry_outcomes
 from competition import selectors as competition_selectors
 from competition.selectors import team_for_user
 from judging.results.selectors import has_published_results
@@ -27,7 +27,7 @@ def entry_results_panel(request, entry) -> str:
     when nothing is published yet, two when it is)."""
     if not has_published_results(entry=entry):
         return ""
-    featured = is_featured(entry=entry)
+    featured = entry_featured(entry=entry)
     return render_to_string(
         "awards/team_results_panel.html", {"entry": entry, "featured": featured}, request=request
     )
