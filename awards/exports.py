@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from awards.models import Objection, ShortlistEntry
+from awards.models import DEFAULT_TIER_NAME, Objection, ShortlistEntry
 from competition.models import Contest
 from judging.spreadsheets.tables import (
     ENTRY_PLACE,
@@ -19,20 +19,21 @@ from judging.spreadsheets.tables import (
 
 
 def shortlist_table(*, contest: Contest) -> Table:
-    """入围名单: the contest's shortlist in order, with how each entry got in."""
-    headers = [_("序号"), *place_headers(), _("成绩排名"), _("得分"), _("入围方式")]
+    """入围名单: the contest's shortlist in order, with how each entry got in and its award tier."""
+    headers = [_("序号"), *place_headers(), _("成绩排名"), _("得分"), _("入围方式"), _("奖项等次")]
     via = choice_labels(ShortlistEntry.Via.choices)
     queryset = ShortlistEntry.objects.filter(shortlist__contest=contest)
+    default_tier = str(DEFAULT_TIER_NAME)
 
     def rows():
         for n, values in enumerate(
             queryset.order_by("rank", "entry_id")
-            .values_list(*ENTRY_PLACE, "rank", "score", "via")
+            .values_list(*ENTRY_PLACE, "rank", "score", "via", "tier__name")
             .iterator(),
             start=1,
         ):
-            *place, rank, score, how = values
-            yield (n, *place_cells(place), rank, number(score), via.get(how, how))
+            *place, rank, score, how, tier = values
+            yield (n, *place_cells(place), rank, number(score), via.get(how, how), tier or default_tier)
 
     return Table(headers, rows(), queryset.count())
 

@@ -2,7 +2,7 @@
 values are compared.
 
 committed → notice (公示) → finalized. Committing may be repeated until the notice starts;
-organizers' overrides (with reasons) are allowed until finalization; objections come in only
+organizers' overrides (with reasons) and award tiers are allowed until finalization; objections come in only
 inside the notice window; finalizing needs the window over and every objection answered. The
 contest's own phase (``competition.phases``) is asked alongside: a shortlist is committed and
 put on notice only while the contest's results are being decided.
@@ -26,14 +26,15 @@ class ShortlistPhase:
     can_finalize: bool  # once the window is over and every objection answered
     public: bool  # the notice page exists
     final: bool
+    can_set_tiers: bool = False  # award tiers defined, reassigned, entries moved between them
 
     @property
     def label(self) -> str:
         return Shortlist.Status(self.status).label
 
 
-COMMITTED = ShortlistPhase(Shortlist.Status.COMMITTED, True, True, True, False, False, False, False)
-ON_NOTICE = ShortlistPhase(Shortlist.Status.NOTICE, False, True, False, True, True, True, False)
+COMMITTED = ShortlistPhase(Shortlist.Status.COMMITTED, True, True, True, False, False, False, False, True)
+ON_NOTICE = ShortlistPhase(Shortlist.Status.NOTICE, False, True, False, True, True, True, False, True)
 FINALIZED = ShortlistPhase(Shortlist.Status.FINALIZED, False, False, False, False, False, True, True)
 
 PHASES = {phase.status: phase for phase in (COMMITTED, ON_NOTICE, FINALIZED)}
@@ -41,6 +42,12 @@ PHASES = {phase.status: phase for phase in (COMMITTED, ON_NOTICE, FINALIZED)}
 
 def shortlist_phase(shortlist: Shortlist) -> ShortlistPhase:
     return PHASES[shortlist.status]
+
+
+def tiers_settable(shortlist: Shortlist | None) -> bool:
+    """Whether a contest's award tiers may change now: before it has a shortlist, and while
+    its shortlist may still be adjusted (not once finalized)."""
+    return shortlist is None or shortlist_phase(shortlist).can_set_tiers
 
 
 def takes_objections(shortlist: Shortlist, *, now=None) -> bool:

@@ -197,6 +197,9 @@ class ProjectPage(PublicPage):
         related_name="project_pages",
     )
     year = models.PositiveIntegerField(_("年度"), null=True, blank=True, db_index=True)
+    award = models.CharField(
+        _("奖项"), max_length=40, blank=True, help_text=_("如“优秀志愿服务项目”或“一等奖”，由评审结果填入")
+    )
     team_name = models.CharField(_("团队名称"), max_length=100, blank=True)
     organization_name = models.CharField(_("所属阵地"), max_length=100, blank=True)
     volunteers = models.PositiveIntegerField(_("志愿者人数"), null=True, blank=True)
@@ -221,6 +224,7 @@ class ProjectPage(PublicPage):
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("category"), FieldPanel("county"), FieldPanel("year")]),
+                FieldPanel("award"),
                 FieldRowPanel([FieldPanel("team_name"), FieldPanel("organization_name")]),
             ],
             heading=_("项目信息"),

@@ -295,25 +295,53 @@ def _page_range(page_obj) -> list:
     return list(page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1))
 
 
-def showcase_years(page) -> list[int]:
-    def compute():
-        years = ProjectPage.objects.live().child_of(page).exclude(year=None).order_by()
-        return sorted(years.values_list("year", flat=True).distinct(), reverse=True)
+def showcase_facets(page) -> dict:
+    """The years (newest first) and awards (best tier first) that the showcase's live projects
+    have, for its filters: one query, then cached until the next publish."""
 
-    return public_cache.remembered(f"showcase-years:{page.pk}", compute)
+    def compute():
+        rows = (
+            ProjectPage.objects.live()
+            .child_of(page)
+            .order_by()
+            .values_list("year", "award", "featured__tier__position")
+            .distinct()
+        )
+        years: set[int] = set()
+        awards: dict[str, int] = {}
+        for year, award, position in rows:
+            if year is not None:
+                years.add(year)
+            if award:
+                rank = position if position is not None else 1_000
+                awards[award] = min(awards.get(award, rank), rank)
+        return {
+            "years": sorted(years, reverse=True),
+            "awards": sorted(awards, key=lambda name: (awards[name], name)),
+        }
+
+    return public_cache.remembered(f"showcase-facets:{page.pk}", compute)
+
+
+def showcase_years(page) -> list[int]:
+    return showcase_facets(page)["years"]
 
 
 def showcase_context(page, params) -> dict:
-    """The showcase's filters (category code, county id, year) and one page of project cards.
-    Values that match nothing are ignored, not errors; the page links keep the valid ones."""
+    """The showcase's filters (category code, county id, year, award) and one page of project
+    cards. Values that match nothing are ignored, not errors; the page links keep the valid
+    ones. The award filter is offered only when the showcase has more than one award."""
     all_categories = categories()
     all_counties = counties()
-    years = showcase_years(page)
+    facets = showcase_facets(page)
+    years = facets["years"]
+    awards = facets["awards"] if len(facets["awards"]) > 1 else []
     year = _int_or_none(params.get("year"))
     chosen = {
         "category": next((c for c in all_categories if c.code == params.get("category")), None),
         "county": next((c for c in all_counties if c.pk == _int_or_none(params.get("county"))), None),
         "year": year if year in years else None,
+        "award": params.get("award") if params.get("award") in awards else None,
     }
     projects = live_projects().child_of(page)
     if chosen["category"]:
@@ -322,6 +350,8 @@ def showcase_context(page, params) -> dict:
         projects = projects.filter(county=chosen["county"])
     if chosen["year"]:
         projects = projects.filter(year=chosen["year"])
+    if chosen["award"]:
+        projects = projects.filter(award=chosen["award"])
     projects = projects.order_by("-year", "featured__rank", "pk")
     paginator = Paginator(projects, SHOWCASE_PAGE_SIZE)
     page_obj = paginator.get_page(params.get("page"))
@@ -331,11 +361,13 @@ def showcase_context(page, params) -> dict:
         "category": chosen["category"].code if chosen["category"] else None,
         "county": str(chosen["county"].pk) if chosen["county"] else None,
         "year": str(chosen["year"]) if chosen["year"] else None,
+        "award": chosen["award"],
     }
     return {
         "categories": all_categories,
         "counties": all_counties,
         "years": years,
+        "awards": awards,
         "chosen": chosen,
         "filtered": any(chosen.values()),
         "filter_query": {name: value for name, value in query.items() if value},

@@ -161,6 +161,7 @@ def create_project_drafts(contest: Contest) -> list[ProjectPage]:
                 .filter(pk=featured_id, page__isnull=True)
                 .select_related(
                     "contest",
+                    "tier",
                     "entry__category",
                     "entry__team__organization__county",
                 )
@@ -185,6 +186,7 @@ def _draft_page(featured: FeaturedProject, *, showcase: ShowcaseIndexPage, colle
         category=entry.category,
         county=organization.county,
         year=featured.contest.year,
+        award=featured.tier_name,
         team_name=entry.team.name,
         organization_name=organization.name,
         live=False,

@@ -22,7 +22,7 @@ from awards.documents.context import base_context
 from awards.documents.engine import engine_problem
 from awards.documents.progress import document_build
 from awards.models import Certificate, GeneratedDocument
-from awards.outcomes.selectors import is_featured
+from awards.outcomes.selectors import entry_featured
 from competition import selectors as competition_selectors
 from competition.selectors import team_for_user
 
@@ -59,7 +59,7 @@ def verify(request, code):
 def team_certificate(*, entry) -> Certificate | None:
     """The entry's certificate or thank-you letter when its team may have one now (issued on
     first need), or None."""
-    kind = team_document_kind(entry=entry, featured=is_featured(entry=entry))
+    kind = team_document_kind(entry=entry, featured=entry_featured(entry=entry) is not None)
     if kind is None:
         return None
     certificate = entry_certificate(entry=entry, kind=kind)

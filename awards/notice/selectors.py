@@ -6,8 +6,10 @@ from django.db.models import Count, Q, QuerySet
 from awards.models import Objection, Shortlist, ShortlistEntry
 from awards.phases import open_notice_q, public_q
 
-# Listed by category, then county, then team name (pinyin): not by score, which is not public.
+# Listed by award tier (best first; none without tiers), then category, then county, then team
+# name (pinyin): not by score, which is not public.
 PUBLIC_ORDER = (
+    "tier__position",
     "entry__category__sort_order",
     "entry__category_id",
     "entry__team__organization__county__sort_order",
@@ -16,7 +18,7 @@ PUBLIC_ORDER = (
 )
 
 
-PUBLIC_RELATED = ("entry__team__organization__county", "entry__category")
+PUBLIC_RELATED = ("entry__team__organization__county", "entry__category", "tier")
 
 
 def shortlist_for_notice(*, slug: str) -> Shortlist | None:

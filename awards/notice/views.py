@@ -17,6 +17,7 @@ from awards.notice.selectors import notice_items, shortlist_for_notice
 from awards.notice.services import objection_file
 from awards.outcomes.selectors import featured_projects
 from awards.phases import takes_objections
+from awards.tiers.selectors import by_tier
 from common.errors import DomainError
 from common.http import client_address
 
@@ -34,6 +35,7 @@ def notice(request, slug):
     if not takes_objections(shortlist, now=now):
         finalized = shortlist.phase.final
         context["featured"] = featured_projects(contest=shortlist.contest) if finalized else []
+        context["tier_groups"] = by_tier(context["featured"])
         context["finalized"] = finalized
         return render(request, "awards/notice_ended.html", context)
 
@@ -58,7 +60,12 @@ def notice(request, slug):
                 form.add_error(None, error.message)
             else:
                 return redirect(SENT.format(path=request.path))
-    context.update(items=items, form=form, sent=request.method == "GET" and "sent" in request.GET)
+    context.update(
+        items=items,
+        tier_groups=by_tier(items),
+        form=form,
+        sent=request.method == "GET" and "sent" in request.GET,
+    )
     return render(request, "awards/notice.html", context)
 
 

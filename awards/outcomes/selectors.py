@@ -6,13 +6,14 @@ from awards.notice.selectors import PUBLIC_ORDER, PUBLIC_RELATED
 from judging.results.selectors import RoundOutcome, published_outcomes
 
 
-def entry_outcomes(*, entry) -> tuple[list[RoundOutcome], bool]:
-    """The entry's published results and whether it was featured."""
-    return published_outcomes(entry=entry), is_featured(entry=entry)
+def entry_outcomes(*, entry) -> tuple[list[RoundOutcome], FeaturedProject | None]:
+    """The entry's published results and its featured project (with its award tier), if any."""
+    return published_outcomes(entry=entry), entry_featured(entry=entry)
 
 
-def is_featured(*, entry) -> bool:
-    return FeaturedProject.objects.filter(entry=entry).exists()
+def entry_featured(*, entry) -> FeaturedProject | None:
+    """The entry's featured project with its award tier, or None (one query)."""
+    return FeaturedProject.objects.filter(entry=entry).select_related("tier").first()
 
 
 def featured_projects(*, contest) -> list[FeaturedProject]:

@@ -38,6 +38,7 @@ def shortlist_finalize(*, shortlist: Shortlist, by, now=None) -> list[FeaturedPr
                 entry_id=item.entry_id,
                 rank=position,
                 score=item.score,
+                tier_id=item.tier_id,
                 finalized_at=now,
             )
             for position, item in enumerate(items, start=1)

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 
 from awards.certificates.selectors import entry_certificate, team_document_kind
-from awards.outcomes.selectors import entry_outcomes, is_featured
+from awards.outcomes.selectors import entry_featured, entry_outcomes
 from competition import selectors as competition_selectors
 from competition.selectors import team_for_user
 from judging.results.selectors import has_published_results
@@ -17,7 +17,7 @@ def team_results(request, public_id):
     entry = competition_selectors.entry_for_team(team=team, public_id=public_id)
     outcomes, featured = entry_outcomes(entry=entry)
     # The certificate (or thank-you letter) to download, once the list is final.
-    document_kind = team_document_kind(entry=entry, featured=featured)
+    document_kind = team_document_kind(entry=entry, featured=featured is not None)
     certificate = entry_certificate(entry=entry, kind=document_kind) if document_kind else None
     response = render(
         request,
@@ -39,7 +39,7 @@ def entry_results_panel(request, entry) -> str:
     when nothing is published yet, two when it is)."""
     if not has_published_results(entry=entry):
         return ""
-    featured = is_featured(entry=entry)
+    featured = entry_featured(entry=entry)
     return render_to_string(
         "awards/team_results_panel.html", {"entry": entry, "featured": featured}, request=request
     )

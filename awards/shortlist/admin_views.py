@@ -22,10 +22,12 @@ from wagtail.admin.viewsets.base import ViewSet
 from accounts.access import BackOfficeMenuItem, OrganizersChangeSupervisorsRead
 from awards.errors import AwardsError
 from awards.extensions import outcome_panels
+from awards.models import DEFAULT_TIER_NAME
 from awards.notice.forms import AnswerForm, NoticeForm
 from awards.notice.selectors import shortlist_objection, shortlist_objection_counts, shortlist_objections
 from awards.notice.services import notice_publish, objection_answer
 from awards.outcomes.services import shortlist_finalize
+from awards.phases import tiers_settable
 from awards.shortlist.audit import describe_events
 from awards.shortlist.forms import AddForm, RemoveForm, SwapForm, WhatIfForm
 from awards.shortlist.selectors import (
@@ -45,6 +47,9 @@ from awards.shortlist.services import (
     shortlist_remove,
     shortlist_swap,
 )
+from awards.tiers.forms import TierMoveForm, tier_formset
+from awards.tiers.selectors import contest_tiers
+from awards.tiers.services import tier_move, tiers_set
 from common.errors import DomainError
 from common.pages import paginate, query_suffix
 from competition.selectors import contest_categories, counties_named
@@ -231,6 +236,48 @@ class ShortlistView(ShortlistPageView):
     page_name = "shortlist"
     template_name = "awards/admin/shortlist.html"
 
+    @cached_property
+    def tiers(self) -> list:
+        return contest_tiers(contest=self.contest)
+
+    def tier_context(self, items, bound=None) -> dict:
+        """The award tiers with how many entries each holds, and their forms."""
+        counts: dict = {}
+        for item in items:
+            counts[item.tier_id] = counts.get(item.tier_id, 0) + 1
+        labels = {c.code: c.label for c in self.categories.values()}
+
+        def limits(tier) -> str:
+            parts = [
+                _("%(category)s至少 %(n)s") % {"category": labels.get(code, code), "n": n}
+                for code, n in tier.category_min.items()
+            ] + [
+                _("%(category)s至多 %(n)s") % {"category": labels.get(code, code), "n": n}
+                for code, n in tier.category_max.items()
+            ]
+            return "；".join(parts)
+
+        tiers = [{"tier": t, "count": counts.get(t.pk, 0), "limits": limits(t)} for t in self.tiers]
+        places = sum(t.places for t in self.tiers)
+        shortlist = self.shortlist
+        return {
+            "tiers": tiers,
+            "tiers_settable": tiers_settable(shortlist),
+            "tiers_mismatch": bool(self.tiers) and shortlist is not None and places != shortlist.size,
+            "tiers_places": places,
+            "default_tier_name": DEFAULT_TIER_NAME,
+            "tiers_formset": (
+                bound[1]
+                if bound and bound[0] == "tiers"
+                else tier_formset(tiers=self.tiers, categories=list(self.categories.values()))
+            ),
+            "tier_form": (
+                bound[1]
+                if bound and bound[0] == "tier"
+                else TierMoveForm(prefix="tier", items=items, tiers=self.tiers)
+            ),
+        }
+
     def forms(self, items, bound=None) -> dict:
         made = {
             "add_form": AddForm(prefix="add"),
@@ -246,8 +293,10 @@ class ShortlistView(ShortlistPageView):
         context = super().get_context_data(**kwargs)
         shortlist = self.shortlist
         if shortlist is None:
+            context.update(self.tier_context([], kwargs.get("bound")))
             return context
         items = kwargs.get("items") or shortlist_items(shortlist=shortlist)
+        context.update(self.tier_context(items, kwargs.get("bound")))
         editable = shortlist.phase.can_override
         counts = {"computed": 0, "override": 0}
         for item in items:
@@ -281,9 +330,13 @@ class ShortlistView(ShortlistPageView):
         return context
 
     def post(self, request, *args, **kwargs):
+        action = request.POST.get("action")
+        if action == "tiers":
+            return self.set_tiers()
         if self.shortlist is None:
             raise Http404
-        action = request.POST.get("action")
+        if action == "tier":
+            return self.move_tier()
         if action in OVERRIDE_FORMS:
             return self.override(action)
         if action == "publish":
@@ -318,6 +371,48 @@ class ShortlistView(ShortlistPageView):
                 link=(f"{self.url()}#project-pages", _("审阅并发布项目页面")),
             )
         raise Http404
+
+    def set_tiers(self):
+        formset = tier_formset(
+            tiers=self.tiers, categories=list(self.categories.values()), data=self.request.POST
+        )
+        if formset.is_valid():
+            try:
+                tiers = tiers_set(contest=self.contest, tiers=formset.specs(), by=self.request.user)
+            except DomainError as error:
+                formset._non_form_errors = formset.error_class([error.message])
+            else:
+                if not tiers:
+                    return self.done(_("已恢复为单一奖项“%(name)s”。") % {"name": DEFAULT_TIER_NAME})
+                return self.done(_("已保存 %(count)s 个奖项等次，并按成绩重新评定。") % {"count": len(tiers)})
+        messages.error(self.request, _("奖项等次没有保存，请看表单中的提示。"))
+        return self.render_to_response(self.get_context_data(bound=("tiers", formset)))
+
+    def move_tier(self):
+        items = shortlist_items(shortlist=self.shortlist)
+        form = TierMoveForm(self.request.POST, prefix="tier", items=items, tiers=self.tiers)
+        if form.is_valid():
+            data = form.cleaned_data
+            item = next((i for i in items if i.entry_id == data["entry"]), None)
+            tier = next((t for t in self.tiers if t.pk == data["tier"]), None)
+            try:
+                if item is None or tier is None:
+                    raise AwardsError(_("请选择名单中的项目和本届的奖项。"))
+                tier_move(
+                    shortlist=self.shortlist,
+                    entry=item.entry,
+                    tier=tier,
+                    reason=data["reason"],
+                    by=self.request.user,
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                return self.done(
+                    _("已将“%(title)s”调整为“%(tier)s”。") % {"title": item.entry.title, "tier": tier.name}
+                )
+        messages.error(self.request, _("调整没有完成，请看表单中的提示。"))
+        return self.render_to_response(self.get_context_data(items=items, bound=("tier", form)))
 
     def override(self, action: str):
         items = shortlist_items(shortlist=self.shortlist)

@@ -26,6 +26,8 @@ def _labels() -> dict[str, str]:
         "objection": _("异议人"),
         "answer": _("答复"),
         "featured": _("优秀项目"),
+        "tier": _("奖项等次"),
+        "tiers": _("奖项设置"),
     }
 
 
@@ -64,6 +66,12 @@ def describe_events(*, events) -> None:
             else _("无")
         )
 
+    def tiers(value) -> str:
+        return "；".join(
+            _("%(name)s %(places)s 个") % {"name": t.get("name", ""), "places": t.get("places", "")}
+            for t in value
+        )
+
     statuses = {**dict(Shortlist.Status.choices), **dict(Objection.Status.choices)}
     values = {
         "status": statuses,
@@ -74,6 +82,7 @@ def describe_events(*, events) -> None:
         "category_min": per_category,
         "category_max": per_category,
         "objection": lambda pk: objectors.get(pk, _("已删除的异议")),
+        "tiers": tiers,
     }
     labels = _labels()
     for event in events:

@@ -35,7 +35,7 @@ def contest_shortlist(*, contest: Contest) -> Shortlist | None:
 def shortlist_items(*, shortlist: Shortlist) -> list[ShortlistEntry]:
     """The shortlist, best first, with each entry's identity and blind code in the source round."""
     return list(
-        shortlist.items.select_related("entry__team__organization__county", "entry__category")
+        shortlist.items.select_related("entry__team__organization__county", "entry__category", "tier")
         .annotate(blind_code=blind_code_of(round_id=shortlist.round_id))
         .order_by("rank", "entry_id")
     )

@@ -8,10 +8,12 @@ from django.utils.translation import gettext as _
 from awards.errors import AwardsError
 from awards.models import Shortlist, ShortlistEntry, ShortlistEvent
 from awards.phases import shortlist_phase
-from awards.shortlist.select import Candidate, Constraints, Selection, select
+from awards.shortlist.rules import constraints_from
+from awards.shortlist.select import Candidate, Selection, select
+from awards.tiers.services import tier_for_new_entry, tiers_assign
 from competition.models import Entry
 from competition.phases import contest_phase
-from competition.selectors import category_codes, contest_by_id
+from competition.selectors import contest_by_id
 from judging.models import Round
 from judging.results.selectors import entry_result, has_results, ranked_entries
 
@@ -21,17 +23,6 @@ def shortlist_candidates(*, round: Round) -> list[Candidate]:
         Candidate(entry=entry_id, score=combined, rank=rank, category=category or 0, county=county)
         for entry_id, combined, rank, category, county in ranked_entries(round=round)
     ]
-
-
-def constraints_from(*, size: int, county_cap: int | None, category_min: dict, category_max: dict):
-    """Constraints by category code (as organizers enter them) → by category id."""
-    ids = {code: pk for pk, code in category_codes().items()}
-    return Constraints(
-        size=size,
-        county_cap=county_cap,
-        category_min={ids[c]: int(n) for c, n in category_min.items() if c in ids and n not in (None, "")},
-        category_max={ids[c]: int(n) for c, n in category_max.items() if c in ids and n not in (None, "")},
-    )
 
 
 def shortlist_preview(
@@ -94,6 +85,8 @@ def shortlist_commit(
             ShortlistEntry(shortlist=shortlist, entry_id=e, rank=scores[e].rank, score=scores[e].score)
             for e in result.selected
         )
+        # The contest's award tiers, from the new list (none: the one default tier).
+        tiers_assign(shortlist=shortlist)
         ShortlistEvent.objects.create(
             shortlist=shortlist,
             kind=ShortlistEvent.Kind.COMMITTED,
@@ -125,7 +118,10 @@ def _reason(reason: str) -> str:
     return reason
 
 
-def shortlist_add(*, shortlist: Shortlist, entry: Entry, reason: str, by) -> ShortlistEntry:
+def shortlist_add(
+    *, shortlist: Shortlist, entry: Entry, reason: str, by, tier_id: int | None = None
+) -> ShortlistEntry:
+    """Add an entry with a reason. It goes into ``tier_id``, or the contest's last award tier."""
     reason = _reason(reason)
     with transaction.atomic():
         current = _editable(shortlist)
@@ -140,6 +136,7 @@ def shortlist_add(*, shortlist: Shortlist, entry: Entry, reason: str, by) -> Sho
             rank=result.combined_rank,
             score=result.combined,
             via=ShortlistEntry.Via.OVERRIDE,
+            tier_id=tier_id or tier_for_new_entry(shortlist=current),
         )
         ShortlistEvent.objects.create(
             shortlist=current,
@@ -171,9 +168,12 @@ def shortlist_remove(*, shortlist: Shortlist, entry: Entry, reason: str, by) -> 
 
 
 def shortlist_swap(*, shortlist: Shortlist, out_entry: Entry, in_entry: Entry, reason: str, by) -> None:
+    """Replace one entry by another, with a reason; the incoming entry takes the outgoing one's
+    award tier."""
     with transaction.atomic():
+        outgoing = shortlist.items.filter(entry=out_entry).values_list("tier_id", flat=True).first()
         shortlist_remove(shortlist=shortlist, entry=out_entry, reason=reason, by=by)
-        shortlist_add(shortlist=shortlist, entry=in_entry, reason=reason, by=by)
+        shortlist_add(shortlist=shortlist, entry=in_entry, reason=reason, by=by, tier_id=outgoing)
         ShortlistEvent.objects.create(
             shortlist=shortlist,
             kind=ShortlistEvent.Kind.SWAPPED,

@@ -1041,8 +1041,8 @@ def test_shortlist_page_query_count_is_constant(n, organizer, organizer_client, 
     round = sized_results(n, organizer)
 
     # Session, user, its permissions (2), profile, groups, the contest, its shortlist, its
-    # items, categories, objection counts, the reserve, and the admin menu's.
-    response = count_queries(organizer_client, shortlist_page(round.contest), django_assert_num_queries, 16)
+    # items, categories, objection counts, the reserve, the award tiers, and the admin menu's.
+    response = count_queries(organizer_client, shortlist_page(round.contest), django_assert_num_queries, 17)
 
     assert len(response.context["items"]) == n
 

@@ -226,7 +226,10 @@ def test_shortlist_and_objection_exports():
     o_headers, o_rows, o_size = objections_table(contest=shortlist.contest)
 
     assert s_headers[0] == "序号" and "入围方式" in s_headers
+    assert s_headers[-1] == "奖项等次"
+    s_rows = list(s_rows)
     assert [row[0] for row in s_rows] == [1, 2]
+    assert [row[-1] for row in s_rows] == ["优秀志愿服务项目"] * 2
     assert o_size == 1
     row = next(iter(o_rows))
     assert row[1:3] == ("王五", "13900000000")
