@@ -14,14 +14,11 @@ class AwardsConfig(AppConfig):
         from competition.extensions import register_entry_panel
 
         from . import demo, exports, messages  # noqa: F401  (messages: registers its message kinds)
-        from .certificates.services import certificates_issue_on_finalize
         from .documents.admin_views import documents_panel
         from .extensions import register_outcome_panel
         from .outcomes.views import entry_results_panel
-        from .signals import shortlist_finalized
 
         exports.register()
         demo.register()
         register_entry_panel(entry_results_panel)
         register_outcome_panel(documents_panel)
-        shortlist_finalized.connect(certificates_issue_on_finalize, dispatch_uid="awards.certificates")

@@ -11,7 +11,6 @@ from awards.documents.context import document_settings
 from awards.errors import AwardsError
 from awards.models import Certificate, FeaturedProject, Shortlist
 from awards.phases import shortlist_phase
-from competition.models import Contest
 from competition.selectors import submitted_entries
 
 # The short code in a serial number: 2026-YX-001 (优秀), 2026-GX-001 (感谢), 2026-PS-001 (评审).
@@ -109,8 +108,3 @@ def certificate_revoke(*, certificate: Certificate, reason: str, by, now=None) -
         current.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
     return current
 
-
-def certificates_issue_on_finalize(sender, *, contest_id, **kwargs) -> None:
-    """``shortlist_finalized``: the featured projects get their certificates at once, so that
-    their verification pages exist before anyone prints one."""
-    certificates_issue(contest=Contest.objects.get(pk=contest_id))

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from awards import messages
+from awards.certificates.services import certificates_issue
 from awards.errors import AwardsError
 from awards.models import FeaturedProject, Objection, Shortlist, ShortlistEvent
 from awards.outcomes.tasks import notify_teams_of_results
@@ -54,6 +55,8 @@ def shortlist_finalize(*, shortlist: Shortlist, by, now=None) -> list[FeaturedPr
             before={"status": here.status},
             after={"status": FINALIZED.status, "featured": [f.entry_id for f in featured]},
         )
+        # The certificates exist (and their verification pages answer) before anyone prints one.
+        certificates_issue(contest=current.contest, now=now)
         contest_enter_stage(contest=current.contest, phase=FINAL, now=now)
         rounds_publish(contest=current.contest, by=by, note=_("入围名单正式公布"))
 
