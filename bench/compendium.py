@@ -126,18 +126,27 @@ def prepare(count: int) -> None:
             )
         FeaturedProject.objects.create(contest=contest, entry=entry, rank=n + 1, score=95 - n / 10)
     sizes = list(EntryPhoto.objects.values_list("size", flat=True))
-    print(json.dumps({"projects": count, "photos": len(sizes), "photo_mb_avg": round(sum(sizes) / len(sizes) / 1e6, 2)}))
+    print(
+        json.dumps(
+            {"projects": count, "photos": len(sizes), "photo_mb_avg": round(sum(sizes) / len(sizes) / 1e6, 2)}
+        )
+    )
 
 
 def build(out: Path) -> None:
     contest = Contest.objects.get(slug="bench-compendium")
-    started = time.perf_counter()
+    before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Django and the apps
+    started, cpu = time.perf_counter(), time.process_time()
     built = build_compendium(contest, lambda done, total: None)
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out.write_bytes(built.content)
     titles = [featured.entry.title for featured in compendium_projects(contest=contest)]
-    text = "".join(subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout.split())
+    text = "".join(
+        subprocess.run(
+            ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
     body = text[text.index(titles[-1]) + len(titles[-1]) :]  # after the contents
     positions = [body.find(title) for title in titles]
     fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
@@ -146,9 +155,11 @@ def build(out: Path) -> None:
     print(
         json.dumps(
             {
-                "name": f"compendium: {len(titles)} featured projects × {PHOTOS} photos of {WIDTH}×{HEIGHT} (build_compendium)",
+                "name": f"compendium: {len(titles)} projects × {PHOTOS} photos of {WIDTH}×{HEIGHT}",
                 "seconds": round(seconds, 2),
+                "cpu_seconds": round(cpu_seconds, 2),
                 "peak_mb": round(peak_mb, 1),
+                "before_mb": round(before_mb, 1),
                 "size_mb": round(len(built.content) / 1e6, 1),
                 "pages": len(PdfReader(out).pages),
                 "titles_in_order": -1 not in positions and positions == sorted(positions),

@@ -11,10 +11,12 @@ PDF engine reads them from (file:// URLs); the folder is removed when the PDF is
 at most one source photo is in memory while they are made.
 """
 
+import gc
 import logging
 import re
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +34,7 @@ from competition.models import Entry
 logger = logging.getLogger(__name__)
 
 PHOTOS_PER_PROJECT = 3
+RENDITION_THREADS = 2
 PRINT_DPI = 240
 MAX_PIXELS = 1600  # no side of a print rendition is longer
 # Where the photos go on the page (millimetres, the template's CSS says the same): the first
@@ -152,9 +155,12 @@ def print_rendition(photo, folder: Path, name: str, *, lead: bool) -> Path:
     return path
 
 
-def _sheet(featured: FeaturedProject, folder: Path, warnings: list[str]) -> Sheet:
+def _sheet(featured: FeaturedProject, folder: Path) -> tuple[Sheet, list[str]]:
+    """A project's sheet with its photos made, and what the organizer should know about it.
+    Reads no database (everything is loaded by ``compendium_projects``): it runs in threads."""
     entry = featured.entry
     organization = entry.team.organization
+    warnings: list[str] = []
     sheet = Sheet(
         featured=featured,
         anchor=f"project-{featured.pk}",
@@ -166,24 +172,28 @@ def _sheet(featured: FeaturedProject, folder: Path, warnings: list[str]) -> Shee
         tier_name=featured.tier_name,
         consented=entry.consent_publish,
     )
-    if not entry.consent_publish:
-        return sheet
-    sheet.summary = clip(entry.summary or "", 500)
-    sheet.figures = [(_label(name), value) for name in FIGURE_FIELDS if (value := _figure(entry, name))]
-    sheet.sections = [
-        (_label(name), clip(text)) for name in STORY_FIELDS if (text := (getattr(entry, name) or "").strip())
-    ]
+    if entry.consent_publish:
+        sheet.summary = clip(entry.summary or "", 500)
+        sheet.figures = [(_label(name), value) for name in FIGURE_FIELDS if (value := _figure(entry, name))]
+        sheet.sections = [
+            (_label(name), clip(text))
+            for name in STORY_FIELDS
+            if (text := (getattr(entry, name) or "").strip())
+        ]
     for n, photo in enumerate(printable_photos(entry)):
         try:
             path = print_rendition(photo, folder, f"{featured.pk}-{n}.jpg", lead=not sheet.photos)
         except (FileNotFoundError, UnidentifiedImageError, OSError, ValueError):
             logger.warning("compendium: photo %s of featured project %s unreadable", photo.pk, featured.pk)
             warnings.append(
-                _("项目“%(title)s”的第 %(n)s 张照片无法读取，未印入汇编。") % {"title": entry.title, "n": n + 1}
+                _("项目“%(title)s”的第 %(n)s 张照片无法读取，未印入汇编。")
+                % {"title": entry.title, "n": n + 1}
             )
             continue
         sheet.photos.append(PrintPhoto(url=path.as_uri(), caption=photo.caption, lead=not sheet.photos))
-    return sheet
+    if problem := _unprintable(sheet):
+        warnings.append(problem)
+    return sheet, warnings
 
 
 def _unprintable(sheet: Sheet) -> str | None:
@@ -202,7 +212,9 @@ def chapters_of(sheets: list[Sheet]) -> list[Chapter]:
     for sheet in sheets:
         category_id = sheet.featured.entry.category_id
         if not chapters or chapters[-1].anchor != f"category-{category_id}":
-            chapters.append(Chapter(anchor=f"category-{category_id}", label=sheet.category_label or _("其他")))
+            chapters.append(
+                Chapter(anchor=f"category-{category_id}", label=sheet.category_label or _("其他"))
+            )
         chapters[-1].sheets.append(sheet)
     return chapters
 
@@ -224,19 +236,36 @@ def build_compendium(contest, progress: Progress, *, projects: list[FeaturedProj
     folder = Path(tempfile.mkdtemp(prefix="compendium-"))
     try:
         sheets = []
-        for done, featured in enumerate(projects, start=1):
-            sheet = _sheet(featured, folder, warnings)
-            if problem := _unprintable(sheet):
-                warnings.append(problem)
-            sheets.append(sheet)
-            progress(done, total)
+        # Two at a time: Pillow decodes, scales and encodes outside the GIL. Results come back
+        # in the projects' order, each reported as it is ready.
+        with ThreadPoolExecutor(max_workers=RENDITION_THREADS) as pool:
+            for done, (sheet, problems) in enumerate(
+                pool.map(lambda p: _sheet(p, folder), projects), start=1
+            ):
+                sheets.append(sheet)
+                warnings.extend(problems)
+                progress(done, total)
         html = compendium_html(contest, sheets)
+        del sheets
         document = render_pages(html, base_url=folder.as_uri() + "/")
-        content = document.write_pdf()
+        del html
+        gc.collect()  # the layout's garbage, before the fonts are subset and the file written
+        # Written to a file, read back once the layout is freed: never the laid-out document,
+        # the PDF's buffer and its bytes in memory at once.
+        pdf = folder / "compendium.pdf"
+        document.write_pdf(target=str(pdf))
         pages = len(document.pages)
         del document
+        gc.collect()
+        content = pdf.read_bytes()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     progress(total, total)
-    logger.info("compendium of contest %s: %s projects, %s pages, %s bytes", contest.pk, len(projects), pages, len(content))
+    logger.info(
+        "compendium of contest %s: %s projects, %s pages, %s bytes",
+        contest.pk,
+        len(projects),
+        pages,
+        len(content),
+    )
     return Built(content=content, extension="pdf", warnings=tuple(warnings))

@@ -6,6 +6,7 @@ prints the same on any machine; characters the fonts lack are found before print
 (``missing_characters``) and reported, never silently printed as empty boxes.
 """
 
+import struct
 from functools import cache
 from pathlib import Path
 
@@ -65,15 +66,37 @@ def render_pages(html: str, *, base_url: str | None = None):
 
 @cache
 def _covered_code_points() -> frozenset[int]:
-    from fontTools.ttLib import TTCollection
+    from fontTools.ttLib import TTFont
 
     covered: set[int] = set()
     for path in FONT_FILES:
         if path.exists():
-            for font in TTCollection(str(path)).fonts:
-                covered.update(font.getBestCmap() or {})
-                break  # the first face (SC) of the collection is the one used
+            # The first face of the collection (the faces share their character map). Only the
+            # raw ``cmap`` table is read: decompiling it with fontTools (every subtable, the
+            # variation sequences too) held some 270 MB at once, more than a whole document.
+            font = TTFont(str(path), fontNumber=0, lazy=True)
+            try:
+                ranges = _unicode_ranges(font.reader["cmap"])
+                if ranges is None:
+                    covered.update(font.getBestCmap() or {})
+                else:
+                    for first, last in ranges:
+                        covered.update(range(first, last + 1))
+            finally:
+                font.close()
     return frozenset(covered)
+
+
+def _unicode_ranges(cmap: bytes) -> list[tuple[int, int]] | None:
+    """The code point ranges of a ``cmap`` table's full-Unicode subtable (platform 3, encoding
+    10, format 12: groups of consecutive characters), or None when it has none."""
+    _version, count = struct.unpack_from(">HH", cmap, 0)
+    for n in range(count):
+        platform, encoding, offset = struct.unpack_from(">HHI", cmap, 4 + 8 * n)
+        if (platform, encoding) == (3, 10) and struct.unpack_from(">H", cmap, offset)[0] == 12:
+            groups = struct.unpack_from(">I", cmap, offset + 12)[0]
+            return [struct.unpack_from(">II", cmap, offset + 16 + 12 * g) for g in range(groups)]
+    return None
 
 
 def missing_characters(text: str) -> list[str]:

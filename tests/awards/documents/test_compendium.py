@@ -27,7 +27,9 @@ CODES = ("culture", "education", "health")
 def photo_bytes(width=600, height=400, seed=0, exif=None) -> bytes:
     """A JPEG with texture (noise), so that it compresses like a photo."""
     noise = Image.effect_noise((width // 4, height // 4), 40 + seed).resize((width, height))
-    image = Image.merge("RGB", (noise, noise.rotate(90, expand=False), noise.transpose(Image.FLIP_LEFT_RIGHT)))
+    image = Image.merge(
+        "RGB", (noise, noise.rotate(90, expand=False), noise.transpose(Image.FLIP_LEFT_RIGHT))
+    )
     out = io.BytesIO()
     kwargs = {"exif": exif} if exif is not None else {}
     image.save(out, format="JPEG", quality=85, **kwargs)
@@ -70,7 +72,9 @@ TITLES = [
 
 
 def expected_order(projects):
-    return [p.entry.title for p in sorted(projects, key=lambda p: (CODES.index(p.entry.category.code), p.rank))]
+    return [
+        p.entry.title for p in sorted(projects, key=lambda p: (CODES.index(p.entry.category.code), p.rank))
+    ]
 
 
 def pdftotext(path, *args) -> str:
@@ -120,7 +124,12 @@ def test_every_title_in_order_with_fonts_bookmarks_and_page_numbers(contest, twe
     projects = [child.title for item in outline if isinstance(item, list) for child in item]
     assert projects == order
     # Each project starts a page, and that page carries its title; the page numbers are printed.
-    pages = [reader.get_destination_page_number(child) for item in outline if isinstance(item, list) for child in item]
+    pages = [
+        reader.get_destination_page_number(child)
+        for item in outline
+        if isinstance(item, list)
+        for child in item
+    ]
     assert pages == sorted(pages) and len(set(pages)) == 12
     for title, page in zip(order, pages, strict=True):
         text = pdftotext(path, "-f", str(page + 1), "-l", str(page + 1))
@@ -202,7 +211,9 @@ def test_a_200_character_title_wraps_and_prints_whole(contest, tmp_path):
     path = write(build_compendium(contest, lambda done, total: None, projects=projects), tmp_path)
     assert featured.pk == projects[0].pk
     reader = PdfReader(path)
-    page_number = reader.get_destination_page_number(next(i for i in reader.outline if isinstance(i, list))[0])
+    page_number = reader.get_destination_page_number(
+        next(i for i in reader.outline if isinstance(i, list))[0]
+    )
     page = pdftotext(path, "-f", str(page_number + 1), "-l", str(page_number + 1))
     assert long_title in flat(page)
     assert sum(1 for line in page.splitlines() if line.strip() and line.strip() in long_title) >= 3  # wrapped
@@ -237,12 +248,18 @@ def test_projects_are_read_in_a_constant_number_of_queries(contest, django_asser
         feature(contest, title=f"项目{rank}", code="health", rank=rank, photos=2)
     with django_assert_num_queries(2):
         projects = compendium_projects(contest=contest)
-        [list(p.entry.photos.all()) + [p.entry.team.organization.county, p.entry.category, p.tier_name] for p in projects]
+        [
+            list(p.entry.photos.all()) + [p.entry.team.organization.county, p.entry.category, p.tier_name]
+            for p in projects
+        ]
     for rank in range(3, 9):
         feature(contest, title=f"项目{rank}", code="culture", rank=rank, photos=1)
     with django_assert_num_queries(2):
         projects = compendium_projects(contest=contest)
-        [list(p.entry.photos.all()) + [p.entry.team.organization.county, p.entry.category, p.tier_name] for p in projects]
+        [
+            list(p.entry.photos.all()) + [p.entry.team.organization.county, p.entry.category, p.tier_name]
+            for p in projects
+        ]
     assert [p.entry.category.code for p in projects] == ["culture"] * 6 + ["health"] * 2
 
 
@@ -259,7 +276,12 @@ def test_only_the_first_three_photos_in_the_teams_order(contest, tmp_path):
 
 @pytest.mark.parametrize(
     ("size", "lead", "expected"),
-    [((3000, 2000), True, 1418), ((3000, 2000), False, 784), ((2000, 3000), True, 630), ((400, 300), True, 400)],
+    [
+        ((3000, 2000), True, 1418),
+        ((3000, 2000), False, 784),
+        ((2000, 3000), True, 630),
+        ((400, 300), True, 400),
+    ],
 )
 def test_print_size(size, lead, expected):
     assert pixel_width(*size, lead=lead) == expected
