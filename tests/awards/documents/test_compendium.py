@@ -290,3 +290,42 @@ def test_clip_cuts_at_a_sentence_end():
     assert clip("短文。", 10) == "短文。"
     assert clip("第一句很长很长。第二句也很长很长。第三句", 18) == "第一句很长很长。第二句也很长很长。……"
     assert clip("没有句号的长长长长长长长长文字", 6) == "没有句号的长……"
+
+
+def test_the_whole_build_reads_a_constant_number_of_queries(contest, django_assert_num_queries):
+    # settings, the organizer's template, the projects, their photos: 4 whatever their number
+    feature(contest, title="项目一", code="health", rank=1, photos=1)
+    with django_assert_num_queries(4):
+        build_compendium(contest, lambda done, total: None)
+    for rank in range(2, 6):
+        feature(contest, title=f"项目{rank}号", code="culture", rank=rank, photos=2)
+    with django_assert_num_queries(4):
+        build_compendium(contest, lambda done, total: None)
+
+
+def test_built_as_a_generated_document_with_progress(contest):
+    from awards.documents.progress import document_build
+    from awards.models import GeneratedDocument
+
+    feature(contest, title="进度项目", code="health", rank=1, photos=1)
+    feature(contest, title="进度项目二", code="health", rank=2)
+    document = document_build(
+        contest=contest, kind="compendium", make=lambda progress: build_compendium(contest, progress)
+    )
+    assert document.status == GeneratedDocument.Status.READY
+    assert (document.done, document.total) == (3, 3)
+    assert document.file.read().startswith(b"%PDF")
+
+
+def test_the_organizers_template_is_used(contest, tmp_path):
+    from awards.models import DocumentTemplate
+
+    feature(contest, title="自定义模板项目", code="health", rank=1)
+    DocumentTemplate.objects.create(
+        contest=contest,
+        kind=DocumentTemplate.Kind.COMPENDIUM,
+        html="<h1>{{ compendium_title }}（组委会版）</h1>{% for c in chapters %}{% for s in c.sheets %}"
+        "<p>{{ s.title }}</p>{% endfor %}{% endfor %}",
+    )
+    text = flat(pdftotext(write(build_compendium(contest, lambda done, total: None), tmp_path)))
+    assert "（组委会版）" in text and "自定义模板项目" in text
