@@ -247,7 +247,7 @@ def build_compendium(contest, progress: Progress, *, projects: list[FeaturedProj
                 progress(done, total)
         html = compendium_html(contest, sheets)
         del sheets
-        document = render_pages(html, base_url=folder.as_uri() + "/")
+        document = render_pages(html, base_url=folder.as_uri() + "/", files_under=folder)
         del html
         gc.collect()  # the layout's garbage, before the fonts are subset and the file written
         # Written to a file, read back once the layout is freed: never the laid-out document,
