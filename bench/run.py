@@ -279,6 +279,15 @@ def bench_county_report(tmp: Path) -> None:
     record_lines(out)
 
 
+def bench_compendium(tmp: Path) -> None:
+    """The compendium of 100 featured projects with 3 photos of 3000×2000 each (bench/compendium.py):
+    the photos made in one process, the PDF built in another (its own peak memory)."""
+    env = environment(tmp, "compendium")
+    run(["bench/compendium.py", "prepare", "100"], env, capture=True)
+    _, out = run(["bench/compendium.py", "build", str(tmp / "compendium.pdf")], env, capture=True)
+    record_lines(out)
+
+
 PARTS = [
     "city",
     "assigner",
@@ -293,6 +302,7 @@ PARTS = [
     "stations",
     "messages",
     "county_report",
+    "compendium",
 ]
 
 
@@ -340,6 +350,8 @@ def main() -> None:
             bench_stations(tmp)
         if "county_report" in parts:
             bench_county_report(tmp)
+        if "compendium" in parts:
+            bench_compendium(tmp)
         if "messages" in parts:
             bench_messages(tmp)
         if "load" in parts:

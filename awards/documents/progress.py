@@ -20,6 +20,9 @@ Progress = Callable[[int, int], None]  # (done, total)
 class Built:
     content: bytes
     extension: str  # "pdf", "xlsx"
+    # What the organizer should know about the file (characters no font prints, unreadable
+    # photos), in the reader's language; empty when there is nothing to say.
+    warnings: tuple[str, ...] = ()
 
 
 def document_queue(*, contest, kind: str, subject: str = "", by=None) -> GeneratedDocument:

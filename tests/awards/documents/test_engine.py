@@ -1,5 +1,6 @@
 """The PDF engine prints Chinese with its fonts embedded and reports what it cannot print."""
 
+import io
 import subprocess
 
 import pytest
@@ -31,3 +32,26 @@ def test_network_addresses_are_not_fetched():
 )
 def test_missing_characters_are_found(text, missing):
     assert missing_characters(text) == missing
+
+
+def test_only_files_of_the_document_are_read(tmp_path):
+    from pypdf import PdfReader
+
+    from tests.files import jpeg_bytes
+
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    (folder / "a.jpg").write_bytes(jpeg_bytes())
+    (tmp_path / "secret.txt").write_text("DJANGO_SECRET_KEY=abc")
+    (tmp_path / "b.jpg").write_bytes(jpeg_bytes())
+    html = (
+        f"<link rel='attachment' href='{(tmp_path / 'secret.txt').as_uri()}'>"
+        f"<link rel='attachment' href='{folder.as_uri()}/../secret.txt'>"
+        f"<img src='{(folder / 'a.jpg').as_uri()}'><img src='{(tmp_path / 'b.jpg').as_uri()}'><p>字</p>"
+    )
+    reader = PdfReader(io.BytesIO(html_to_pdf(html, files_under=folder)))
+    assert not reader.attachments
+    assert len(reader.pages[0].images) == 1  # a.jpg, not b.jpg
+    # Without a folder no file is read at all.
+    reader = PdfReader(io.BytesIO(html_to_pdf(html)))
+    assert not reader.attachments and not reader.pages[0].images
