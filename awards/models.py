@@ -262,6 +262,7 @@ class GeneratedDocument(models.Model):
     file = models.FileField(storage=private_storage, max_length=200, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     error = models.TextField(blank=True)
+    warnings = models.JSONField(default=list, blank=True)  # Built.warnings of the last file
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

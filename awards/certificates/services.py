@@ -107,4 +107,3 @@ def certificate_revoke(*, certificate: Certificate, reason: str, by, now=None) -
         current.revoked_at, current.revoked_reason, current.revoked_by = now, reason, by
         current.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
     return current
-

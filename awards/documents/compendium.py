@@ -155,9 +155,10 @@ def print_rendition(photo, folder: Path, name: str, *, lead: bool) -> Path:
     return path
 
 
-def _sheet(featured: FeaturedProject, folder: Path) -> tuple[Sheet, list[str]]:
-    """A project's sheet with its photos made, and what the organizer should know about it.
-    Reads no database (everything is loaded by ``compendium_projects``): it runs in threads."""
+def _sheet(featured: FeaturedProject, folder: Path | None) -> tuple[Sheet, list[str]]:
+    """A project's sheet with its photos made into ``folder`` (None: without photos), and what
+    the organizer should know about it. Reads no database (everything is loaded by
+    ``compendium_projects``): it runs in threads."""
     entry = featured.entry
     organization = entry.team.organization
     warnings: list[str] = []
@@ -180,7 +181,7 @@ def _sheet(featured: FeaturedProject, folder: Path) -> tuple[Sheet, list[str]]:
             for name in STORY_FIELDS
             if (text := (getattr(entry, name) or "").strip())
         ]
-    for n, photo in enumerate(printable_photos(entry)):
+    for n, photo in enumerate(printable_photos(entry) if folder is not None else []):
         try:
             path = print_rendition(photo, folder, f"{featured.pk}-{n}.jpg", lead=not sheet.photos)
         except (FileNotFoundError, UnidentifiedImageError, OSError, ValueError):
@@ -269,3 +270,13 @@ def build_compendium(contest, progress: Progress, *, projects: list[FeaturedProj
         len(content),
     )
     return Built(content=content, extension="pdf", warnings=tuple(warnings))
+
+
+def sample_compendium_context(contest) -> dict:
+    """For checking an adjusted template before it is saved: the real chapters without their
+    photos (nothing is rendered or written)."""
+    context = base_context(contest)
+    sheets = [_sheet(featured, None)[0] for featured in compendium_projects(contest=contest)]
+    context["chapters"] = chapters_of(sheets)
+    context["project_count"] = len(sheets)
+    return context

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from awards.certificates.selectors import contest_certificates
-from awards.documents import certificates, official_list
+from awards.documents import certificates, compendium, official_list
 from awards.documents.context import document_settings
 from awards.documents.progress import Built
 from awards.models import DocumentTemplate
@@ -76,6 +76,10 @@ KINDS: dict[str, DocumentKind] = {
             "thank_you_letters", "certificates", _("感谢信（全部）"), PDF, "pdf", _("%(year)s年感谢信"),
             certificates.build_all_thank_you_letters, needs_engine=True, applies=_thank_you_enabled,
         ),
+        DocumentKind(
+            "compendium", "compendium", _("优秀项目汇编"), PDF, "pdf", _("%(year)s年优秀项目汇编"),
+            compendium.build_compendium, needs_engine=True,
+        ),
     )
 }  # fmt: skip
 
@@ -85,6 +89,7 @@ TEMPLATE_SAMPLES: dict[str, Callable[..., dict]] = {
     DocumentTemplate.Kind.LIST: official_list.sample_list_context,
     DocumentTemplate.Kind.CERTIFICATE: certificates.sample_certificate_context,
     DocumentTemplate.Kind.THANK_YOU: certificates.sample_thank_you_context,
+    DocumentTemplate.Kind.COMPENDIUM: compendium.sample_compendium_context,
 }
 
 

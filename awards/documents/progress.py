@@ -70,7 +70,11 @@ def document_build(*, contest, kind: str, subject: str = "", make: Callable[[Pro
         random_file_name(f"documents/{contest.pk}", built.extension), ContentFile(built.content)
     )
     GeneratedDocument.objects.filter(pk=document.pk).update(
-        status=GeneratedDocument.Status.READY, file=name, size=len(built.content), finished_at=timezone.now()
+        status=GeneratedDocument.Status.READY,
+        file=name,
+        size=len(built.content),
+        warnings=list(built.warnings),
+        finished_at=timezone.now(),
     )
     if old_name and old_name != name:
         document.file.storage.delete(old_name)

@@ -70,3 +70,13 @@ def test_certificates_are_written_and_thank_you_letters_only_when_enabled(contes
         "2026年感谢信.pdf",
     ]
     assert "thank_you_letters: 1/1" in out
+
+
+def test_the_compendium_is_written_and_its_problems_reported(contest, tmp_path):
+    featured(contest, ["银龄助老暖心行动", "😀公益课堂"])
+
+    out, err = run("--contest", "2026", "--out", str(tmp_path), "--only", "compendium")
+
+    assert [path.name for path in tmp_path.iterdir()] == ["2026年优秀项目汇编.pdf"]
+    assert "compendium: 3/3" in out
+    assert "😀" in err

@@ -47,6 +47,8 @@ class Command(BaseCommand):
                     self.stdout.write(f"{kind.code}: {done}/{total}")
 
             built = kind.build(contest, progress)
+            for warning in built.warnings:
+                self.stderr.write(f"warning: {warning}")
             path = folder / kind.file_name(contest)
             try:
                 path.write_bytes(built.content)

@@ -89,6 +89,17 @@ def test_a_failed_document_shows_why(six_featured, contest, organizer_client):
     assert "生成失败" in page and "模板第 3 行有错误" in page
 
 
+def test_a_ready_document_shows_its_warnings(six_featured, contest, organizer_client):
+    GeneratedDocument.objects.create(
+        contest=contest,
+        kind="compendium",
+        status=GeneratedDocument.Status.READY,
+        warnings=["项目“银龄助老”的第 2 张照片无法读取，未印入汇编。"],
+    )
+    page = organizer_client.get(url("documents", contest)).content.decode()
+    assert "第 2 张照片无法读取" in page and "优秀项目汇编" in page
+
+
 def test_characters_no_font_has_are_reported(contest, organizer_client):
     featured(contest, ["𪚥字公益课堂", "银龄助老"])
     page = organizer_client.get(url("documents", contest)).content.decode()

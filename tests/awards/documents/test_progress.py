@@ -44,3 +44,12 @@ def test_queue_resets_a_finished_document(contest, organizer):
     queued = document_queue(contest=contest, kind="compendium", by=organizer)
     assert queued.status == GeneratedDocument.Status.QUEUED and queued.requested_by == organizer
     assert queued.file.read() == b"x"  # the old file stays downloadable until the new one is ready
+
+
+def test_the_warnings_of_the_file_are_kept_with_it(contest):
+    document = document_build(
+        contest=contest,
+        kind="compendium",
+        make=lambda progress: Built(b"x", "pdf", warnings=("照片无法读取",)),
+    )
+    assert document.warnings == ["照片无法读取"]

@@ -192,3 +192,13 @@ def test_a_certificate_template_is_checked_against_a_sample_page(contest, organi
     with pytest.raises(AwardsError, match="第 1 行"):
         document_template_save(contest=contest, kind="certificate", html=broken, by=organizer)
     assert DocumentTemplate.objects.get(contest=contest, kind="certificate").html == html
+
+
+def test_a_compendium_template_is_checked_against_the_real_chapters(contest, organizer):
+    featured(contest, ["银龄助老暖心行动"])
+    html = (
+        "{% for chapter in chapters %}{% for sheet in chapter.sheets %}"
+        "{{ sheet.title }}{% endfor %}{% endfor %}"
+    )
+    document_template_save(contest=contest, kind="compendium", html=html, by=organizer)
+    assert DocumentTemplate.objects.get(contest=contest, kind="compendium").html == html
