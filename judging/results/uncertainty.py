@@ -38,6 +38,7 @@ SEED = 20260101
 LEVEL = 0.90  # the interval covers the middle 90 % of the simulations: 5 % to 95 %
 MIN_SIGMA = 0.01  # points: identical sheets still leave exact ties to chance, not to position
 BATCH = 50  # simulations solved together (memory: sheets × BATCH floats)
+FAR_SPREAD = 2.0  # a judge is far from the others beyond this many of their standard deviations
 
 
 @dataclass(frozen=True)
@@ -281,7 +282,7 @@ def simulate(
     )
 
 
-def far_judges(offsets: Mapping[int, float], spread: float = 2.0) -> dict[int, float]:
+def far_judges(offsets: Mapping[int, float], spread: float = FAR_SPREAD) -> dict[int, float]:
     """Judges whose offset is far from the others': more than ``spread`` standard deviations
     of the other judges' offsets from their mean (at least three others, not all equal).
     Judge → how many of the others' standard deviations away (signed). The others only, so one
