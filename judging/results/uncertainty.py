@@ -4,9 +4,10 @@ The results fit the additive model ``total = quality(entry) + offset(judge) + no
 the offsets shrunk (``compute.calibrate``). Here that fitted model is simulated: each
 simulation draws plausible true qualities around the fitted ones, as far as the sheets
 leave them open, and ranks them. Technically a draw from the posterior of the fitted
-Gaussian model (flat prior on qualities, the ridge's prior offset ~ N(0, σ²/shrinkage) on
-judges, σ the residual standard deviation) by "perturb and solve": new noise on every sheet
-and a new prior offset for every judge, solved with the same normal equations. The design is
+Gaussian model (σ the residual standard deviation of a sheet; judges' offsets ~ N(0,
+σ²/shrinkage), the ridge's own prior; entries' qualities ~ N(μ, τ²), a population whose
+spread τ is estimated from the sheets — empirical Bayes) by "perturb and solve": new noise on
+every sheet and new prior draws, solved with the same normal equations. The design is
 the same in every simulation, so the judges × judges system is factorised once and all the
 simulations are solved together.
 
@@ -29,6 +30,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.sparse import csc_array
 from scipy.sparse.linalg import splu
 
 from judging.results.compute import DEFAULT_SHRINKAGE, Sheet, normal_system, solve_calibration
@@ -38,6 +40,7 @@ SEED = 20260101
 LEVEL = 0.90  # the interval covers the middle 90 % of the simulations: 5 % to 95 %
 MIN_SIGMA = 0.01  # points: identical sheets still leave exact ties to chance, not to position
 BATCH = 50  # simulations solved together (memory: sheets × BATCH floats)
+PRIOR = "population"  # or "flat": see ``simulate``
 FAR_SPREAD = 2.0  # a judge is far from the others beyond this many of their standard deviations
 
 
@@ -200,6 +203,7 @@ def simulate(
     draws: int = DRAWS,
     seed: int = SEED,
     level: float = LEVEL,
+    prior: str = PRIOR,
 ) -> Uncertainty:
     """Fit the additive model to the sheets and simulate it ``draws`` times (see the module)."""
     draws = max(int(draws), 1)
@@ -228,6 +232,23 @@ def simulate(
     sigma = float(np.sqrt((residual**2).sum() / freedom)) if estimated else float(y.std())
     sigma = max(sigma, MIN_SIGMA)
 
+    # The prior on qualities: "population" (the default) treats the entries' true qualities as
+    # drawn from a normal population whose spread is estimated from the sheets (empirical
+    # Bayes): the spread of the fitted scores, less what the noise of a few sheets adds to it.
+    # Without it (``prior="flat"``) the fitted scores' extra spread reads as certainty and the
+    # misses come out too few (bench/uncertainty.py).
+    per_entry, solver, centre = ns.per_entry, lu.solve, quality
+    kappa = tau = 0.0
+    if prior == "population" and n_e >= 3:
+        tau = float(np.sqrt(max(quality.var() - float(np.mean(sigma**2 / ns.per_entry)), MIN_SIGMA**2)))
+        kappa = sigma**2 / tau**2
+        per_entry = ns.per_entry + kappa
+        weight = 1 / ns.per_entry - 1 / per_entry
+        solver = splu(csc_array(ns.system + ns.sheets_by.T @ (ns.sheets_by * weight[:, None]))).solve
+        r_q = ns.entry_sums(y) + kappa * float(quality.mean())
+        b_eb = solver(np.asarray(ns.judge_sums(y) - ns.sheets_by.T @ (r_q / per_entry)))
+        centre = (r_q - ns.sheets_by @ b_eb) / per_entry
+
     rng = np.random.default_rng(seed)
     by_entry = ns.sheet_matrix("entry")
     by_judge = ns.sheet_matrix("judge")
@@ -236,12 +257,13 @@ def simulate(
     for start in range(0, draws, BATCH):
         b = min(BATCH, draws - start)
         noise = rng.standard_normal((len(y), b)) * sigma
-        prior = rng.standard_normal((n_j, b)) * prior_sd[:, None]
-        r_q = by_entry @ noise
-        r_b = by_judge @ noise + ns.ridge[:, None] * prior
-        d_b = lu.solve(np.asarray(r_b - ns.sheets_by.T @ (r_q / ns.per_entry[:, None])))
-        d_q = (r_q - ns.sheets_by @ d_b) / ns.per_entry[:, None]
-        simulated[:, start : start + b] = quality[:, None] + d_q
+        prior_b = rng.standard_normal((n_j, b)) * prior_sd[:, None]
+        prior_q = rng.standard_normal((n_e, b)) * tau
+        r_q = by_entry @ noise + kappa * prior_q
+        r_b = by_judge @ noise + ns.ridge[:, None] * prior_b
+        d_b = solver(np.asarray(r_b - ns.sheets_by.T @ (r_q / per_entry[:, None])))
+        d_q = (r_q - ns.sheets_by @ d_b) / per_entry[:, None]
+        simulated[:, start : start + b] = centre[:, None] + d_q
     tail = (1 - level) / 2
     low, high = np.quantile(simulated, [tail, 1 - tail], axis=1)
     order = np.argsort(-simulated, axis=0, kind="stable")  # entries × draws

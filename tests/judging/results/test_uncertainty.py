@@ -40,6 +40,19 @@ def test_fitted_scores_are_those_of_compute_and_intervals_contain_them():
     assert 7 < u.sigma < 9  # the noise was N(0, 8)
 
 
+def test_the_population_prior_pulls_the_extremes_in_and_the_flat_one_does_not():
+    _truth, sheets = world(11, entries=300, judges=20)
+    population, flat = simulate(sheets), simulate(sheets, prior="flat")
+    best = int(np.argmax(population.quality))
+    middle = (population.low + population.high) / 2
+    assert middle[best] < population.quality[best]  # a top score is partly luck
+    flat_middle = (flat.low + flat.high) / 2
+    assert abs(flat_middle[best] - flat.quality[best]) < 1.5
+    # The flat prior takes the fitted scores' spread at face value: fewer misses predicted.
+    chosen = [int(e) for e in population.entries[np.argsort(-population.quality)[:30]]]
+    assert flat.misses(chosen).expected < population.misses(chosen).expected
+
+
 def test_same_sheets_same_seed_same_figures_whatever_the_order():
     _truth, sheets = world(2, entries=150, judges=15)
     shuffled = sheets[:]
