@@ -17,6 +17,7 @@ from judging.results.forms import AdvanceForm
 from judging.results.selectors import (
     JUDGE_SORTS,
     RANKING_SORTS,
+    advance_misses,
     advance_preview,
     calibration_effect,
     category_score_histograms,
@@ -293,6 +294,8 @@ class AdvanceView(RoundPageView):
             form=form,
             previewed=bool(rule),
             preview=preview,
+            misses=advance_misses(round=self.round, **rule) if rule and counts else None,
+            category_rule="per_category" in rule,
             has_results=bool(counts),
             rows=[
                 {

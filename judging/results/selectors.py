@@ -164,6 +164,34 @@ def list_uncertainty(*, round_id: int, entry_ids, size: int | None = None) -> Li
     )
 
 
+def advance_misses(
+    *, round: Round, top: int | None = None, per_category: dict[str, int] | None = None
+) -> Misses | None:
+    """How sure the advancement rule's list is (the rule of ``services.advance``): of the top
+    ``top``, how many are expected not to be in the true top ``top``; with category places,
+    how many are expected not to be among the true best of their category (two queries).
+    None without kept simulations or a rule."""
+    if not top and not per_category:
+        return None
+    simulations = round_simulations(round_id=round.pk)
+    if simulations is None:
+        return None
+    rows = list(
+        RoundResult.objects.filter(round=round)
+        .order_by("combined_rank")
+        .values_list("round_entry_id", "round_entry__entry__category__code")
+    )
+    if per_category:
+        taken: dict[str, int] = {}
+        chosen = []
+        for round_entry_id, code in rows:
+            if taken.get(code, 0) < per_category.get(code, 0):
+                taken[code] = taken.get(code, 0) + 1
+                chosen.append(round_entry_id)
+        return simulations.category_misses(chosen, dict(rows), per_category)
+    return simulations.misses([round_entry_id for round_entry_id, _code in rows[:top]])
+
+
 def separate_parts(*, round: Round, parts: list[dict], limit: int = 20) -> list[dict]:
     """The parts of the judge–entry graph apart from the largest (as kept in
     ``RoundUncertainty.parts``), each with how many entries and judges and the blind codes of

@@ -203,3 +203,19 @@ def test_the_figures_read_in_english(world, organizer_client, settings):
     for html in (results, judges, preview):
         for chinese in ("入选把握", "区间", "差得远", "真实前"):
             assert chinese not in html
+
+
+def test_advance_preview_says_how_sure_the_rule_is(world, organizer_client):
+    round, round_entries, _judges = world
+    compute_round_results(round=round)
+    url = f"{ROUNDS}{round.pk}/advance/"
+
+    by_top = organizer_client.get(url, {"mode": "top", "top": "3"})
+    code = round_entries[0].entry.category.code
+    by_category = organizer_client.get(url, {"mode": "category", f"quota_{code}": "20"})
+
+    assert "个与真实前 3 名不同，区间" in by_top.content.decode()
+    assert by_top.context["misses"].size == 3
+    # Every entry is in one category with 20 places for 8 entries: all certain.
+    assert "个的真实水平排不进本类别的名额之内" in by_category.content.decode()
+    assert by_category.context["misses"].expected == 0
