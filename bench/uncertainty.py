@@ -82,7 +82,9 @@ def calibration(seeds: int = 10) -> None:
     for seed in range(seeds):
         rng, entries, judges, quality, severity = world(seed)
         true_top = set(sorted(quality, key=quality.get, reverse=True)[:TOP])
-        sheets = score(rng, solve(Problem(k=K, entries=entries, judges=judges)).assignments, quality, severity)
+        sheets = score(
+            rng, solve(Problem(k=K, entries=entries, judges=judges)).assignments, quality, severity
+        )
         chosen = [f.entry for f in compute(sheets).entries[:TOP]]
         sure = simulate(sheets, seed=seed)
         misses = sure.misses(chosen)
@@ -112,7 +114,9 @@ def calibration(seeds: int = 10) -> None:
                 f"(2,000 entries, 10,000 sheets, {seeds} seeds)",
                 "predicted_mean": round(predicted, 1),
                 "realised_mean": round(realised, 1),
-                "realised_sd": round(statistics.stdev(r["realised_misses"] for r in rows), 1) if seeds > 1 else 0,
+                "realised_sd": round(statistics.stdev(r["realised_misses"] for r in rows), 1)
+                if seeds > 1
+                else 0,
                 "inside_interval": sum(r["inside_interval"] for r in rows),
                 "seeds": seeds,
                 "target_difference": 3,

@@ -29,10 +29,10 @@ from awards.outcomes.services import shortlist_finalize
 from awards.shortlist.audit import describe_events
 from awards.shortlist.forms import AddForm, RemoveForm, SwapForm, WhatIfForm
 from awards.shortlist.selectors import (
-    selection_uncertainty,
     contest_for_shortlist,
     contest_shortlist,
     contests_for_shortlist,
+    selection_uncertainty,
     shortlist_events,
     shortlist_item,
     shortlist_items,

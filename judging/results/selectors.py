@@ -29,8 +29,8 @@ from judging.models import (
     RoundUncertainty,
     ScoreSheet,
 )
-from judging.results.uncertainty import Misses, Uncertainty
 from judging.phases import rounds_where
+from judging.results.uncertainty import Misses, Uncertainty
 
 RANKING_SORTS = {
     "rank": ("rank",),

@@ -43,5 +43,6 @@ class Command(BaseCommand):
         for part in sure.parts:
             self.stdout.write(
                 f"not comparable with the rest: {len(part['entries'])} entries scored only by "
-                f"{len(part['judges'])} judges who scored nothing else (round entry ids {part['entries'][:20]})"
+                f"{len(part['judges'])} judges who scored nothing else "
+                f"(round entry ids {part['entries'][:20]})"
             )

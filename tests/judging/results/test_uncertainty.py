@@ -96,7 +96,9 @@ def test_unknown_entries_in_a_list_always_miss():
 
 def test_a_judge_who_gives_everyone_100_or_the_same():
     _truth, sheets = world(5, entries=100, judges=10)
-    flat = [Sheet(s.entry, s.judge, 100.0 if s.judge == 0 else 60.0 if s.judge == 1 else s.total) for s in sheets]
+    flat = [
+        Sheet(s.entry, s.judge, 100.0 if s.judge == 0 else 60.0 if s.judge == 1 else s.total) for s in sheets
+    ]
     u = simulate(flat)
     assert_probabilities(u, 10)
     offsets = dict(zip(u.judges.tolist(), u.offset.tolist(), strict=True))

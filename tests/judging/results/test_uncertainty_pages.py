@@ -64,9 +64,7 @@ def test_compute_keeps_the_uncertainty_with_the_results(world):
         assert result.score_low <= result.score_high
     assert sum(r.top_chance for r in results) == pytest.approx(3)
     # Entries 6 and 7 cannot be compared with the rest, and the kept figures say so.
-    assert sure.parts == [
-        {"entries": [round_entries[6].pk, round_entries[7].pk], "judges": [judges[5].pk]}
-    ]
+    assert sure.parts == [{"entries": [round_entries[6].pk, round_entries[7].pk], "judges": [judges[5].pk]}]
     far = dict(JudgeResult.objects.filter(round=round).values_list("judge_id", "far"))
     assert far[judges[4].pk] > 2
     assert all(far[j.pk] is None for j in judges[:4])
@@ -75,12 +73,16 @@ def test_compute_keeps_the_uncertainty_with_the_results(world):
 def test_recomputing_gives_the_same_figures(world):
     round, _round_entries, _judges = world
     compute_round_results(round=round)
-    first = list(RoundResult.objects.filter(round=round).order_by("pk").values_list("top_chance", "score_low"))
+    first = list(
+        RoundResult.objects.filter(round=round).order_by("pk").values_list("top_chance", "score_low")
+    )
     misses = RoundUncertainty.objects.get(round=round).expected_misses
 
     compute_round_results(round=round)
 
-    again = list(RoundResult.objects.filter(round=round).order_by("pk").values_list("top_chance", "score_low"))
+    again = list(
+        RoundResult.objects.filter(round=round).order_by("pk").values_list("top_chance", "score_low")
+    )
     assert again == first
     assert RoundUncertainty.objects.get(round=round).expected_misses == misses
 
@@ -152,7 +154,11 @@ def test_exports_carry_the_figures(world):
 
     ranking = ranking_table(round=round)
     rows = list(ranking.rows)
-    assert ranking.headers[-3:] == ["校准分区间下限", "校准分区间上限", "入选把握（进入真实前 3 名的可能性，%）"]
+    assert ranking.headers[-3:] == [
+        "校准分区间下限",
+        "校准分区间上限",
+        "入选把握（进入真实前 3 名的可能性，%）",
+    ]
     assert all(0 <= row[-1] <= 100 and row[-3] <= row[-2] for row in rows)
     table = judges_table(round=round)
     assert table.headers[-1] == "与其他评委差得远（标准差倍数）"
