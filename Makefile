@@ -91,7 +91,7 @@ worker: install
 	DJANGO_TASKS_BACKEND=$(TASKS_BACKEND) $(PY) manage.py db_worker --no-reload --queue-name '*'
 
 # `make bench BENCH_PARTS="public"` runs some parts only (city assigner national fairness public copies uploads masking
-# county onboarding stations messages county_report compendium).
+# county onboarding stations messages county_report compendium certificates uncertainty).
 # Not in the default run: BENCH_PARTS=load (locust, ~6 min; docs/load.md) and BENCH_PARTS=faults
 # (restarts PostgreSQL and stops Redis: only when nothing else uses them).
 bench: install-dev

@@ -164,6 +164,16 @@ def bench_national(tmp: Path) -> None:
         )
 
 
+def bench_uncertainty() -> None:
+    """How sure the ranking is (bench/uncertainty.py), each mode in its own process: seconds and
+    peak memory at 20,000 entries and 100,000 sheets, then predicted against realised misses of
+    the top 100 on a known truth (2,000 entries, 10,000 sheets, 20 seeds)."""
+    _, out = run(["bench/uncertainty.py", "scale"], dict(os.environ), capture=True)
+    record_lines(out)
+    _, out = run(["bench/uncertainty.py", "calibration", "20"], dict(os.environ), capture=True)
+    record_lines("\n".join(line for line in out.splitlines() if '"uncertainty calibration seed"' not in line))
+
+
 def bench_masking() -> None:
     """Masking CPU time per entry on demo texts (bench/masking.py), 2,000 entries."""
     _, out = run(["bench/masking.py", "2000"], dict(os.environ), capture=True)
@@ -288,6 +298,13 @@ def bench_compendium(tmp: Path) -> None:
     record_lines(out)
 
 
+def bench_certificates(tmp: Path) -> None:
+    """100 certificates with QR codes in one PDF (bench/certificates.py; target ≤ 30 s)."""
+    env = environment(tmp, "certificates")
+    _, out = run(["bench/certificates.py", "100"], env, capture=True)
+    record_lines(out)
+
+
 PARTS = [
     "city",
     "assigner",
@@ -303,6 +320,8 @@ PARTS = [
     "messages",
     "county_report",
     "compendium",
+    "certificates",
+    "uncertainty",
 ]
 
 
@@ -352,8 +371,12 @@ def main() -> None:
             bench_county_report(tmp)
         if "compendium" in parts:
             bench_compendium(tmp)
+        if "certificates" in parts:
+            bench_certificates(tmp)
         if "messages" in parts:
             bench_messages(tmp)
+        if "uncertainty" in parts:
+            bench_uncertainty()
         if "load" in parts:
             bench_load()
         if "faults" in parts:

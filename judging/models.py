@@ -582,6 +582,41 @@ class RoundComputation(models.Model):
         return f"{self.round} · {self.computed_at:%Y-%m-%d %H:%M}"
 
 
+def chance_text(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if value < 0.005:
+        return "<1%"
+    if value > 0.995:
+        return ">99%"
+    return f"{round(100 * value)}%"
+
+
+class RoundUncertainty(models.Model):
+    """How sure the round's latest ranking is: the simulations of the fitted model
+    (``judging.results.uncertainty``) kept as a compact blob, so a list of any size (the
+    shortlist preview) can be judged without recomputing, and the figures of the ranking's own
+    top ``top``."""
+
+    round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="uncertainty")
+    computed_at = models.DateTimeField(default=timezone.now)
+    top = models.PositiveIntegerField()
+    draws = models.PositiveIntegerField()
+    seed = models.BigIntegerField()
+    sigma = models.FloatField()  # residual standard deviation of a sheet, in points
+    sigma_estimated = models.BooleanField(default=True)
+    expected_misses = models.FloatField()  # of the ranking's top ``top``
+    misses_low = models.PositiveIntegerField()
+    misses_high = models.PositiveIntegerField()
+    # Parts of the judge–entry graph other than the largest: [{"entries": [round entry ids],
+    # "judges": [judge ids]}]; their entries compare with the rest only by assumption.
+    parts = models.JSONField(default=list)
+    data = models.BinaryField()
+
+    def __str__(self):
+        return f"{self.round} · {self.expected_misses:.1f}"
+
+
 class RoundResult(models.Model):
     """An entry's figures in a round, from the latest computation; all methods side by side."""
 
@@ -603,6 +638,11 @@ class RoundResult(models.Model):
     # what advancement and the shortlist go by.
     combined = models.FloatField()
     combined_rank = models.PositiveIntegerField()
+    # Uncertainty (``judging.results.uncertainty``, kept in ``RoundUncertainty``): an interval for
+    # the calibrated score and the chance of being in the true top ``RoundUncertainty.top``.
+    score_low = models.FloatField(null=True, blank=True)
+    score_high = models.FloatField(null=True, blank=True)
+    top_chance = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["round", "rank"]
@@ -610,6 +650,12 @@ class RoundResult(models.Model):
 
     def __str__(self):
         return f"{self.round_entry} · {self.rank}"
+
+    @property
+    def top_chance_text(self) -> str:
+        """The chance of the true top N as a whole percentage; from a few hundred simulations
+        0 and 1 only mean "below 1 %" and "above 99 %"."""
+        return chance_text(self.top_chance)
 
 
 class JudgeResult(models.Model):
@@ -622,6 +668,9 @@ class JudgeResult(models.Model):
     mean = models.FloatField(default=0)
     sd = models.FloatField(default=0)
     offset = models.FloatField(default=0)
+    # How many of the other judges' standard deviations the offset is from their mean, when more
+    # than two (``judging.results.uncertainty.far_judges``); else empty.
+    far = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["round", "judge__name"]

@@ -34,6 +34,7 @@ from awards.shortlist.selectors import (
     contest_for_shortlist,
     contest_shortlist,
     contests_for_shortlist,
+    selection_uncertainty,
     shortlist_events,
     shortlist_item,
     shortlist_items,
@@ -54,7 +55,7 @@ from common.errors import DomainError
 from common.pages import paginate, query_suffix
 from competition.selectors import contest_categories, counties_named
 from judging.menu import JUDGING_SUBMENU_HOOK
-from judging.models import Round, RoundEntry
+from judging.models import Round, RoundEntry, chance_text
 from judging.results.selectors import entries_short_of_sheets, round_entries_for_report
 from judging.rounds.selectors import rounds_with_results
 
@@ -496,12 +497,23 @@ class ShortlistPreviewView(ShortlistPageView):
                 round=round, entry_ids=set(result.selected) | report_ids(report)
             )
             promoted = set(result.promoted)
-            rows = [{"round_entry": entries.get(e), "promoted": e in promoted} for e in result.selected]
+            sureness = selection_uncertainty(round_id=round.pk, entry_ids=result.selected)
+            chance = sureness.chance if sureness else {}
+            rows = [
+                {
+                    "round_entry": entries.get(e),
+                    "promoted": e in promoted,
+                    "chance": chance.get(e),
+                    "chance_text": chance_text(chance.get(e)),
+                }
+                for e in result.selected
+            ]
             context.update(
                 result=result,
                 rows=rows,
                 source_round=round,
                 short_count=entries_short_of_sheets(round=round).count(),
+                misses=sureness.misses if sureness else None,
                 report=report_lines(report, round=round, categories=self.categories),
                 by_category=self.tally(rows, constraints, "category"),
                 by_county=self.tally(rows, constraints, "county"),

@@ -9,6 +9,7 @@ from judging.models import RoundEntry, RoundResult
 from judging.results.selectors import (
     best_results_except,
     blind_code_of,
+    list_uncertainty,
     round_entry_by_code,
     rounds_with_results_by_contest,
 )
@@ -62,3 +63,10 @@ def shortlist_item(*, shortlist: Shortlist, entry_id) -> ShortlistEntry | None:
 
 def shortlist_events(*, shortlist: Shortlist) -> QuerySet[ShortlistEvent]:
     return shortlist.events.select_related("actor").order_by("-at", "-pk")
+
+
+def selection_uncertainty(*, round_id: int, entry_ids):
+    """How sure a selection of entries is, by the source round's kept simulations: how many are
+    expected not to be in the true top of the same size, and each one's chance (two queries;
+    None before the round's results are computed with them)."""
+    return list_uncertainty(round_id=round_id, entry_ids=entry_ids)

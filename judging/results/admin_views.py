@@ -17,18 +17,23 @@ from judging.results.forms import AdvanceForm
 from judging.results.selectors import (
     JUDGE_SORTS,
     RANKING_SORTS,
+    advance_misses,
     advance_preview,
     calibration_effect,
     category_score_histograms,
     entries_short_of_sheets,
+    far_judge_count,
     judge_sheet_totals,
     round_computations,
     round_criteria,
     round_judge_results,
     round_ranking,
     round_ranking_summary,
+    round_uncertainty,
+    separate_parts,
 )
 from judging.results.services import advance, compute_round_results
+from judging.results.uncertainty import FAR_SPREAD
 from judging.rounds.admin_views import RoundPageView
 from judging.rounds.selectors import later_rounds
 
@@ -75,6 +80,7 @@ class ResultsView(RoundPageView):
         ("calibrated", gettext_lazy("校准分")),
         ("combined", gettext_lazy("总成绩")),
         ("spread", gettext_lazy("极差")),
+        ("top_chance", gettext_lazy("入选把握")),
     ]
 
     def get_context_data(self, **kwargs):
@@ -106,7 +112,10 @@ class ResultsView(RoundPageView):
         criteria = round_criteria(round=self.round)
         position = (self.round.tie_criterion_position or 0) - 1
         short = entries_short_of_sheets(round=self.round)
+        uncertainty = round_uncertainty(round=self.round) if summary["entries"] else None
         context.update(
+            uncertainty=uncertainty,
+            parts=separate_parts(round=self.round, parts=uncertainty.parts) if uncertainty else [],
             short=list(short[:SHORT_LISTED]),
             short_count=short.count(),
             latest=latest,
@@ -199,6 +208,7 @@ class JudgeStatsView(RoundPageView):
                     "percent": round(100 * item.completion),
                     "severity": label,
                     "tone": tone,
+                    "far_sd": f"{abs(item.far):.1f}" if item.far is not None else "",
                 }
             )
             boxes.append(
@@ -219,6 +229,8 @@ class JudgeStatsView(RoundPageView):
             sort=sort,
             sorts=self.sorts,
             severity_notice=SEVERITY_NOTICE,
+            far_count=far_judge_count(round=self.round) if latest else 0,
+            far_spread=f"{FAR_SPREAD:g}",
             judge_chart=box_plot(
                 boxes,
                 title=_("各评委评分表总分的分布"),
@@ -282,6 +294,8 @@ class AdvanceView(RoundPageView):
             form=form,
             previewed=bool(rule),
             preview=preview,
+            misses=advance_misses(round=self.round, **rule) if rule and counts else None,
+            category_rule="per_category" in rule,
             has_results=bool(counts),
             rows=[
                 {

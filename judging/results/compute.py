@@ -25,7 +25,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.sparse import coo_array, csc_array, diags_array
+from scipy.sparse import coo_array, csc_array, csr_array, diags_array
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import spsolve
 
@@ -106,6 +106,84 @@ def trimmed_mean(values: np.ndarray) -> float:
     return float(values.mean())
 
 
+@dataclass
+class NormalSystem:
+    """The normal equations of the additive model with the entries eliminated (see
+    ``calibrate``): ``system`` · offset = ``rhs(y)``, then quality from the offsets. The design
+    is the same for any totals on the same sheets, so one factorisation serves many solves
+    (``judging.results.uncertainty`` simulates hundreds of right-hand sides)."""
+
+    entry_index: np.ndarray
+    judge_index: np.ndarray
+    n_entries: int
+    n_judges: int
+    sheets_by: csr_array  # sheets of entry e by judge j
+    per_entry: np.ndarray  # sheets per entry (at least 1)
+    ridge: np.ndarray  # per judge: the penalty weight on its offset
+    system: csc_array  # judges × judges (Schur complement)
+    parts: int
+    part: np.ndarray  # connected part of every entry, then every judge
+
+    @property
+    def judge_part(self) -> np.ndarray:
+        return self.part[self.n_entries :]
+
+    def entry_sums(self, y: np.ndarray) -> np.ndarray:
+        """Σ y per entry; ``y`` may have one column per simulation."""
+        if y.ndim == 1:
+            return np.bincount(self.entry_index, weights=y, minlength=self.n_entries)
+        return self.sheet_matrix("entry") @ y
+
+    def judge_sums(self, y: np.ndarray) -> np.ndarray:
+        if y.ndim == 1:
+            return np.bincount(self.judge_index, weights=y, minlength=self.n_judges)
+        return self.sheet_matrix("judge") @ y
+
+    def sheet_matrix(self, side: str) -> csr_array:
+        """Entries × sheets (or judges × sheets) incidence, to sum many columns at once."""
+        index, size = (
+            (self.entry_index, self.n_entries) if side == "entry" else (self.judge_index, self.n_judges)
+        )
+        n = len(index)
+        return coo_array((np.ones(n), (index, np.arange(n))), shape=(size, n)).tocsr()
+
+
+def normal_system(
+    entry_index: np.ndarray, judge_index: np.ndarray, n_entries: int, n_judges: int, shrinkage: float
+) -> NormalSystem:
+    """Normal equations — per entry: n_e·q_e + Σ_j B_ej·b_j = Σ y; per judge: Σ_e B_ej·q_e +
+    (n_j + shrinkage)·b_j = Σ y, with B_ej the sheets of entry e by judge j. The entries'
+    block is diagonal, so q is eliminated exactly and a judges × judges system (the Schur
+    complement) is left: fast however many entries there are."""
+    ones = np.ones(len(entry_index))
+    graph = coo_array((ones, (entry_index, n_entries + judge_index)), shape=(n_entries + n_judges,) * 2)
+    parts, part = connected_components(graph, directed=False)
+    judge_part = part[n_entries:]
+    sheets_by = coo_array((ones, (entry_index, judge_index)), shape=(n_entries, n_judges)).tocsr()
+    per_entry = np.maximum(np.bincount(entry_index, minlength=n_entries), 1).astype(float)
+    ridge = np.zeros(n_judges)
+    if shrinkage > 0:
+        ridge[:] = shrinkage
+    else:
+        _parts, first_judge = np.unique(judge_part, return_index=True)
+        ridge[first_judge] = 1.0
+    system = diags_array(np.bincount(judge_index, minlength=n_judges) + ridge) - sheets_by.T @ (
+        sheets_by / per_entry[:, None]
+    )
+    return NormalSystem(
+        entry_index=entry_index,
+        judge_index=judge_index,
+        n_entries=n_entries,
+        n_judges=n_judges,
+        sheets_by=sheets_by,
+        per_entry=per_entry,
+        ridge=ridge,
+        system=csc_array(system),
+        parts=parts,
+        part=part,
+    )
+
+
 def calibrate(
     entry_index: np.ndarray,
     judge_index: np.ndarray,
@@ -123,33 +201,21 @@ def calibrate(
     along the shift when the ridge is tiny. With shrinkage 0 (plain least squares) one judge
     per part is pinned instead: a penalty on b of that judge alone only picks a point on the
     line of equally good fits, it does not move the fit."""
-    ones = np.ones(len(y))
-    graph = coo_array((ones, (entry_index, n_entries + judge_index)), shape=(n_entries + n_judges,) * 2)
-    parts, part = connected_components(graph, directed=False)
-    judge_part = part[n_entries:]
-    # Normal equations — per entry: n_e·q_e + Σ_j B_ej·b_j = Σ y; per judge: Σ_e B_ej·q_e +
-    # (n_j + shrinkage)·b_j = Σ y, with B_ej the sheets of entry e by judge j. The entries'
-    # block is diagonal, so q is eliminated exactly and a judges × judges system (the Schur
-    # complement) is solved: fast however many entries there are.
-    sheets_by = coo_array((ones, (entry_index, judge_index)), shape=(n_entries, n_judges)).tocsr()
-    per_entry = np.maximum(np.bincount(entry_index, minlength=n_entries), 1).astype(float)
-    entry_sums = np.bincount(entry_index, weights=y, minlength=n_entries)
-    ridge = np.zeros(n_judges)
-    if shrinkage > 0:
-        ridge[:] = shrinkage
-    else:
-        _parts, first_judge = np.unique(judge_part, return_index=True)
-        ridge[first_judge] = 1.0
-    system = diags_array(np.bincount(judge_index, minlength=n_judges) + ridge) - sheets_by.T @ (
-        sheets_by / per_entry[:, None]
+    return solve_calibration(normal_system(entry_index, judge_index, n_entries, n_judges, shrinkage), y)
+
+
+def solve_calibration(ns: NormalSystem, y: np.ndarray, solve=None) -> tuple[np.ndarray, np.ndarray]:
+    """Qualities and offsets from the totals ``y`` (see ``calibrate``); ``solve`` is a
+    factorisation of ``ns.system`` to reuse, else the system is solved directly."""
+    entry_sums = ns.entry_sums(y)
+    rhs = ns.judge_sums(y) - ns.sheets_by.T @ (entry_sums / ns.per_entry)
+    offset = np.atleast_1d(solve(rhs) if solve is not None else spsolve(ns.system, rhs))
+    quality = (entry_sums - ns.sheets_by @ offset) / ns.per_entry
+    judge_part = ns.judge_part
+    shift = np.bincount(judge_part, weights=offset, minlength=ns.parts) / np.maximum(
+        np.bincount(judge_part, minlength=ns.parts), 1
     )
-    rhs = np.bincount(judge_index, weights=y, minlength=n_judges) - sheets_by.T @ (entry_sums / per_entry)
-    offset = np.atleast_1d(spsolve(csc_array(system), rhs))
-    quality = (entry_sums - sheets_by @ offset) / per_entry
-    shift = np.bincount(judge_part, weights=offset, minlength=parts) / np.maximum(
-        np.bincount(judge_part, minlength=parts), 1
-    )
-    return quality + shift[part[:n_entries]], offset - shift[judge_part]
+    return quality + shift[ns.part[: ns.n_entries]], offset - shift[judge_part]
 
 
 def compute(

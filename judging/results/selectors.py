@@ -26,9 +26,11 @@ from judging.models import (
     RoundComputation,
     RoundEntry,
     RoundResult,
+    RoundUncertainty,
     ScoreSheet,
 )
 from judging.phases import rounds_where
+from judging.results.uncertainty import Misses, Uncertainty
 
 RANKING_SORTS = {
     "rank": ("rank",),
@@ -39,6 +41,7 @@ RANKING_SORTS = {
     "calibrated": ("-calibrated", "rank"),
     "combined": ("combined_rank",),
     "spread": ("-spread", "rank"),
+    "top_chance": ("-top_chance", "rank"),
 }
 
 
@@ -121,6 +124,92 @@ def calibration_effect(*, round: Round, top: int = 100) -> dict:
     return {"top": len(by_mean), "changed": len(by_mean - by_calibrated)}
 
 
+def round_uncertainty(*, round: Round) -> RoundUncertainty | None:
+    """The figures of how sure the round's ranking is, without the simulations (one query)."""
+    return RoundUncertainty.objects.filter(round=round).defer("data").first()
+
+
+def round_simulations(*, round_id: int) -> Uncertainty | None:
+    """The kept simulations of the round's latest computation (one query), or None."""
+    data = RoundUncertainty.objects.filter(round_id=round_id).values_list("data", flat=True).first()
+    return Uncertainty.loads(data) if data is not None else None
+
+
+@dataclass(frozen=True)
+class ListUncertainty:
+    """How sure a chosen list is (see ``list_uncertainty``)."""
+
+    misses: Misses
+    chance: dict[int, float]  # Entry id → chance of the true top ``misses.size``
+
+
+def list_uncertainty(*, round_id: int, entry_ids, size: int | None = None) -> ListUncertainty | None:
+    """Of a list of entries (``Entry`` ids, e.g. a shortlist), how many are expected not to be
+    in the true top ``size`` (default: the list's length) by the round's kept simulations, and
+    each one's chance of it (two queries); None when the round has no simulations."""
+    simulations = round_simulations(round_id=round_id)
+    if simulations is None:
+        return None
+    entry_ids = list(entry_ids)
+    round_entry_of = dict(
+        RoundEntry.objects.filter(round_id=round_id, entry_id__in=entry_ids).values_list("entry_id", "pk")
+    )
+    chosen = [round_entry_of.get(e, -1 - i) for i, e in enumerate(entry_ids)]  # unknown: always a miss
+    misses = simulations.misses(chosen, size)
+    chance = simulations.top_chance(misses.size)
+    where = dict(zip(simulations.entries.tolist(), chance.tolist(), strict=True))
+    return ListUncertainty(
+        misses=misses,
+        chance={e: where[round_entry_of[e]] for e in entry_ids if round_entry_of.get(e) in where},
+    )
+
+
+def advance_misses(
+    *, round: Round, top: int | None = None, per_category: dict[str, int] | None = None
+) -> Misses | None:
+    """How sure the advancement rule's list is (the rule of ``services.advance``): of the top
+    ``top``, how many are expected not to be in the true top ``top``; with category places,
+    how many are expected not to be among the true best of their category (two queries).
+    None without kept simulations or a rule."""
+    if not top and not per_category:
+        return None
+    simulations = round_simulations(round_id=round.pk)
+    if simulations is None:
+        return None
+    rows = list(
+        RoundResult.objects.filter(round=round)
+        .order_by("combined_rank")
+        .values_list("round_entry_id", "round_entry__entry__category__code")
+    )
+    if per_category:
+        taken: dict[str, int] = {}
+        chosen = []
+        for round_entry_id, code in rows:
+            if taken.get(code, 0) < per_category.get(code, 0):
+                taken[code] = taken.get(code, 0) + 1
+                chosen.append(round_entry_id)
+        return simulations.category_misses(chosen, dict(rows), per_category)
+    return simulations.misses([round_entry_id for round_entry_id, _code in rows[:top]])
+
+
+def separate_parts(*, round: Round, parts: list[dict], limit: int = 20) -> list[dict]:
+    """The parts of the judge–entry graph apart from the largest (as kept in
+    ``RoundUncertainty.parts``), each with how many entries and judges and the blind codes of
+    up to ``limit`` entries (one query, none without parts)."""
+    if not parts:
+        return []
+    wanted = [pk for part in parts for pk in part["entries"][:limit]]
+    codes = dict(RoundEntry.objects.filter(round=round, pk__in=wanted).values_list("pk", "blind_code"))
+    return [
+        {
+            "entries": len(part["entries"]),
+            "judges": len(part["judges"]),
+            "codes": [codes[pk] for pk in part["entries"][:limit] if pk in codes],
+        }
+        for part in parts
+    ]
+
+
 def round_criteria(*, round: Round) -> list[Criterion]:
     return list(Criterion.objects.filter(round=round).order_by("sort_order", "pk"))
 
@@ -131,6 +220,11 @@ def round_judge_results(*, round: Round, sort: str = "name") -> QuerySet[JudgeRe
         .select_related("judge")
         .order_by(*JUDGE_SORTS.get(sort, JUDGE_SORTS["name"]))
     )
+
+
+def far_judge_count(*, round: Round) -> int:
+    """Judges whose offset is far from the others' (``JudgeResult.far``), one query."""
+    return JudgeResult.objects.filter(round=round, far__isnull=False).count()
 
 
 def judge_sheet_totals(*, round: Round, judge_ids) -> dict[int, list[float]]:

@@ -20,10 +20,16 @@ from judging.models import (
     RoundComputation,
     RoundEntry,
     RoundResult,
+    RoundUncertainty,
     Score,
     ScoreSheet,
 )
 from judging.results.compute import EntryFigures, RoundResults, Sheet, compute, rank
+from judging.results.uncertainty import DRAWS, SEED, Uncertainty, far_judges, simulate
+
+# The default N of "the chance of being in the true top N" kept with the results (the
+# shortlist preview judges a list of any size from the kept simulations).
+UNCERTAINTY_TOP = 100
 
 
 def round_sheets(*, round: Round) -> list[Sheet]:
@@ -71,6 +77,9 @@ RESULT_FIELDS = (
     "flagged",
     "combined",
     "combined_rank",
+    "score_low",
+    "score_high",
+    "top_chance",
 )
 
 
@@ -102,9 +111,12 @@ def _digest(value) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def compute_round_results(*, round: Round, by=None) -> RoundComputation:
+def compute_round_results(*, round: Round, by=None, top: int = UNCERTAINTY_TOP) -> RoundComputation:
     """Compute and store every figure of the round from its submitted sheets. The same
-    sheets give the same ranking; the digests of inputs and ranking are kept to show it."""
+    sheets give the same ranking; the digests of inputs and ranking are kept to show it.
+    With them, how sure the ranking is (``judging.results.uncertainty``, seeded): each entry's
+    interval and chance of the true top ``top``, and how many of the ranking's top ``top`` are
+    expected not to be in the true top ``top``."""
     sheets = round_sheets(round=round)
     if not sheets:
         raise JudgingError(_("本轮还没有已提交的评分表，无法计算成绩。"))
@@ -128,6 +140,13 @@ def compute_round_results(*, round: Round, by=None) -> RoundComputation:
         submitted_order={pk: (at.timestamp() if at else float("inf"),) for pk, at in submitted.items()},
     )
     combined_rank = {f.entry: f.rank for f in combined_figures}
+    uncertainty = simulate(sheets, shrinkage=float(round.shrinkage), draws=DRAWS, seed=SEED)
+    top = max(1, min(int(top), len(outcome.entries)))
+    chance = dict(zip(uncertainty.entries.tolist(), uncertainty.top_chance(top).tolist(), strict=True))
+    low = dict(zip(uncertainty.entries.tolist(), uncertainty.low.tolist(), strict=True))
+    high = dict(zip(uncertainty.entries.tolist(), uncertainty.high.tolist(), strict=True))
+    misses = uncertainty.misses([f.entry for f in sorted(combined_figures, key=lambda f: f.rank)[:top]])
+    far = far_judges({j.judge: j.offset for j in outcome.judges})
     assigned = dict(
         Assignment.objects.filter(round=round)
         .values("judge_id")
@@ -157,6 +176,9 @@ def compute_round_results(*, round: Round, by=None) -> RoundComputation:
                     f.flagged,
                     combined[f.entry],
                     combined_rank[f.entry],
+                    low[f.entry],
+                    high[f.entry],
+                    chance[f.entry],
                 )
                 for f in outcome.entries
             ),
@@ -171,9 +193,11 @@ def compute_round_results(*, round: Round, by=None) -> RoundComputation:
                 mean=j.mean,
                 sd=j.sd,
                 offset=j.offset,
+                far=far.get(j.judge),
             )
             for j in outcome.judges
         )
+        _store_uncertainty(round=round, uncertainty=uncertainty, top=top, misses=misses)
         computation = RoundComputation.objects.create(
             round=round,
             computed_by=by,
@@ -208,6 +232,23 @@ def compute_round_results(*, round: Round, by=None) -> RoundComputation:
             },
         )
     return computation
+
+
+def _store_uncertainty(*, round: Round, uncertainty: Uncertainty, top: int, misses) -> RoundUncertainty:
+    RoundUncertainty.objects.filter(round=round).delete()
+    return RoundUncertainty.objects.create(
+        round=round,
+        top=top,
+        draws=uncertainty.draws,
+        seed=uncertainty.seed,
+        sigma=uncertainty.sigma,
+        sigma_estimated=uncertainty.sigma_estimated,
+        expected_misses=misses.expected,
+        misses_low=misses.low,
+        misses_high=misses.high,
+        parts=[{"entries": list(p.entries), "judges": list(p.judges)} for p in uncertainty.parts],
+        data=uncertainty.dumps(),
+    )
 
 
 def _combined_scores(round: Round, outcome: RoundResults) -> dict[int, float]:

@@ -23,6 +23,7 @@ from judging.models import (
     Round,
     RoundEntry,
     RoundResult,
+    RoundUncertainty,
     Score,
     ScoreSheet,
 )
@@ -294,6 +295,9 @@ def ranking_table(*, round: Round) -> Table:
         _("综合排名"),
         _("晋级下一轮"),
         *(_("%(name)s平均分") % {"name": name} for _pk, name, _max in criteria),
+        _("校准分区间下限"),
+        _("校准分区间上限"),
+        _("入选把握（进入真实前 %(top)s 名的可能性，%%）") % {"top": _top_of(round)},
     ]
     queryset = RoundResult.objects.filter(round=round)
     required = round.required_sheets
@@ -320,11 +324,15 @@ def ranking_table(*, round: Round) -> Table:
                 "combined_rank",
                 "round_entry__advanced",
                 "criteria",
+                "score_low",
+                "score_high",
+                "top_chance",
             )
             .iterator()
         ):
             rank, code, *rest = values
             place, rest = rest[:6], rest[6:]
+            *rest, low, high, chance = rest
             sheets, *figures, flagged, combined, combined_rank, advanced, means = rest
             means = list(means or [])
             yield (
@@ -339,6 +347,9 @@ def ranking_table(*, round: Round) -> Table:
                 combined_rank,
                 yes_no(advanced),
                 *(number(means[i]) if i < len(means) else None for i in range(len(criteria))),
+                number(low),
+                number(high),
+                number(100 * chance) if chance is not None else None,
             )
         for code, *place, advanced in (
             unranked.order_by("blind_code").values_list("blind_code", *ENTRY_PLACE, "advanced").iterator()
@@ -355,9 +366,17 @@ def ranking_table(*, round: Round) -> Table:
                 None,
                 yes_no(advanced),
                 *([None] * len(criteria)),
+                None,
+                None,
+                None,
             )
 
     return Table(headers, rows(), queryset.count() + unranked.count())
+
+
+def _top_of(round: Round) -> int | str:
+    """The N of the round's kept chances (one query), or "N" before they are computed."""
+    return RoundUncertainty.objects.filter(round=round).values_list("top", flat=True).first() or "N"
 
 
 def judges_table(*, round: Round) -> Table:
@@ -371,17 +390,30 @@ def judges_table(*, round: Round) -> Table:
         _("平均总分"),
         _("标准差"),
         _("评委偏差"),
+        _("与其他评委差得远（标准差倍数）"),
     ]
     queryset = JudgeResult.objects.filter(round=round)
 
     def rows():
-        for name, username, assigned, sheets, mean, sd, offset in (
+        for name, username, assigned, sheets, mean, sd, offset, far in (
             queryset.order_by("judge__name", "judge_id")
-            .values_list("judge__name", "judge__user__username", "assigned", "sheets", "mean", "sd", "offset")
+            .values_list(
+                "judge__name", "judge__user__username", "assigned", "sheets", "mean", "sd", "offset", "far"
+            )
             .iterator()
         ):
             completion = number(100 * sheets / assigned) if assigned else None
-            yield (name, username, assigned, sheets, completion, number(mean), number(sd), number(offset))
+            yield (
+                name,
+                username,
+                assigned,
+                sheets,
+                completion,
+                number(mean),
+                number(sd),
+                number(offset),
+                number(far),
+            )
 
     return Table(headers, rows(), queryset.count())
 

@@ -1018,9 +1018,10 @@ def test_ranking_page_query_count_is_constant(n, organizer, organizer_client, dj
     round = sized_results(n, organizer)
 
     # Session, user, its permissions (2), profile, groups, the round, computations, summary,
-    # criteria, the entries short of sheets (list and count), count and page of the ranking, the
-    # calibration effect (2), and the admin menu's locale and page and collection permissions.
-    response = count_queries(organizer_client, page(round, "results"), django_assert_num_queries, 20)
+    # criteria, the entries short of sheets (list and count), the uncertainty figures, count and
+    # page of the ranking, the calibration effect (2), and the admin menu's locale and page and
+    # collection permissions.
+    response = count_queries(organizer_client, page(round, "results"), django_assert_num_queries, 21)
 
     assert len(response.context["results"]) == n
 
@@ -1030,8 +1031,9 @@ def test_judge_stats_page_query_count_is_constant(n, organizer, organizer_client
     round = sized_results(n, organizer)
 
     # Session, user, its permissions (2), profile, groups, the round, the computation, count
-    # and page of judges, their sheet totals, the category histograms, and the admin menu's.
-    response = count_queries(organizer_client, page(round, "judge-stats"), django_assert_num_queries, 16)
+    # and page of judges, the judges far from the others, their sheet totals, the category
+    # histograms, and the admin menu's.
+    response = count_queries(organizer_client, page(round, "judge-stats"), django_assert_num_queries, 17)
 
     assert len(response.context["judges"]) == n
 

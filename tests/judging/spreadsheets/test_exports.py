@@ -174,7 +174,8 @@ def test_ranking_export_has_every_figure_by_rank():
     for row, result in zip(rows, results, strict=True):
         assert row[mean] == pytest.approx(result.mean, abs=1e-3)
         assert row[calibrated] == pytest.approx(result.calibrated, abs=1e-3)
-    assert headers[-1].endswith("平均分")
+    assert headers[-4].endswith("平均分")  # the criteria, then the uncertainty's three figures
+    assert headers[-3:] == ["校准分区间下限", "校准分区间上限", "入选把握（进入真实前 3 名的可能性，%）"]
 
 
 def test_judges_export_has_completion_and_offset():
@@ -192,6 +193,7 @@ def test_judges_export_has_completion_and_offset():
         "平均总分",
         "标准差",
         "评委偏差",
+        "与其他评委差得远（标准差倍数）",
     ]
     assert {row[0] for row in rows} == {judge.name for judge in panel}
     assert {row[4] for row in rows} == {100.0}
@@ -260,7 +262,7 @@ def test_every_export_takes_a_constant_number_of_queries(kind, entries, django_a
             address_hash=str(n),
         )
     round, contest = shortlist.round, shortlist.contest
-    expected = {"entries": 2, "assignments": 2, "sheets": 5, "ranking": 5, "judges": 2}.get(kind, 2)
+    expected = {"entries": 2, "assignments": 2, "sheets": 5, "ranking": 6, "judges": 2}.get(kind, 2)
 
     with django_assert_num_queries(expected):
         table = build(kind, contest=contest, round=round)
