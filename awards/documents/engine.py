@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from django.utils.translation import gettext as _
+from PIL import ImageFile
 
 # The documents' type faces; fonts-noto-cjk brings both, with the rare characters of GB 18030
 # level 1 and 2 (not every CJK extension B-G character: those are reported).
@@ -38,6 +39,10 @@ def _weasyprint():
             _("本机无法生成 PDF：缺少系统库 pango 或中文字体。请安装：%(hint)s（%(error)s）")
             % {"hint": INSTALL_HINT, "error": error}
         ) from error
+    # WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process when imported.
+    # Our documents embed only complete renditions we made, but uploads are checked in the same
+    # processes: a truncated photo must stay refused (competition.uploads), so it goes back off.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     return weasyprint
 
 

@@ -55,3 +55,15 @@ def test_only_files_of_the_document_are_read(tmp_path):
     # Without a folder no file is read at all.
     reader = PdfReader(io.BytesIO(html_to_pdf(html)))
     assert not reader.attachments and not reader.pages[0].images
+
+
+def test_printing_leaves_truncated_uploads_refused():
+    from django.core.exceptions import ValidationError
+
+    from competition.uploads import clean_photo
+    from tests.files import jpeg_bytes, upload
+
+    html_to_pdf("<p>字</p>")  # imports WeasyPrint, which turns Pillow's LOAD_TRUNCATED_IMAGES on
+    whole = jpeg_bytes(width=640, height=480)
+    with pytest.raises(ValidationError):
+        clean_photo(upload("photo.jpg", whole[: len(whole) // 2]))
