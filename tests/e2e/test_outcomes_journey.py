@@ -8,10 +8,15 @@ notice, the notice over, finalized: the drafts are made on commit); everything a
 through the pages. Screenshots go to test-artifacts/screenshots/outcomes-*.png.
 """
 
+import subprocess
+
 import pytest
+import zxingcpp
 from django.urls import reverse
+from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
+from awards.models import FeaturedProject
 from awards.outcomes.services import shortlist_finalize
 from cms.models import ContestPage, ProjectPage
 from tests import factories
@@ -45,7 +50,10 @@ def assert_fits_the_phone(page: Page) -> None:
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
 
 
-def test_organizer_publishes_the_featured_projects_and_the_public_finds_them(live_server, browser, shoot):
+def test_organizer_publishes_the_featured_projects_and_the_public_finds_them(
+    live_server, browser, shoot, settings, tmp_path
+):
+    settings.SITE_URL = live_server.url  # the certificates' QR codes point at this server
     organizer = factories.organizer(username="zuweihui")
     contest = finalized_contest(organizer)
     assert ProjectPage.objects.filter(featured__contest=contest, live=False).count() == 3
@@ -97,3 +105,41 @@ def test_organizer_publishes_the_featured_projects_and_the_public_finds_them(liv
     public.locator(".pcard-title", has_text=TITLES[0]).click()
     expect(public.locator("h1")).to_have_text(TITLES[0])
     assert_fits_the_phone(public)
+    shoot(public, "outcomes-project")
+
+    # The first team downloads its certificate on its phone; its QR code opens the public
+    # verification page, which names the project and its award, and nothing personal.
+    featured = FeaturedProject.objects.select_related("entry__team__user").get(contest=contest, rank=1)
+    team = new_page(browser, PHONE)
+    results_url = reverse("team_results", args=[featured.entry.public_id])
+    team.goto(f"{base}/accounts/login/?next={results_url}")
+    team.locator("[name=username]").fill(featured.entry.team.user.username)
+    team.locator("[name=password]").fill(factories.PASSWORD)
+    team.get_by_role("button", name="登录").click()
+    assert_fits_the_phone(team)
+    shoot(team, "outcomes-team-results")
+    with team.expect_download() as download:
+        team.get_by_role("link", name="下载证书").click()
+    pdf = tmp_path / "certificate.pdf"
+    download.value.save_as(pdf)
+    (url,) = qr_codes(pdf)
+    assert url.startswith(f"{base}/verify/")
+
+    public.goto(url)
+    expect(public.locator("main")).to_contain_text(TITLES[0])
+    expect(public.locator("main")).to_contain_text("优秀志愿服务项目")
+    expect(public.locator("main")).to_contain_text("有效")
+    assert featured.entry.team.contact_phone not in public.content()
+    assert_fits_the_phone(public)
+    shoot(public, "outcomes-verify")
+
+
+def qr_codes(pdf) -> list[str]:
+    """The texts of the QR codes on the PDF's first page, read as a phone camera would: the
+    page rasterised (poppler's pdftoppm), then decoded (ZXing)."""
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", str(pdf), str(pdf.with_suffix(""))],
+        check=True,
+    )
+    (png,) = pdf.parent.glob(pdf.stem + "*.png")
+    return [code.text for code in zxingcpp.read_barcodes(Image.open(png))]
