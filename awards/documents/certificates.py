@@ -57,6 +57,13 @@ class CertificatePage:
 LONG, LONGEST = 110, 200
 
 
+def nested_quotes(title: str) -> str:
+    """A title as printed inside the certificate's own quotation marks: its double quotes become
+    single ones (“‘星空课堂’青少年科学启蒙”, not ““星空课堂”青少年科学启蒙”), as Chinese
+    typesetting nests them."""
+    return title.translate(str.maketrans({"“": "‘", "”": "’", '"': "'"}))
+
+
 def density(*texts: str) -> str:
     length = sum(len(text) for text in texts)
     return "longest" if length > LONGEST else "long" if length > LONG else ""
@@ -80,7 +87,7 @@ def certificate_page(certificate: Certificate) -> CertificatePage:
         serial=certificate.serial,
         kind=certificate.kind,
         team_name=entry.team.name if entry else "",
-        project_title=entry.title if entry else "",
+        project_title=nested_quotes(entry.title) if entry else "",
         tier_name=featured.tier_name if featured else "",
         contest_title=certificate.contest.title,
         contest_year=certificate.contest.year,

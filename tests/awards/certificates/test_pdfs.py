@@ -70,6 +70,16 @@ def test_tier_name_is_printed(finalized, tmp_path):
     assert "十佳志愿服务项目" in pdf_text(path)
 
 
+def test_quotes_in_a_title_nest_inside_the_certificates_own(finalized, tmp_path):
+    _contest, featured, _entries = finalized
+    Entry.objects.filter(pk=featured[0].entry_id).update(title="“星空课堂”青少年科学启蒙")
+
+    path = write(tmp_path, build_certificate(Certificate.objects.get(featured=featured[0])))
+
+    text = "".join(pdf_text(path).split())
+    assert "“‘星空课堂’青少年科学启蒙”" in text and "““" not in text
+
+
 def test_thank_you_letter_prints_with_its_qr_code(finalized, tmp_path):
     contest, _featured, _entries = finalized
     enable_thank_you(contest)
