@@ -12,6 +12,7 @@ from awards.documents.official_list import build_list_pdf, build_list_xlsx, list
 from awards.documents.seal import seal_png
 from awards.documents.services import document_settings_save
 from awards.models import FeaturedProject
+from competition.models import Contest, Entry
 from tests.awards.documents.conftest import featured
 from tests.files import png_bytes
 
@@ -103,7 +104,13 @@ def test_a_title_starting_with_equals_stays_text(contest):
 
 
 def test_long_titles_mixed_scripts_emoji_and_rare_characters(contest, tmp_path):
-    long_title = ("长治市新时代文明实践志愿服务" * 15)[:200]
+    # The longest titles the records hold: a project's (60 characters) and a contest's (200,
+    # which the list's heading carries).
+    long_title = ("长治市新时代文明实践志愿服务" * 15)[: Entry._meta.get_field("title").max_length]
+    contest.title = ("长治市新时代文明实践志愿服务项目大赛" * 12)[
+        : Contest._meta.get_field("title").max_length
+    ]
+    contest.save()
     featured(contest, [long_title, "Hello 社区 café 助老", "𪚥字公益课堂", "敬老😀行动"])
 
     missing = list_missing_characters(contest=contest)
@@ -115,6 +122,7 @@ def test_long_titles_mixed_scripts_emoji_and_rare_characters(contest, tmp_path):
     # cells (on its first line) taken out, the lines joined give the title back.
     flat = "".join(text.replace(row.team, "").replace(row.county, "").split())
     assert long_title in flat
+    assert contest.title in "".join(text.split())  # the heading wraps, every character printed
     assert "Hello社区café助老" in flat and "字公益课堂" in flat
 
 
