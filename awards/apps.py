@@ -12,10 +12,9 @@ class AwardsConfig(AppConfig):
 
     def ready(self):
         from competition.extensions import register_entry_panel
-
-        from . import demo, exports, messages  # noqa: F401  (messages: registers its message kinds)
         from judging.extensions import register_judge_home_panel
 
+        from . import demo, exports, messages  # noqa: F401  (messages: registers its message kinds)
         from .certificates.views import judge_letters_panel
         from .documents.admin_views import documents_panel
         from .extensions import register_outcome_panel

@@ -94,14 +94,18 @@ def certificates_issue(*, contest, now=None) -> list[Certificate]:
                 now=now,
             )
         if settings.judge_letters:
-            issued += _issue(contest=contest, kind=Certificate.Kind.JUDGE, rows=_judges_to_thank(contest), now=now)
+            issued += _issue(
+                contest=contest, kind=Certificate.Kind.JUDGE, rows=_judges_to_thank(contest), now=now
+            )
     return issued
 
 
 def _judges_to_thank(contest) -> list[dict]:
     thanked = Certificate.objects.filter(contest=contest, kind=Certificate.Kind.JUDGE).values("judge_id")
     judges = judges_with_submitted_sheets(contest=contest).exclude(pk__in=thanked).values_list("pk", "name")
-    return [{"judge_id": pk} for pk, name in sorted(judges, key=lambda judge: (pinyin_key(judge[1]), judge[0]))]
+    return [
+        {"judge_id": pk} for pk, name in sorted(judges, key=lambda judge: (pinyin_key(judge[1]), judge[0]))
+    ]
 
 
 def certificate_revoke(*, certificate: Certificate, reason: str, by, now=None) -> Certificate:

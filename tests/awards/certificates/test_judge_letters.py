@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
 from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -68,7 +68,9 @@ def finalize(shortlist, organizer):
 
 def letters(contest):
     return list(
-        Certificate.objects.filter(contest=contest, kind=JUDGE).order_by("serial").values_list("serial", "judge_id")
+        Certificate.objects.filter(contest=contest, kind=JUDGE)
+        .order_by("serial")
+        .values_list("serial", "judge_id")
     )
 
 
@@ -96,7 +98,10 @@ def test_issuing_judges_letters_again_changes_nothing_and_a_late_judge_is_number
     before = list(Certificate.objects.filter(kind=JUDGE).order_by("pk").values_list("pk", "serial", "code"))
 
     assert certificates_issue(contest=contest) == []
-    assert list(Certificate.objects.filter(kind=JUDGE).order_by("pk").values_list("pk", "serial", "code")) == before
+    assert (
+        list(Certificate.objects.filter(kind=JUDGE).order_by("pk").values_list("pk", "serial", "code"))
+        == before
+    )
 
     # 王芳's sheet submitted after all (an organizer reopened it): she is thanked, numbered next.
     sheet = j["wang"].assignments.get().sheet
@@ -142,7 +147,15 @@ def test_the_letter_prints_the_judge_and_a_qr_code_that_opens_its_page(judges, o
 
     assert len(PdfReader(path).pages) == 1
     text = "".join(pdf_text(path).split())
-    for expected in ("感谢状", "张伟", "教授", "长治学院", contest.title, letter.serial, "志愿服务项目大赛组委会"):
+    for expected in (
+        "感谢状",
+        "张伟",
+        "教授",
+        "长治学院",
+        contest.title,
+        letter.serial,
+        "志愿服务项目大赛组委会",
+    ):
         assert "".join(expected.split()) in text
     (url,) = decoded_qr_codes(path, tmp_path)
     assert url == f"{settings.SITE_URL}/verify/{letter.code}/"
@@ -235,7 +248,9 @@ def test_others_get_404_for_a_judges_letter(judges, organizer):
     assert client_for(team_user).get(url).status_code == 404
     assert client_for(j["li"].user).get(reverse("judge_letter", args=[999999])).status_code == 404
     assert Client().get(url).status_code == 302  # to the log-in page
-    assert "评审专家感谢状" not in client_for(j["zhao"].user).get(reverse("judging:dashboard")).content.decode()
+    assert (
+        "评审专家感谢状" not in client_for(j["zhao"].user).get(reverse("judging:dashboard")).content.decode()
+    )
 
 
 def test_no_letter_before_the_list_is_final(judges):
@@ -304,7 +319,9 @@ def test_the_organizers_list_reads_the_judges_in_one_query(judges, organizer, or
         organizer_client.get(url)
     for n in range(3):
         judge = make_judge(name=f"新评委{n}")
-        Certificate.objects.create(contest=contest, kind=JUDGE, judge_id=judge.pk, serial=f"x-{n}", code=f"c{n}")
+        Certificate.objects.create(
+            contest=contest, kind=JUDGE, judge_id=judge.pk, serial=f"x-{n}", code=f"c{n}"
+        )
 
     with CaptureQueriesContext(connection) as six:
         html = organizer_client.get(url).content.decode()
