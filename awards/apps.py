@@ -12,8 +12,10 @@ class AwardsConfig(AppConfig):
 
     def ready(self):
         from competition.extensions import register_entry_panel
+        from judging.extensions import register_judge_home_panel
 
         from . import demo, exports, messages  # noqa: F401  (messages: registers its message kinds)
+        from .certificates.views import judge_letters_panel
         from .documents.admin_views import documents_panel
         from .extensions import register_outcome_panel
         from .outcomes.views import entry_results_panel
@@ -22,3 +24,4 @@ class AwardsConfig(AppConfig):
         demo.register()
         register_entry_panel(entry_results_panel)
         register_outcome_panel(documents_panel)
+        register_judge_home_panel(judge_letters_panel)

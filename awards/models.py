@@ -194,8 +194,9 @@ class FeaturedProject(models.Model):
 
 
 class DocumentSettings(models.Model):
-    """What the office's documents say about themselves: titles, issuing body, date, seal, and
-    whether teams that were not featured get a thank-you letter. One per contest."""
+    """What the office's documents say about themselves: titles, issuing body, date, seal,
+    whether teams that were not featured get a thank-you letter and whether the judges get a
+    letter of thanks (评审专家感谢状). One per contest."""
 
     contest = models.OneToOneField(Contest, on_delete=models.CASCADE, related_name="document_settings")
     issuing_body = models.CharField(_("发文单位"), max_length=100, blank=True)
@@ -206,6 +207,11 @@ class DocumentSettings(models.Model):
     # A PNG made from the upload by Pillow (never the uploaded bytes), in private storage.
     seal = models.FileField(_("印章图片"), storage=private_storage, max_length=200, blank=True)
     thank_you_letters = models.BooleanField(_("向未入选团队发放感谢信"), default=False)
+    judge_letters = models.BooleanField(
+        _("向评审专家颁发感谢状"),
+        default=True,
+        help_text=_("名单正式公布后，每位在本届大赛提交过评分的评委可在评审工作台下载自己的感谢状。"),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -225,6 +231,7 @@ class DocumentTemplate(models.Model):
         CERTIFICATE = "certificate", _("证书")
         THANK_YOU = "thank_you", _("感谢信")
         COMPENDIUM = "compendium", _("项目汇编")
+        JUDGE_THANKS = "judge_thanks", _("评审专家感谢状")
 
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="document_templates")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -311,6 +318,14 @@ class Certificate(models.Model):
         ordering = ["contest", "serial"]
         verbose_name = _("证书")
         verbose_name_plural = _("证书")
+        constraints = [
+            # One letter of thanks per judge and contest (issuing is idempotent; this holds it).
+            models.UniqueConstraint(
+                fields=["contest", "judge_id"],
+                condition=models.Q(kind="judge"),
+                name="certificate_judge_unique",
+            ),
+        ]
 
     def __str__(self):
         return self.serial

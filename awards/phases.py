@@ -73,6 +73,12 @@ def public_q() -> Q:
     )
 
 
+def final_q(prefix: str = "") -> Q:
+    """Shortlists whose list is final (the outcome is published), as a filter; ``prefix``
+    reaches them from another model (``"shortlist__"`` from a contest)."""
+    return Q(**{f"{prefix}status__in": [status for status, phase in PHASES.items() if phase.final]})
+
+
 def open_notice_q(*, now=None) -> Q:
     """Shortlists whose notice window is open now (objections may come in), as a filter."""
     now = now or timezone.now()

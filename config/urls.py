@@ -6,7 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from awards.certificates.views import team_certificate_download
+from awards.certificates.views import judge_letter_download, team_certificate_download
 from awards.outcomes.views import team_results
 from competition.views import signup, signup_sent
 from config import health, views
@@ -29,6 +29,9 @@ urlpatterns = [
     path("my/results/<uuid:public_id>/", team_results, name="team_results"),
     path("my/results/<uuid:public_id>/certificate/", team_certificate_download, name="team_certificate"),
     path("my/", include("competition.urls")),
+    # A judge's letter of thanks (awards; before judging's own pages, whose round codes are
+    # eight characters, never "thanks").
+    path("judging/thanks/<int:contest_id>/", judge_letter_download, name="judge_letter"),
     path("judging/", include("judging.urls")),
     path("notice/", include("awards.notice.urls")),
     # A certificate's public verification page, which its QR code opens.

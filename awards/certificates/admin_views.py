@@ -1,5 +1,6 @@
-"""证书 in the back office (under 评审管理): a contest's certificates and thank-you letters with
-their state; organizers issue what is missing and revoke one with a reason; supervisors read."""
+"""证书 in the back office (under 评审管理): a contest's certificates, thank-you letters and
+judges' letters of thanks with their state, filtered by kind; organizers issue what is missing
+and revoke one with a reason; supervisors read."""
 
 from django.contrib import messages
 from django.http import Http404
@@ -15,7 +16,7 @@ from accounts.access import BackOfficeMenuItem, OrganizersChangeSupervisorsRead
 from awards.certificates.forms import RevokeForm
 from awards.certificates.selectors import contest_certificates
 from awards.certificates.services import certificate_revoke, certificates_issue
-from awards.documents.certificates import certificates_unprintable
+from awards.documents.certificates import certificates_unprintable, judges_of
 from awards.models import Certificate
 from common.errors import DomainError
 from common.pages import paginate
@@ -65,10 +66,19 @@ class ContestCertificatesView(ContestCertificatesMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        certificates = contest_certificates(contest=self.contest)
+        kind = self.request.GET.get("kind", "")
+        if kind not in Certificate.Kind.values:
+            kind = ""
+        certificates = contest_certificates(contest=self.contest, kind=kind or None)
         page, page_range = paginate(self.request, certificates)
+        # Whom each judge's letter thanks (organizers may see it; the public page does not).
+        judges = judges_of(page.object_list)
+        for certificate in page.object_list:
+            certificate.judge_shown = judges.get(certificate.judge_id)
         context.update(
             contest=self.contest,
+            kind=kind,
+            kinds=Certificate.Kind.choices,
             certificates=page,
             elided_page_range=page_range,
             can_change=self.can_change,

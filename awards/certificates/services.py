@@ -11,13 +11,15 @@ from awards.documents.context import document_settings
 from awards.errors import AwardsError
 from awards.models import Certificate, FeaturedProject, Shortlist
 from awards.phases import shortlist_phase
+from competition.models import pinyin_key
 from competition.selectors import submitted_entries
+from judging.scoring.selectors import judges_with_submitted_sheets
 
-# The short code in a serial number: 2026-YX-001 (优秀), 2026-GX-001 (感谢), 2026-PS-001 (评审).
+# The short code in a serial number: 2026-YX-001 (优秀), 2026-GX-001 (感谢), 2026-ZJ-001 (专家).
 SERIAL_CODES = {
     Certificate.Kind.FEATURED: "YX",
     Certificate.Kind.THANK_YOU: "GX",
-    Certificate.Kind.JUDGE: "PS",
+    Certificate.Kind.JUDGE: "ZJ",
 }
 
 
@@ -52,9 +54,12 @@ def _issue(*, contest, kind: str, rows: list[dict], now) -> list[Certificate]:
 
 def certificates_issue(*, contest, now=None) -> list[Certificate]:
     """Issue what is missing for a finalized contest: a certificate for each featured project,
-    numbered in rank order, and — when the organizer enabled them — a thank-you letter for each
-    submitted entry that was not featured, numbered in the order the entries were made.
-    Returns the newly issued ones (none the second time)."""
+    numbered in rank order; when the organizer enabled them, a thank-you letter for each
+    submitted entry that was not featured, numbered in the order the entries were made; and,
+    unless the organizer turned them off, a letter of thanks (评审专家感谢状) for each judge
+    who submitted at least one score sheet in the contest's rounds, numbered in the pinyin
+    order of the judges' names (then by judge, for namesakes). Returns the newly issued ones
+    (none the second time)."""
     now = now or timezone.now()
     with transaction.atomic():
         # One issuer at a time per contest (two would number the same serials).
@@ -72,7 +77,8 @@ def certificates_issue(*, contest, now=None) -> list[Certificate]:
             rows=[{"featured_id": pk, "entry_id": entry_id} for pk, entry_id in featured],
             now=now,
         )
-        if document_settings(contest).thank_you_letters:
+        settings = document_settings(contest)
+        if settings.thank_you_letters:
             thanked = Certificate.objects.filter(contest=contest, kind=Certificate.Kind.THANK_YOU)
             entry_ids = (
                 submitted_entries(contest=contest)
@@ -87,7 +93,19 @@ def certificates_issue(*, contest, now=None) -> list[Certificate]:
                 rows=[{"entry_id": pk} for pk in entry_ids],
                 now=now,
             )
+        if settings.judge_letters:
+            issued += _issue(
+                contest=contest, kind=Certificate.Kind.JUDGE, rows=_judges_to_thank(contest), now=now
+            )
     return issued
+
+
+def _judges_to_thank(contest) -> list[dict]:
+    thanked = Certificate.objects.filter(contest=contest, kind=Certificate.Kind.JUDGE).values("judge_id")
+    judges = judges_with_submitted_sheets(contest=contest).exclude(pk__in=thanked).values_list("pk", "name")
+    return [
+        {"judge_id": pk} for pk, name in sorted(judges, key=lambda judge: (pinyin_key(judge[1]), judge[0]))
+    ]
 
 
 def certificate_revoke(*, certificate: Certificate, reason: str, by, now=None) -> Certificate:

@@ -1,9 +1,10 @@
-"""Certificates and thank-you letters as PDFs: one for a team (``build_certificate``) and one
-file of all a contest's certificates in serial order (``build_all_certificates``).
+"""Certificates and letters as PDFs: one for a team or a judge (``build_certificate``) and one
+file of all a contest's certificates of a kind in serial order (``build_all_certificates``).
 
 Each page carries the serial number and a QR code to the public verification page
 (``/verify/<code>/``, at the site's public address). The template — the organizer's adjusted
-one or the built-in ``awards/documents/certificate.html`` (``thank_you.html`` for letters) —
+one or the built-in ``awards/documents/certificate.html`` (``thank_you.html`` for the teams'
+letters, ``judge_thanks.html`` for the judges') —
 is given ``certificates``, a list of ``CertificatePage`` (one page each), besides the shared
 ``base_context``; it is rendered in chunks of ``CHUNK`` pages whose laid-out pages are joined
 into one PDF, so that a hundred certificates are a few renders, with progress after each.
@@ -22,6 +23,7 @@ from awards.documents.engine import missing_characters, render_pages
 from awards.documents.progress import Built, Progress
 from awards.errors import AwardsError
 from awards.models import Certificate, DocumentSettings, DocumentTemplate, GeneratedDocument
+from judging.judges.selectors import judges_named
 from tasking.mail import absolute_url
 
 # Certificates laid out per render: large enough that rendering costs little per page, small
@@ -32,6 +34,7 @@ CHUNK = 25
 TEMPLATE_KINDS = {
     Certificate.Kind.FEATURED: "certificate",
     Certificate.Kind.THANK_YOU: "thank_you",
+    Certificate.Kind.JUDGE: "judge_thanks",
 }
 
 
@@ -50,6 +53,10 @@ class CertificatePage:
     verify_url: str
     qr: str  # data: URL of the QR code (SVG)
     density: str  # "", "long" or "longest": smaller type for long names, so the page holds them
+    # A judge's letter of thanks: whom it thanks (empty on the teams' papers).
+    judge_name: str = ""
+    judge_title: str = ""
+    judge_organization: str = ""
 
 
 # Characters of the team's name, the project's and the contest's title up to which the normal
@@ -79,10 +86,24 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m", micro=False).svg_data_uri(scale=1, border=2, nl=False)
 
 
-def certificate_page(certificate: Certificate) -> CertificatePage:
+def judges_of(certificates) -> dict:
+    """The judges the certificates thank, by id (one query; none without judges' letters)."""
+    ids = {c.judge_id for c in certificates if c.judge_id is not None}
+    return judges_named(ids=ids) if ids else {}
+
+
+def judge_words(judge) -> tuple[str, str, str]:
+    """What a letter prints about its judge: name, title, organization ("" where unknown)."""
+    if judge is None:
+        return "", "", ""
+    return judge.name, judge.title, judge.organization.name if judge.organization_id else ""
+
+
+def certificate_page(certificate: Certificate, judge=None) -> CertificatePage:
     entry = certificate.entry
     featured = certificate.featured
     url = verify_url(certificate)
+    judge_name, judge_title, judge_organization = judge_words(judge)
     return CertificatePage(
         serial=certificate.serial,
         kind=certificate.kind,
@@ -95,12 +116,19 @@ def certificate_page(certificate: Certificate) -> CertificatePage:
         verify_url=url,
         qr=qr_data_uri(url),
         density=density(
-            entry.team.name if entry else "", entry.title if entry else "", certificate.contest.title
+            entry.team.name if entry else "",
+            entry.title if entry else "",
+            certificate.contest.title,
+            judge_title,
+            judge_organization,
         ),
+        judge_name=judge_name,
+        judge_title=judge_title,
+        judge_organization=judge_organization,
     )
 
 
-def printed_names(certificate: Certificate) -> list[str]:
+def printed_names(certificate: Certificate, judge=None) -> list[str]:
     """The names and titles a certificate prints (the rest is the template's own text)."""
     entry, featured = certificate.entry, certificate.featured
     names = [certificate.contest.title]
@@ -108,13 +136,18 @@ def printed_names(certificate: Certificate) -> list[str]:
         names += [entry.team.name, entry.title]
     if featured is not None:
         names.append(featured.tier_name)
+    names += [word for word in judge_words(judge) if word]
     return names
 
 
 def certificates_unprintable(certificates) -> list[str]:
     """Characters of the certificates' names and titles that no document font can draw
     (reported to the organizer before printing; the rest of the page prints)."""
-    return missing_characters(" ".join(name for c in certificates for name in printed_names(c)))
+    certificates = list(certificates)
+    judges = judges_of(certificates)
+    return missing_characters(
+        " ".join(name for c in certificates for name in printed_names(c, judges.get(c.judge_id)))
+    )
 
 
 def render_certificates(
@@ -130,7 +163,9 @@ def render_certificates(
         total = len(certificates)
         documents = []
         for start in range(0, total, CHUNK):
-            chunk = [certificate_page(c) for c in certificates[start : start + CHUNK]]
+            part = certificates[start : start + CHUNK]
+            judges = judges_of(part)
+            chunk = [certificate_page(c, judges.get(c.judge_id)) for c in part]
             html = template.render({**context, "certificates": chunk})
             documents.append(render_pages(html))
             if progress is not None:
@@ -146,7 +181,7 @@ def certificates_in_order(queryset):
 
 
 def build_certificate(certificate: Certificate) -> Built:
-    """One team's certificate (or thank-you letter) as a one-page PDF."""
+    """One team's certificate (or thank-you letter), or one judge's letter, as a one-page PDF."""
     (certificate,) = certificates_in_order(Certificate.objects.filter(pk=certificate.pk))
     return render_certificates(certificate.contest, certificate.kind, [certificate])
 
@@ -164,6 +199,10 @@ def build_all_certificates(contest, progress: Progress, *, kind: str = Certifica
 
 def build_all_thank_you_letters(contest, progress: Progress) -> Built:
     return build_all_certificates(contest, progress, kind=Certificate.Kind.THANK_YOU)
+
+
+def build_all_judge_letters(contest, progress: Progress) -> Built:
+    return build_all_certificates(contest, progress, kind=Certificate.Kind.JUDGE)
 
 
 def certificate_document_stale(document: GeneratedDocument, certificate: Certificate) -> bool:
@@ -184,8 +223,9 @@ def _sample_context(contest, kind: str) -> dict:
     """For checking an adjusted template before it is saved: one made-up page (never printed,
     so not translated) besides the shared context."""
     url = absolute_url("certificate_verify", "SAMPLE-CODE")
+    judge = kind == Certificate.Kind.JUDGE
     page = CertificatePage(
-        serial=f"{contest.year}-YX-001",
+        serial=f"{contest.year}-{'ZJ' if judge else 'YX'}-001",
         kind=kind,
         team_name="暖阳助老服务队",
         project_title="银龄助老暖心行动",
@@ -196,6 +236,9 @@ def _sample_context(contest, kind: str) -> dict:
         verify_url=url,
         qr=qr_data_uri(url),
         density="",
+        judge_name="王建国" if judge else "",
+        judge_title="教授" if judge else "",
+        judge_organization="潞州区新时代文明实践中心" if judge else "",
     )
     return {**base_context(contest), "certificates": [page]}
 
@@ -206,3 +249,7 @@ def sample_certificate_context(contest) -> dict:
 
 def sample_thank_you_context(contest) -> dict:
     return _sample_context(contest, Certificate.Kind.THANK_YOU)
+
+
+def sample_judge_thanks_context(contest) -> dict:
+    return _sample_context(contest, Certificate.Kind.JUDGE)

@@ -28,6 +28,7 @@ class DocumentSettingsForm(forms.ModelForm):
             "certificate_title",
             "compendium_title",
             "thank_you_letters",
+            "judge_letters",
         ]
         widgets = {"issue_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         help_texts = {

@@ -16,6 +16,7 @@ from awards.documents import certificates, compendium, official_list
 from awards.documents.context import document_settings
 from awards.documents.progress import Built
 from awards.models import DocumentTemplate
+from judging.scoring.selectors import judges_with_submitted_sheets
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -52,6 +53,12 @@ def _thank_you_enabled(contest) -> bool:
     return document_settings(contest).thank_you_letters
 
 
+def _judge_letters_enabled(contest) -> bool:
+    """Unless the organizer turned them off, and only when some judge scored (a contest whose
+    results were entered without judging on the platform has no judges to thank)."""
+    return document_settings(contest).judge_letters and judges_with_submitted_sheets(contest=contest).exists()
+
+
 def _list_missing(contest) -> list[tuple[str, list[str]]]:
     return official_list.list_missing_characters(contest=contest)
 
@@ -77,6 +84,11 @@ KINDS: dict[str, DocumentKind] = {
             certificates.build_all_thank_you_letters, needs_engine=True, applies=_thank_you_enabled,
         ),
         DocumentKind(
+            "judge_letters", "certificates", _("评审专家感谢状（全部）"), PDF, "pdf",
+            _("%(year)s年评审专家感谢状"),
+            certificates.build_all_judge_letters, needs_engine=True, applies=_judge_letters_enabled,
+        ),
+        DocumentKind(
             "compendium", "compendium", _("优秀项目汇编"), PDF, "pdf", _("%(year)s年优秀项目汇编"),
             compendium.build_compendium, needs_engine=True,
         ),
@@ -90,6 +102,7 @@ TEMPLATE_SAMPLES: dict[str, Callable[..., dict]] = {
     DocumentTemplate.Kind.CERTIFICATE: certificates.sample_certificate_context,
     DocumentTemplate.Kind.THANK_YOU: certificates.sample_thank_you_context,
     DocumentTemplate.Kind.COMPENDIUM: compendium.sample_compendium_context,
+    DocumentTemplate.Kind.JUDGE_THANKS: certificates.sample_judge_thanks_context,
 }
 
 

@@ -24,6 +24,7 @@ SETTINGS_FIELDS = (
     "certificate_title",
     "compendium_title",
     "thank_you_letters",
+    "judge_letters",
 )
 MAX_TEMPLATE_CHARS = 200_000
 

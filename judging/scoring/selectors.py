@@ -200,3 +200,20 @@ def scored_entry_ids(*, contest, round: Round | None = None) -> QuerySet:
     if round is not None:
         sheets = sheets.filter(assignment__round=round)
     return sheets.values("assignment__round_entry__entry_id")
+
+
+def judges_with_submitted_sheets(*, contest) -> QuerySet[Judge]:
+    """The judges who submitted at least one score sheet in the contest's rounds (whom the
+    office thanks: ``awards.certificates``)."""
+    sheets = ScoreSheet.objects.filter(status=ScoreSheet.Status.SUBMITTED, assignment__round__contest=contest)
+    return Judge.objects.filter(pk__in=sheets.values("assignment__judge_id"))
+
+
+def judge_scored_contest_ids(*, judge: Judge) -> QuerySet:
+    """Ids of the contests in whose rounds the judge submitted at least one score sheet (a
+    subquery: one query wherever it is used)."""
+    return (
+        ScoreSheet.objects.filter(status=ScoreSheet.Status.SUBMITTED, assignment__judge=judge)
+        .values("assignment__round__contest_id")
+        .distinct()
+    )

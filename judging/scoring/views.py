@@ -16,6 +16,7 @@ from common.errors import DomainError
 from common.http import private_file_response
 from common.renditions import WIDTHS, rendition_response
 from competition import selectors as competition_selectors
+from judging.extensions import judge_home_panels
 from judging.judges.selectors import judge_for_user
 from judging.models import BlindFile, ScoreSheet
 from judging.phases import round_phase
@@ -101,6 +102,8 @@ def dashboard(request, judge):
             "counts": dashboard_counts(judge=judge),
             "status": status,
             "query": query,
+            # What other apps show the judge (awards: letters of thanks to download).
+            "panels": judge_home_panels(request, judge),
         },
     )
 

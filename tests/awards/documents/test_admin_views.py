@@ -2,6 +2,7 @@
 body and seal, and adjust templates; supervisors read; coordinators, judges and teams get 404."""
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -167,6 +168,18 @@ def test_settings_are_saved_with_a_clean_seal(contest, organizer_client):
     assert Image.open(saved.seal.open("rb")).mode == "RGBA"
     preview = organizer_client.get(url("seal", contest))
     assert preview.status_code == 200 and preview["Content-Type"] == "image/png"
+
+
+def test_the_judges_letters_toggle_is_on_until_the_organizer_turns_it_off(contest, organizer_client):
+    page = organizer_client.get(url("settings", contest)).content.decode()
+    assert 'name="judge_letters"' in page and "向评审专家颁发感谢状" in page
+    assert re.search(r'<input[^>]*name="judge_letters"[^>]*checked', page)
+
+    settings_post(organizer_client, contest)  # the box unticked
+    assert DocumentSettings.objects.get(contest=contest).judge_letters is False
+
+    settings_post(organizer_client, contest, judge_letters="on")
+    assert DocumentSettings.objects.get(contest=contest).judge_letters is True
 
 
 @pytest.mark.parametrize(

@@ -647,9 +647,10 @@ def test_dashboard_query_count_is_constant(django_assert_num_queries, n):
     _round, judge, _round_entries = open_round(entries=n, files=True)
     client = client_for(judge.user)
     client.get(reverse("judging:dashboard"))
-    # 8: the page, and the inbox link's unread count (messaging) since issue 11.
+    # 9: the page, the inbox link's unread count (messaging) since issue 11, and the letters of
+    # thanks panel's contests (awards, through judging.extensions) since issue 12.
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(reverse("judging:dashboard"))
 
     assert len(response.context["assignments"]) == n
@@ -660,7 +661,7 @@ def test_dashboard_lists_forty_assignments_a_page(django_assert_num_queries):
     client = client_for(judge.user)
 
     first = client.get(reverse("judging:dashboard"))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         second = client.get(reverse("judging:dashboard"), {"page": 2})
 
     assert (len(first.context["assignments"]), len(second.context["assignments"])) == (40, 5)
