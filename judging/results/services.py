@@ -42,6 +42,31 @@ def round_sheets(*, round: Round) -> list[Sheet]:
     ]
 
 
+def combined_sheets(*, round: Round) -> list[Sheet]:
+    """The round's submitted sheets and every earlier round's of the contest, for one fit of
+    them all (``Round.combine_earlier``): an earlier sheet of an entry in this round counts for
+    this round's entry; an entry that did not come this far keeps its earliest round entry id
+    (its sheets still measure the judges, and it still stands in the true top N of the
+    simulations). Two queries."""
+    mine = dict(RoundEntry.objects.filter(round=round).values_list("entry_id", "pk"))
+    others: dict[int, int] = {}
+    sheets = round_sheets(round=round)
+    for round_entry_id, entry_id, judge_id, total in (
+        ScoreSheet.objects.filter(
+            assignment__round__contest_id=round.contest_id,
+            assignment__round__order__lt=round.order,
+            status=ScoreSheet.Status.SUBMITTED,
+        )
+        .order_by("assignment__round_entry_id", "pk")
+        .values_list(
+            "assignment__round_entry_id", "assignment__round_entry__entry_id", "assignment__judge_id", "total"
+        )
+    ):
+        entry = mine.get(entry_id) or others.setdefault(entry_id, round_entry_id)
+        sheets.append(Sheet(entry=entry, judge=judge_id, total=float(total)))
+    return sheets
+
+
 def round_criterion_means(*, round: Round) -> dict[int, tuple[float, ...]]:
     """Mean points per criterion of each entry over its submitted sheets, averaged by the
     database (rubric order; None where no sheet scored that criterion)."""
@@ -117,7 +142,7 @@ def compute_round_results(*, round: Round, by=None, top: int = UNCERTAINTY_TOP) 
     With them, how sure the ranking is (``judging.results.uncertainty``, seeded): each entry's
     interval and chance of the true top ``top``, and how many of the ranking's top ``top`` are
     expected not to be in the true top ``top``."""
-    sheets = round_sheets(round=round)
+    sheets = combined_sheets(round=round) if round.combine_earlier else round_sheets(round=round)
     if not sheets:
         raise JudgingError(_("本轮还没有已提交的评分表，无法计算成绩。"))
     submitted = dict(RoundEntry.objects.filter(round=round).values_list("pk", "entry__submitted_at"))
@@ -132,7 +157,18 @@ def compute_round_results(*, round: Round, by=None, top: int = UNCERTAINTY_TOP) 
         submitted_order={pk: (at.timestamp() if at else float("inf"),) for pk, at in submitted.items()},
         entry_criteria=criterion_means,
     )
-    combined = _combined_scores(round, outcome)
+    if round.combine_earlier:
+        # One fit of every round's sheets: the figures of this round's entries, ranked among
+        # themselves; the score is already the contest's, stage weights do not apply.
+        outcome.entries = [f for f in outcome.entries if f.entry in submitted]
+        rank(
+            outcome.entries,
+            tie_criterion=tie,
+            submitted_order={pk: (at.timestamp() if at else float("inf"),) for pk, at in submitted.items()},
+        )
+        combined = {f.entry: f.score for f in outcome.entries}
+    else:
+        combined = _combined_scores(round, outcome)
     combined_figures = [EntryFigures(**{**f.__dict__, "score": combined[f.entry]}) for f in outcome.entries]
     rank(
         combined_figures,
