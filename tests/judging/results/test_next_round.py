@@ -243,3 +243,68 @@ def test_sheets_of_earlier_rounds_are_mapped_to_this_rounds_entries(first, admin
     for re in round_entries:
         assert (mine.get(re.entry_id) or re.pk) in ids
     assert all(isinstance(s, Sheet) for s in sheets)
+
+
+ROUNDS = "/admin/judging/rounds/"
+
+
+def test_results_page_shows_the_recommendation_for_the_budget_asked(first, organizer_client):
+    round, _ = first
+    html = organizer_client.get(
+        f"{ROUNDS}{round.pk}/results/", {"budget": "10", "target": "0"}
+    ).content.decode()
+    assert "复评建议" in html
+    assert "预算 10 份" in html
+    assert "按此建议新建复评轮次" in html
+    plan = recommend_next_round(round=round, budget=10, target=0)
+    for code in [plan.codes[pk] for pk in plan.recommendation.extra]:
+        assert code in html
+
+
+def test_results_page_keeps_a_bad_budget_and_says_why(first, organizer_client):
+    round, _ = first
+    response = organizer_client.get(f"{ROUNDS}{round.pk}/results/", {"budget": "十份", "target": "-1"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "请填写整数份数。" in html and 'value="十份"' in html
+    assert "按此建议新建复评轮次" not in html
+
+
+def test_results_page_says_why_no_recommendation_while_scoring(contest, judges, organizer_client):
+    for _ in range(4):
+        entry_in(contest)
+    round, _ = scored_round(contest, {(e, e % 3): 60 + e for e in range(4)}, judges=judges, close=False)
+    compute_round_results(round=round, top=2)
+    html = organizer_client.get(f"{ROUNDS}{round.pk}/results/").content.decode()
+    assert "评分截止、成绩计算之后，才能按本轮成绩安排复评。" in html
+    assert "按此建议新建复评轮次" not in html
+
+
+def test_the_organizer_creates_the_round_in_one_step(first, organizer_client):
+    round, _ = first
+    response = organizer_client.post(
+        f"{ROUNDS}{round.pk}/results/",
+        {"action": "create_next_round", "budget": "10", "target": "0", "name": "复评（边界）"},
+    )
+    made = Round.objects.get(contest=round.contest, order=round.order + 1)
+    assert response.status_code == 302 and response["Location"].endswith(f"/{made.pk}/assign/")
+    assert made.name == "复评（边界）" and made.combine_earlier
+    # Twice: refused in words, nothing more made.
+    response = organizer_client.post(
+        f"{ROUNDS}{round.pk}/results/",
+        {"action": "create_next_round", "budget": "10", "target": "0"},
+        follow=True,
+    )
+    assert "已有“复评（边界）”" in response.content.decode()
+    assert Round.objects.filter(contest=round.contest).count() == 2
+
+
+def test_a_bad_budget_posted_creates_nothing(first, organizer_client):
+    round, _ = first
+    response = organizer_client.post(
+        f"{ROUNDS}{round.pk}/results/",
+        {"action": "create_next_round", "budget": "-5", "target": "1"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Round.objects.filter(contest=round.contest).count() == 1
