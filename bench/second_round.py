@@ -19,6 +19,11 @@ Workflows, 10,000 sheets each (BUDGET):
 - two_rounds_weighted: the same sheets, but each round fitted on its own and combined by stage
   weights 0.2 · first + 0.8 · second (how rounds combine without "combine sheets").
 Per workflow: the true top 100 recovered (mean, sd) and predicted vs realised misses of the list.
+
+Judge models (one round, k = 5, the same sheets): the additive model (an offset per judge,
+the default), ``scaled`` (an offset and a scale per judge) and ``robust`` (Huber), in this
+world and in a rougher one where judges also differ in scale (s ~ logN(0, 0.25): some spread
+their marks, some bunch them) and three judges are erratic (noise sd 25 instead of 8).
 """
 
 import json
@@ -30,19 +35,30 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import numpy as np  # noqa: E402
 from fairness import ENTRIES, JUDGES, score, world  # noqa: E402
 
 from judging.assignment.solver import Problem, allowed, solve  # noqa: E402
-from judging.results.compute import compute  # noqa: E402
+from judging.results.compute import Sheet, compute  # noqa: E402
 from judging.results.next_round import candidates_from, recommend  # noqa: E402
 from judging.results.uncertainty import simulate  # noqa: E402
 
 TOP = 100
 FIRST_K = 3
+MODELS = ("additive", "scaled", "robust")
+ERRATIC = 3
 
 
-def top_list(sheets, among=None, method="calibrated") -> list[int]:
-    ranked = compute(sheets, method=method).entries
+def rough_score(rng, pairs, quality, severity, scale, erratic) -> list:
+    """Sheets of the rougher world: each judge's own scale around 70, three erratic judges."""
+    return [
+        Sheet(e, j, 70 + scale[j] * (quality[e] - 70) + severity[j] + rng.gauss(0, 25 if j in erratic else 8))
+        for e, j in pairs
+    ]
+
+
+def top_list(sheets, among=None, method="calibrated", model="additive") -> list[int]:
+    ranked = compute(sheets, method=method, judge_model=model).entries
     if among is not None:
         ranked = [f for f in ranked if f.entry in among]
     return [f.entry for f in ranked[:TOP]]
@@ -102,11 +118,20 @@ def run(seed: int, budget: int) -> dict:
     second_scores = {f.entry: f.score for f in compute(second_sheets).entries}
     weighted = sorted(
         (e for e in carried),
-        key=lambda e: -(
-            0.2 * first_scores[e] + 0.8 * second_scores[e] if e in second_scores else first_scores[e]
+        key=lambda e: (
+            -(0.2 * first_scores[e] + 0.8 * second_scores[e] if e in second_scores else first_scores[e])
         ),
     )[:TOP]
+    models = {f"model_{m}": len(true_top & set(top_list(sheets, model=m))) for m in MODELS}
+    scale = {j.id: float(np.exp(rng.gauss(0, 0.25))) for j in judges}
+    erratic = {j.id for j in judges[:ERRATIC]}
+    rough = rough_score(rng, one.assignments, quality, severity, scale, erratic)
+    models.update(
+        {f"rough_model_{m}": len(true_top & set(top_list(rough, model=m))) for m in MODELS},
+        rough_plain_mean=len(true_top & set(top_list(rough, method="mean"))),
+    )
     return {
+        **models,
         "seed": seed,
         "sheets_one_round": len(sheets),
         "sheets_two_rounds": len(both),
@@ -156,6 +181,12 @@ def main() -> None:
         "two_rounds_realised_misses": mean("two_rounds_realised_misses"),
         "recommended_predicted_misses": mean("recommended_predicted_misses"),
         "boundary_entries": mean("boundary"),
+        "judge_models": {
+            key: {"mean": mean(key), "sd": sd(key)}
+            for key in [f"model_{m}" for m in MODELS]
+            + [f"rough_model_{m}" for m in MODELS]
+            + ["rough_plain_mean"]
+        },
         "seconds": round(time.perf_counter() - started, 1),
         "target_two_rounds": 80,
         "target_difference": 3,

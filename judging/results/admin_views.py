@@ -38,7 +38,6 @@ from judging.results.services import (
     advance,
     compute_round_results,
     create_next_round,
-    next_round_refusal,
     recommend_next_round,
 )
 from judging.results.uncertainty import FAR_SPREAD
@@ -153,10 +152,7 @@ class ResultsView(RoundPageView):
         if form is None:
             data = self.request.GET if "budget" in self.request.GET else None
             form = NextRoundForm(data, initial={"budget": 2 * entries, "target": NEXT_TARGET})
-        refusal = next_round_refusal(self.round)
-        section = {"form": form, "refusal": refusal, "plan": None, "rows": []}
-        if refusal:
-            return section
+        section = {"form": form, "refusal": None, "plan": None, "rows": []}
         if form.is_bound and not form.is_valid():
             return section
         budget = form.cleaned_data["budget"] if form.is_bound else 2 * entries

@@ -375,11 +375,14 @@ class NextRoundPlan:
     sheets: dict[int, int]  # round entry id → submitted sheets it has
 
 
-def next_round_refusal(round: Round) -> str | None:
-    """Why no next round may be planned from this round now (in words), or None."""
+def next_round_refusal(round: Round, *, computed: bool | None = None) -> str | None:
+    """Why no next round may be planned from this round now (in words), or None (two queries;
+    one when the caller knows whether the results are ``computed``)."""
     if not round_phase(round).can_plan_next:
         return _("评分截止、成绩计算之后，才能按本轮成绩安排复评。")
-    if not RoundUncertainty.objects.filter(round=round).exists():
+    if computed is None:
+        computed = RoundUncertainty.objects.filter(round=round).exists()
+    if not computed:
         return _("请先计算本轮成绩。")
     later = Round.objects.filter(contest_id=round.contest_id, order__gt=round.order).order_by("order").first()
     if later is not None:
@@ -389,20 +392,20 @@ def next_round_refusal(round: Round) -> str | None:
 
 def recommend_next_round(*, round: Round, budget: int, target: float = NEXT_TARGET) -> NextRoundPlan:
     """Which entries the next round should see and how many extra judges each should get
-    (``judging.results.next_round``), from the round's kept simulations (a few queries)."""
-    refusal = next_round_refusal(round)
+    (``judging.results.next_round``), from the round's kept simulations (five queries)."""
+    kept = RoundUncertainty.objects.filter(round=round).first()
+    refusal = next_round_refusal(round, computed=kept is not None)
     if refusal:
         raise JudgingError(refusal)
     if budget is None or budget < 0:
         raise JudgingError(_("评分表预算不能为负数。"))
     if target is None or target < 0:
         raise JudgingError(_("目标不能为负数。"))
-    kept = RoundUncertainty.objects.get(round=round)
     sure = Uncertainty.loads(kept.data)
     rows = list(
-        RoundResult.objects.filter(round=round).values_list(
-            "round_entry_id", "round_entry__entry_id", "round_entry__blind_code", "sheets"
-        )
+        RoundResult.objects.filter(round=round)
+        .order_by("combined_rank")
+        .values_list("round_entry_id", "round_entry__entry_id", "round_entry__blind_code", "sheets")
     )
     mine = np.array(sorted(r[0] for r in rows), dtype=np.int64)
     where = sure.positions(mine)
@@ -425,11 +428,7 @@ def recommend_next_round(*, round: Round, budget: int, target: float = NEXT_TARG
     candidates = candidates_from(
         entries, chance_all[where], sure.low[where], sure.high[where], [sheets[int(e)] for e in entries], room
     )
-    top_ids = list(
-        RoundResult.objects.filter(round=round)
-        .order_by("combined_rank")
-        .values_list("round_entry_id", flat=True)[: kept.top]
-    )
+    top_ids = [r[0] for r in rows[: kept.top]]
     advice = recommend(
         candidates,
         sigma=sure.sigma,
