@@ -127,6 +127,17 @@ class Round(ClusterableModel):
         default=Decimal("1"),
         help_text=_("多轮评审的总成绩按各轮权重加权，例如初评 0.2、复评 0.8。"),
     )
+    # One fit of this round's sheets together with every earlier round's (the judges' offsets
+    # link the rounds), instead of combining each round's own scores by stage weight
+    # (``judging.results.services``). On for rounds made from a recommendation (复评建议).
+    combine_earlier = models.BooleanField(
+        _("与前几轮评分合并计算"),
+        default=False,
+        help_text=_(
+            "勾选时，本轮成绩用本轮和前几轮的全部评分表一起计算（同一评委在各轮的宽严一并校准），"
+            "不再按各轮权重加权；比赛规则要求按轮次加权时不要勾选。"
+        ),
+    )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
 
     class Meta:
@@ -325,6 +336,9 @@ class RoundEntry(models.Model):
     # round opens, then copied into the photos' BlindFile rows (freeze_for_judges).
     captions = models.JSONField(_("图片说明（匿名）"), default=dict, blank=True)
     advanced = models.BooleanField(_("晋级下一轮"), default=False)
+    # Judges this entry gets in this round when it differs from the round's ``judges_per_entry``
+    # (a round aimed at the boundary: 0 for an entry that goes on without new sheets).
+    judges_needed = models.PositiveSmallIntegerField(_("本轮评委人数"), null=True, blank=True)
     masked_edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -51,6 +51,9 @@ class RoundPhase:
     # Teams see their results of the round.
     results_public: bool
     transitions: tuple[Transition, ...] = ()
+    # A next round (复评) is planned from this round's results and created from the
+    # recommendation: only once scoring has closed (the sheets are final) and before publication.
+    can_plan_next: bool = False
 
     @property
     def label(self) -> str:
@@ -136,6 +139,7 @@ CLOSED = RoundPhase(
     visible_to_judges=True,
     results_public=False,
     transitions=(REOPEN, PUBLISH),
+    can_plan_next=True,
 )
 PUBLISHED = RoundPhase(
     status=Round.Status.PUBLISHED,

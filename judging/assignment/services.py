@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from judging.assignment.solver import EntryInfo, JudgeInfo, Problem, Result, allowed, solve
+from judging.assignment.solver import EntryInfo, JudgeInfo, Problem, Result, allowed, components_of, solve
 from judging.conflicts.rules import DECLARED, SAME_COUNTY, SAME_ORGANIZATION, conflict_reason
 from judging.errors import JudgingError
 from judging.models import (
@@ -60,6 +60,9 @@ def assignment_problem(*, round: Round) -> Problem:
             "assignment__round_entry_id", "assignment__judge_id"
         )
     )
+    need = dict(
+        RoundEntry.objects.filter(round=round, judges_needed__isnull=False).values_list("pk", "judges_needed")
+    )
     return Problem(
         k=round.judges_per_entry,
         entries=entries,
@@ -68,7 +71,40 @@ def assignment_problem(*, round: Round) -> Problem:
         existing=existing,
         locked=locked,
         proportional_to_capacity=round.proportional_to_capacity,
+        need=need,
+        seen={(entry_of[e], j) for e, j in earlier_pairs(round=round) if e in entry_of},
     )
+
+
+def earlier_pairs(*, round: Round) -> list[tuple[int, int]]:
+    """(entry id, judge id) of every assignment of the contest's earlier rounds (one query): the
+    judges who have seen each entry before."""
+    return list(
+        Assignment.objects.filter(round__contest_id=round.contest_id, round__order__lt=round.order)
+        .values_list("round_entry__entry_id", "judge_id")
+        .distinct()
+    )
+
+
+def across_rounds(*, round: Round, result: Result) -> dict:
+    """How the round's assignment joins the earlier rounds' (by entry): the connected parts of
+    the judge–entry graph of all the contest's rounds so far (1: every judge's leniency is
+    measured against every other's, so one fit of all sheets compares every entry), how many
+    pairs give an entry a judge who has seen it, and how many of the round's judges score for
+    the first time."""
+    earlier = earlier_pairs(round=round)
+    if not earlier:
+        return {}
+    entry_of = dict(RoundEntry.objects.filter(round=round).values_list("pk", "entry_id"))
+    pairs = [(entry_of[re], j) for re, j in result.assignments if re in entry_of]
+    union = components_of(earlier + pairs)
+    earlier_set = set(earlier)
+    earlier_judges = {j for _e, j in earlier}
+    return {
+        "components_across_rounds": len({union.find(("e", e)) for e, _j in earlier + pairs}),
+        "seen_again": sum(1 for pair in pairs if pair in earlier_set),
+        "new_judges": len({j for _e, j in pairs} - earlier_judges),
+    }
 
 
 def _report(result: Result, problem: Problem) -> dict:
@@ -95,6 +131,7 @@ def _report(result: Result, problem: Problem) -> dict:
         "entries": len(problem.entries),
         "judges": len(problem.judges),
         "k": problem.k,
+        "per_entry": bool(problem.need),
     }
 
 
@@ -161,7 +198,7 @@ def assign_round(
             batch_size=2000,
         )
     progress(100, _("分配完成"))
-    return _report(result, problem)
+    return {**_report(result, problem), **across_rounds(round=round, result=result)}
 
 
 def assign_round_in_background(*, round: Round, by, source: str = Assignment.Source.AUTO) -> AssignmentRun:

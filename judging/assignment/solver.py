@@ -39,6 +39,10 @@ COST_OUT_OF_BAND = 1_000.0
 COST_EXPERT = -1.0
 COST_KEEP = -3.0
 COST_EXPERT_OVER = 5.0  # an entry judged by experts only, when an outsider could have been found
+# A judge who scored the entry in an earlier round: avoided whenever the entry can be covered
+# otherwise, even at the price of a judge leaving the balanced band (a second look by the same
+# judge adds little that is new).
+COST_SEEN = 5_000.0
 NONE = -1  # stands for "not set" in class keys (ids are never negative)
 
 
@@ -72,6 +76,13 @@ class Problem:
     existing: list[tuple[int, int]] = field(default_factory=list)  # current (entry, judge)
     locked: set[tuple[int, int]] = field(default_factory=set)  # carry a sheet: never moved
     proportional_to_capacity: bool = False
+    # Judges wanted per entry where it differs from ``k`` (a second round aimed at the boundary:
+    # 0 for an entry that goes on without new sheets).
+    need: dict[int, int] = field(default_factory=dict)
+    seen: set[tuple[int, int]] = field(default_factory=set)  # (entry, judge) of earlier rounds
+
+    def wanted(self, entry_id: int) -> int:
+        return self.need.get(entry_id, self.k)
 
 
 @dataclass
@@ -118,7 +129,7 @@ def allowed(entry: EntryInfo, judge: JudgeInfo, conflicts: set[tuple[int, int]])
 
 
 def fair_bands(problem: Problem) -> tuple[dict[int, float], dict[int, tuple[int, int]]]:
-    total = problem.k * len(problem.entries)
+    total = sum(problem.wanted(e.id) for e in problem.entries)
     if problem.proportional_to_capacity:
         weights = {j.id: float(j.capacity or 0) for j in problem.judges}
     else:
@@ -141,7 +152,6 @@ def solve(problem: Problem) -> Result:
     judges = sorted(problem.judges, key=lambda j: j.id)
     entry_by_id = {e.id: e for e in entries}
     judge_by_id = {j.id: j for j in judges}
-    k = problem.k
     share, band = fair_bands(problem)
 
     # 2. Keep what is still allowed; locked pairs (with a sheet) are kept whatever happened.
@@ -161,7 +171,7 @@ def solve(problem: Problem) -> Result:
             removed.append(pair)
     for e_id, j_ids in kept.items():  # k was lowered: drop unlocked extras
         unlocked = [j for j in j_ids if (e_id, j) not in problem.locked]
-        while len(j_ids) > k and unlocked:
+        while len(j_ids) > problem.wanted(e_id) and unlocked:
             j = unlocked.pop()
             j_ids.remove(j)
             removed.append((e_id, j))
@@ -213,7 +223,7 @@ def solve(problem: Problem) -> Result:
             pass
     while True:
         need = sum(max(0, band[j.id][0] - load[j.id]) for j in judges)
-        supply = sum(max(0, k - len(kept.get(e.id, []))) for e in entries)
+        supply = sum(max(0, problem.wanted(e.id) - len(kept.get(e.id, []))) for e in entries)
         if supply >= need:
             break
         donors = sorted(
@@ -224,7 +234,11 @@ def solve(problem: Problem) -> Result:
             break
 
     # 3. The residual transportation problem between classes.
-    residual = [(e, k - len(kept.get(e.id, []))) for e in entries if len(kept.get(e.id, [])) < k]
+    residual = [
+        (e, problem.wanted(e.id) - len(kept.get(e.id, [])))
+        for e in entries
+        if len(kept.get(e.id, [])) < problem.wanted(e.id)
+    ]
     added = _solve_residual(problem, residual, judges, kept, load, band, released)
     for e_id, j_id in added:
         kept[e_id].append(j_id)
@@ -241,11 +255,16 @@ def solve(problem: Problem) -> Result:
     uncovered = []
     per_entry = Counter(e for e, _j in assignments)
     for entry in entries:
-        missing = k - per_entry[entry.id]
+        missing = problem.wanted(entry.id) - per_entry[entry.id]
         if missing > 0:
             compatible = sum(1 for j in judges if allowed(entry, j, problem.conflicts))
             uncovered.append(
-                Uncovered(entry.id, missing, compatible, "conflicts" if compatible < k else "capacity")
+                Uncovered(
+                    entry.id,
+                    missing,
+                    compatible,
+                    "conflicts" if compatible < problem.wanted(entry.id) else "capacity",
+                )
             )
     loads = Counter(j for _e, j in assignments)
     expert = sum(
@@ -283,7 +302,13 @@ def _solve_residual(problem, residual, judges, kept, load, band, released) -> li
             j.id for j in judges if (entry.id, j.id) in conflicts
         )
         excluded_of[entry.id] = ex
-    singled = set().union(*excluded_of.values(), *released.values()) if excluded_of else set()
+    seen_of = defaultdict(set)
+    for e_id, j_id in problem.seen:
+        seen_of[e_id].add(j_id)
+    seen_of = {entry.id: frozenset(seen_of.get(entry.id, ())) for entry, _need in residual}
+    singled = (
+        set().union(*excluded_of.values(), *released.values(), *seen_of.values()) if excluded_of else set()
+    )
 
     entry_classes: dict[tuple, list[EntryInfo]] = defaultdict(list)
     for entry, need in residual:
@@ -295,6 +320,7 @@ def _solve_residual(problem, residual, judges, kept, load, band, released) -> li
             _key(org),
             tuple(sorted(excluded_of[entry.id])),
             tuple(sorted(released.get(entry.id, ()))),
+            tuple(sorted(seen_of[entry.id])),
         )
         entry_classes[key].append(entry)
     judge_classes: dict[tuple, list[JudgeInfo]] = defaultdict(list)
@@ -320,7 +346,7 @@ def _solve_residual(problem, residual, judges, kept, load, band, released) -> li
     b_keys = sorted(judge_classes)
     cols_a, cols_b, costs, upper = [], [], [], []
     for ai, akey in enumerate(a_keys):
-        need, category, county, org, excluded, previous = akey
+        need, category, county, org, excluded, previous, seen = akey
         size = len(entry_classes[akey])
         for bi, bkey in enumerate(b_keys):
             members = judge_classes[bkey]
@@ -336,6 +362,8 @@ def _solve_residual(problem, residual, judges, kept, load, band, released) -> li
             cost = COST_EXPERT if category in sample.expertise else 0.0
             if bkey[0] != NONE and bkey[0] in previous:
                 cost += COST_KEEP  # giving it back to the judge it came from moves nothing
+            if bkey[0] != NONE and bkey[0] in seen:
+                cost += COST_SEEN
             costs.append(cost)
             upper.append(size * len(members))
     n_x = len(cols_a)
@@ -515,8 +543,10 @@ def _repick_fresh(pairs, count, uf, entry_by_id, judge_by_id, problem, band):
         for other in sorted(judge_by_id, key=lambda x: (load[x], x)):
             if other in by_entry[e] or load[other] + 1 > band[other][1]:
                 continue
-            if uf.find(("j", other)) == own or not allowed(
-                entry_by_id[e], judge_by_id[other], problem.conflicts
+            if (
+                (e, other) in problem.seen
+                or uf.find(("j", other)) == own
+                or not allowed(entry_by_id[e], judge_by_id[other], problem.conflicts)
             ):
                 continue
             trial = (pairs - {(e, j)}) | {(e, other)}
@@ -570,6 +600,8 @@ def _connect(assignments, entry_by_id, judge_by_id, problem, band, max_trials: i
                 if trials >= max_trials:
                     break
                 if j1 == j2 or j2 in by_entry[e1] or j1 in by_entry[e2]:
+                    continue
+                if (e1, j2) in problem.seen or (e2, j1) in problem.seen:
                     continue
                 if not (degree_e[e1] > 1 or degree_j[j1] > 1) or not (degree_e[e2] > 1 or degree_j[j2] > 1):
                     continue

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -13,7 +14,8 @@ from competition.selectors import contest_categories
 from judging.assignment.services import add_judge_for_disagreement
 from judging.models import JudgeResult, RoundEntry
 from judging.results.charts import Histogram, box, box_plot, histogram_rows
-from judging.results.forms import AdvanceForm
+from judging.results.forms import AdvanceForm, NextRoundForm
+from judging.results.next_round import TARGET as NEXT_TARGET
 from judging.results.selectors import (
     JUDGE_SORTS,
     RANKING_SORTS,
@@ -32,7 +34,12 @@ from judging.results.selectors import (
     round_uncertainty,
     separate_parts,
 )
-from judging.results.services import advance, compute_round_results
+from judging.results.services import (
+    advance,
+    compute_round_results,
+    create_next_round,
+    recommend_next_round,
+)
 from judging.results.uncertainty import FAR_SPREAD
 from judging.rounds.admin_views import RoundPageView
 from judging.rounds.selectors import later_rounds
@@ -45,6 +52,8 @@ CALIBRATION_TOP = 100
 # Entries short of sheets shown on the results page (fewest sheets first); the round's status
 # page lists them all.
 SHORT_LISTED = 20
+# Boundary entries listed in the recommendation for the next round (most uncertain first).
+NEXT_ROUND_LISTED = 30
 
 
 def agreement_level(value: float | None) -> str:
@@ -133,8 +142,45 @@ class ResultsView(RoundPageView):
             effect=calibration_effect(round=self.round, top=CALIBRATION_TOP) if summary["entries"] else None,
             can_add_judge=self.phase.can_assign,
             scoring=self.phase.can_score,
+            next_round=self.next_round(summary["entries"]) if uncertainty else None,
         )
         return context
+
+    def next_round(self, entries: int, form: NextRoundForm | None = None) -> dict:
+        """The 复评建议 section: the recommendation for the budget asked for (GET), or why
+        there is none now."""
+        if form is None:
+            data = self.request.GET if "budget" in self.request.GET else None
+            form = NextRoundForm(data, initial={"budget": 2 * entries, "target": NEXT_TARGET})
+        section = {"form": form, "refusal": None, "plan": None, "rows": []}
+        if form.is_bound and not form.is_valid():
+            return section
+        budget = form.cleaned_data["budget"] if form.is_bound else 2 * entries
+        target = form.cleaned_data["target"] if form.is_bound else NEXT_TARGET
+        try:
+            plan = recommend_next_round(round=self.round, budget=budget, target=target)
+        except DomainError as error:
+            section["refusal"] = error.message
+            return section
+        advice = plan.recommendation
+        order = sorted(advice.extra, key=lambda pk: (abs(plan.chance[pk] - 0.5), plan.codes[pk]))
+        section.update(
+            plan=plan,
+            advice=advice,
+            budget=budget,
+            target=target,
+            more=max(len(order) - NEXT_ROUND_LISTED, 0),
+            rows=[
+                {
+                    "code": plan.codes[pk],
+                    "chance": plan.chance[pk],
+                    "sheets": plan.sheets[pk],
+                    "extra": advice.extra[pk],
+                }
+                for pk in order[:NEXT_ROUND_LISTED]
+            ],
+        )
+        return section
 
     def post(self, request, *args, **kwargs):
         action = request.POST.get("action")
@@ -153,6 +199,29 @@ class ResultsView(RoundPageView):
                 else:
                     text = _("已计算成绩：%(entries)s 个项目，%(sheets)s 份评分表。")
                 messages.success(request, text % names)
+        elif action == "create_next_round":
+            form = NextRoundForm(request.POST)
+            if not form.is_valid():
+                for errors in form.errors.values():
+                    messages.error(request, errors[0])
+                return redirect(self.url() + "?" + request.POST.urlencode() + "#next-round")
+            try:
+                made = create_next_round(
+                    round=self.round,
+                    by=request.user,
+                    budget=form.cleaned_data["budget"],
+                    target=form.cleaned_data["target"],
+                    name=form.cleaned_data["name"],
+                )
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("已新建“%(name)s”：%(entries)s 个项目，请在分配页运行分配并设置评分时间。")
+                    % {"name": made.name, "entries": made.round_entries.count()},
+                )
+                return redirect(reverse("judging_rounds:assign", args=[made.pk]))
         elif action == "add_judge":
             round_entry = RoundEntry.objects.filter(
                 round=self.round, pk=int_or_none(request.POST.get("round_entry"))

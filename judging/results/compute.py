@@ -30,7 +30,14 @@ from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import spsolve
 
 METHODS = ("calibrated", "mean", "trimmed", "zscore")
+# How the calibrated method models a judge (``calibrate_judges``): "additive" (an offset: the
+# default, chosen by bench/second_round.py), "scaled" (an offset and a scale) or "robust" (an
+# offset, with sheets far from the model down-weighted: Huber).
+JUDGE_MODELS = ("additive", "scaled", "robust")
+DEFAULT_JUDGE_MODEL = "additive"
 DEFAULT_SHRINKAGE = 5.0
+SCALE_SHRINKAGE = 20.0  # a judge's scale is shrunk toward 1 as if by this many sheets
+HUBER = 1.345  # residuals beyond this many σ weigh less (95 % efficiency under normal noise)
 SCORE_UNITS = 1_000_000  # scores compare in millionths of a point
 
 
@@ -218,11 +225,122 @@ def solve_calibration(ns: NormalSystem, y: np.ndarray, solve=None) -> tuple[np.n
     return quality + shift[ns.part[: ns.n_entries]], offset - shift[judge_part]
 
 
+def weighted_calibrate(
+    entry_index: np.ndarray,
+    judge_index: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray,
+    n_entries: int,
+    n_judges: int,
+    shrinkage: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``calibrate`` with a weight per sheet: least squares Σ w·(y − q − b)² + shrinkage·Σb²,
+    the entries eliminated exactly as in ``normal_system`` (Σb = 0 per part re-imposed)."""
+    ones = np.ones(len(entry_index))
+    graph = coo_array((ones, (entry_index, n_entries + judge_index)), shape=(n_entries + n_judges,) * 2)
+    parts, part = connected_components(graph, directed=False)
+    by = coo_array((w, (entry_index, judge_index)), shape=(n_entries, n_judges)).tocsr()
+    per_entry = np.maximum(np.bincount(entry_index, weights=w, minlength=n_entries), 1e-9)
+    ridge = np.full(n_judges, max(shrinkage, 1e-6))
+    system = diags_array(np.bincount(judge_index, weights=w, minlength=n_judges) + ridge) - by.T @ (
+        by / per_entry[:, None]
+    )
+    entry_sums = np.bincount(entry_index, weights=w * y, minlength=n_entries)
+    rhs = np.bincount(judge_index, weights=w * y, minlength=n_judges) - by.T @ (entry_sums / per_entry)
+    offset = np.atleast_1d(spsolve(csc_array(system), rhs))
+    quality = (entry_sums - by @ offset) / per_entry
+    judge_part = part[n_entries:]
+    shift = np.bincount(judge_part, weights=offset, minlength=parts) / np.maximum(
+        np.bincount(judge_part, minlength=parts), 1
+    )
+    return quality + shift[part[:n_entries]], offset - shift[judge_part]
+
+
+def calibrate_judges(
+    entry_index: np.ndarray,
+    judge_index: np.ndarray,
+    y: np.ndarray,
+    n_entries: int,
+    n_judges: int,
+    shrinkage: float,
+    model: str = DEFAULT_JUDGE_MODEL,
+    iterations: int = 15,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Qualities, offsets and per-sheet judge corrections (what to subtract from a sheet to put
+    it on the common scale) under a judge model (``JUDGE_MODELS``).
+
+    - additive: ``calibrate``;
+    - robust: iteratively reweighted least squares with Huber weights min(1, c·σ/|r|) on the
+      residuals r of the additive model (σ from their median absolute deviation): an erratic
+      judge's wild sheets count less, without deciding by hand which are wild;
+    - scaled: y = m + b_j + s_j·(q_e − m) + noise of the judge's own spread σ_j, the scale s_j
+      shrunk toward 1 and σ_j² toward the pooled noise (``SCALE_SHRINKAGE``), b_j toward 0,
+      fitted by alternating between entries and judges from the additive fit;
+      the correction of a sheet is then y − (q_e) read back through the judge's line."""
+    quality, offset = calibrate(entry_index, judge_index, y, n_entries, n_judges, shrinkage)
+    if model == "additive" or len(y) == 0:
+        return quality, offset, offset[judge_index]
+    if model == "robust":
+        for _ in range(iterations):
+            residual = y - quality[entry_index] - offset[judge_index]
+            scale = 1.4826 * float(np.median(np.abs(residual - np.median(residual))))
+            if scale <= 1e-9:
+                break
+            w = np.minimum(1.0, HUBER * scale / np.maximum(np.abs(residual), 1e-12))
+            quality, offset = weighted_calibrate(
+                entry_index, judge_index, y, w, n_entries, n_judges, shrinkage
+            )
+        return quality, offset, offset[judge_index]
+    if model != "scaled":
+        raise ValueError(f"unknown judge model {model!r}")
+    centre = float(y.mean())
+    b = offset.copy()
+    s = np.ones(n_judges)
+    d = quality - centre
+    n = np.bincount(judge_index, minlength=n_judges).astype(float)
+    residual = y - quality[entry_index] - offset[judge_index]
+    pooled = max(float((residual**2).mean()), 1e-6)
+    precision = np.ones(n_judges) / pooled
+    for _ in range(iterations):
+        # Entries: weighted least squares of (y − m − b_j) on s_j, each sheet weighted by its
+        # judge's precision (an erratic judge's sheets count less).
+        z = y - centre - b[judge_index]
+        weight = precision[judge_index]
+        num = np.bincount(entry_index, weights=weight * s[judge_index] * z, minlength=n_entries)
+        den = np.bincount(entry_index, weights=weight * s[judge_index] ** 2, minlength=n_entries)
+        d = num / np.maximum(den, 1e-9)
+        d -= d.mean()
+        # Judges: ridge regression of (y − m) on [1, d_e], b toward 0, s toward 1.
+        x = d[entry_index]
+        t = y - centre
+        sx = np.bincount(judge_index, weights=x, minlength=n_judges)
+        sxx = np.bincount(judge_index, weights=x * x, minlength=n_judges)
+        st = np.bincount(judge_index, weights=t, minlength=n_judges)
+        sxt = np.bincount(judge_index, weights=x * t, minlength=n_judges)
+        a11, a12, a22 = n + shrinkage, sx, sxx + SCALE_SHRINKAGE
+        r1, r2 = st, sxt + SCALE_SHRINKAGE
+        det = np.maximum(a11 * a22 - a12 * a12, 1e-12)
+        b = (r1 * a22 - a12 * r2) / det
+        s = np.maximum((a11 * r2 - a12 * r1) / det, 0.05)
+        # Each judge's noise, shrunk toward the pooled noise as if by SCALE_SHRINKAGE sheets.
+        residual = t - b[judge_index] - s[judge_index] * x
+        pooled = max(float((residual**2).mean()), 1e-6)
+        variance = (
+            np.bincount(judge_index, weights=residual**2, minlength=n_judges) + SCALE_SHRINKAGE * pooled
+        ) / (n + SCALE_SHRINKAGE)
+        precision = 1 / np.maximum(variance, 1e-6)
+    quality = centre + d
+    # A sheet on the common scale: (y − m − b_j)/s_j + m; its correction is y less that.
+    corrected = (y - centre - b[judge_index]) / s[judge_index] + centre
+    return quality, b, y - corrected
+
+
 def compute(
     sheets: list[Sheet],
     *,
     method: str = "calibrated",
     shrinkage: float = DEFAULT_SHRINKAGE,
+    judge_model: str = DEFAULT_JUDGE_MODEL,
     flag_spread: float = 20.0,
     tie_criterion: int | None = None,
     submitted_order: dict[int, tuple] | None = None,
@@ -266,8 +384,10 @@ def compute(
     z = np.where(judge_sd[ji] > 1e-9, (y - judge_mean[ji]) / safe_sd[ji], 0.0)
     mapped = pool_mean + z * pool_sd
 
-    quality, offset = calibrate(ei, ji, y, len(entry_ids), len(judge_ids), shrinkage)
-    per_sheet = {"calibrated": y - offset[ji], "mean": y, "trimmed": y, "zscore": mapped}[method]
+    quality, offset, correction = calibrate_judges(
+        ei, ji, y, len(entry_ids), len(judge_ids), shrinkage, judge_model
+    )
+    per_sheet = {"calibrated": y - correction, "mean": y, "trimmed": y, "zscore": mapped}[method]
 
     order = np.argsort(ei, kind="stable")
     bounds = np.searchsorted(ei[order], np.arange(len(entry_ids) + 1))

@@ -45,3 +45,21 @@ class AdvanceForm(forms.Form):
                 }
             }
         return {"top": self.cleaned_data["top"]}
+
+
+class NextRoundForm(forms.Form):
+    """The budget of the second round (复评建议), and the new round's name when creating it."""
+
+    budget = forms.IntegerField(
+        label=gettext_lazy("加派评分表预算（份）"),
+        min_value=0,
+        max_value=1_000_000,
+        error_messages={"invalid": gettext_lazy("请填写整数份数。")},
+    )
+    target = forms.FloatField(
+        label=gettext_lazy("目标：预计不在真实名单中的项目不超过"),
+        min_value=0,
+        max_value=100_000,
+        error_messages={"invalid": gettext_lazy("请填写一个数。")},
+    )
+    name = forms.CharField(label=gettext_lazy("新轮次名称"), max_length=50, required=False)

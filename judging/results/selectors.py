@@ -17,7 +17,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Cast, Floor
+from django.db.models.functions import Cast, Coalesce, Floor
 
 from judging.models import (
     Criterion,
@@ -78,9 +78,11 @@ def entries_short_of_sheets(*, round: Round) -> QuerySet[RoundEntry]:
         .annotate(
             submitted=Count("assignments", filter=Q(assignments__sheet__status=ScoreSheet.Status.SUBMITTED))
         )
-        .filter(submitted__lt=round.required_sheets)
+        # An entry's own number of judges where the round gives it one (a round aimed at the
+        # boundary: 0 for an entry that goes on without new sheets).
+        .annotate(needed=Coalesce("judges_needed", Value(round.required_sheets, output_field=IntegerField())))
+        .filter(submitted__lt=F("needed"))
         .select_related("entry__category")
-        .annotate(needed=Value(round.required_sheets, output_field=IntegerField()))
         .order_by("submitted", "blind_code")
     )
 

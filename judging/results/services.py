@@ -3,9 +3,13 @@ computation keeps the digests of its inputs and ranking, so recomputation is che
 
 import hashlib
 import json
+from dataclasses import dataclass
+from datetime import timedelta
 
+import numpy as np
 from django.db import connection, transaction
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from competition.selectors import category_codes
@@ -14,6 +18,7 @@ from judging.errors import JudgingError
 from judging.models import (
     Assignment,
     Criterion,
+    Judge,
     JudgeResult,
     JudgingEvent,
     Round,
@@ -24,8 +29,12 @@ from judging.models import (
     Score,
     ScoreSheet,
 )
+from judging.phases import round_phase
 from judging.results.compute import EntryFigures, RoundResults, Sheet, compute, rank
+from judging.results.next_round import MAX_EXTRA, Recommendation, candidates_from, recommend
+from judging.results.next_round import TARGET as NEXT_TARGET
 from judging.results.uncertainty import DRAWS, SEED, Uncertainty, far_judges, simulate
+from judging.rounds.services import round_sync_entries
 
 # The default N of "the chance of being in the true top N" kept with the results (the
 # shortlist preview judges a list of any size from the kept simulations).
@@ -40,6 +49,31 @@ def round_sheets(*, round: Round) -> list[Sheet]:
             assignment__round=round, status=ScoreSheet.Status.SUBMITTED
         ).values_list("assignment__round_entry_id", "assignment__judge_id", "total")
     ]
+
+
+def combined_sheets(*, round: Round) -> list[Sheet]:
+    """The round's submitted sheets and every earlier round's of the contest, for one fit of
+    them all (``Round.combine_earlier``): an earlier sheet of an entry in this round counts for
+    this round's entry; an entry that did not come this far keeps its earliest round entry id
+    (its sheets still measure the judges, and it still stands in the true top N of the
+    simulations). Two queries."""
+    mine = dict(RoundEntry.objects.filter(round=round).values_list("entry_id", "pk"))
+    others: dict[int, int] = {}
+    sheets = round_sheets(round=round)
+    for round_entry_id, entry_id, judge_id, total in (
+        ScoreSheet.objects.filter(
+            assignment__round__contest_id=round.contest_id,
+            assignment__round__order__lt=round.order,
+            status=ScoreSheet.Status.SUBMITTED,
+        )
+        .order_by("assignment__round_entry_id", "pk")
+        .values_list(
+            "assignment__round_entry_id", "assignment__round_entry__entry_id", "assignment__judge_id", "total"
+        )
+    ):
+        entry = mine.get(entry_id) or others.setdefault(entry_id, round_entry_id)
+        sheets.append(Sheet(entry=entry, judge=judge_id, total=float(total)))
+    return sheets
 
 
 def round_criterion_means(*, round: Round) -> dict[int, tuple[float, ...]]:
@@ -117,7 +151,7 @@ def compute_round_results(*, round: Round, by=None, top: int = UNCERTAINTY_TOP) 
     With them, how sure the ranking is (``judging.results.uncertainty``, seeded): each entry's
     interval and chance of the true top ``top``, and how many of the ranking's top ``top`` are
     expected not to be in the true top ``top``."""
-    sheets = round_sheets(round=round)
+    sheets = combined_sheets(round=round) if round.combine_earlier else round_sheets(round=round)
     if not sheets:
         raise JudgingError(_("本轮还没有已提交的评分表，无法计算成绩。"))
     submitted = dict(RoundEntry.objects.filter(round=round).values_list("pk", "entry__submitted_at"))
@@ -132,7 +166,18 @@ def compute_round_results(*, round: Round, by=None, top: int = UNCERTAINTY_TOP) 
         submitted_order={pk: (at.timestamp() if at else float("inf"),) for pk, at in submitted.items()},
         entry_criteria=criterion_means,
     )
-    combined = _combined_scores(round, outcome)
+    if round.combine_earlier:
+        # One fit of every round's sheets: the figures of this round's entries, ranked among
+        # themselves; the score is already the contest's, stage weights do not apply.
+        outcome.entries = [f for f in outcome.entries if f.entry in submitted]
+        rank(
+            outcome.entries,
+            tie_criterion=tie,
+            submitted_order={pk: (at.timestamp() if at else float("inf"),) for pk, at in submitted.items()},
+        )
+        combined = {f.entry: f.score for f in outcome.entries}
+    else:
+        combined = _combined_scores(round, outcome)
     combined_figures = [EntryFigures(**{**f.__dict__, "score": combined[f.entry]}) for f in outcome.entries]
     rank(
         combined_figures,
@@ -290,21 +335,183 @@ def advance(*, round: Round, by, top: int | None = None, per_category: dict[str,
         chosen = {r.round_entry_id for r in results[:top]}
     else:
         raise JudgingError(_("请填写晋级数量。"))
+    _mark_advanced(round=round, chosen=chosen, by=by, after={"top": top, "per_category": per_category or {}})
+    return len(chosen)
+
+
+def _mark_advanced(*, round: Round, chosen: set[int], by, after: dict) -> None:
+    """The chosen round entries advance, the others no longer do; logged, teams told."""
     with transaction.atomic():
         before = list(
             RoundEntry.objects.filter(round=round, advanced=True).values_list("blind_code", flat=True)
         )
         RoundEntry.objects.filter(round=round).update(advanced=False)
         RoundEntry.objects.filter(pk__in=chosen).update(advanced=True)
-        after = list(
-            RoundEntry.objects.filter(round=round, advanced=True).values_list("blind_code", flat=True)
-        )
+        now = list(RoundEntry.objects.filter(round=round, advanced=True).values_list("blind_code", flat=True))
         JudgingEvent.objects.create(
             round=round,
             kind=JudgingEvent.Kind.ADVANCED,
             actor=by,
             before={"advanced": sorted(before)},
-            after={"advanced": sorted(after), "top": top, "per_category": per_category or {}},
+            after={"advanced": sorted(now), **after},
         )
         messages.entries_advanced(round=round, round_entry_ids=chosen)
-    return len(chosen)
+
+
+# --- A second round aimed at the boundary (复评建议) -------------------------------------------
+
+NEXT_ROUND_DAYS = 14  # the new round's scoring window until the organizer sets its dates
+
+
+@dataclass
+class NextRoundPlan:
+    """The recommendation for the next round from this round's results, by round entry id."""
+
+    round: Round
+    top: int
+    recommendation: Recommendation
+    codes: dict[int, str]  # round entry id → blind code
+    chance: dict[int, float]  # round entry id → chance of the true top ``top``
+    sheets: dict[int, int]  # round entry id → submitted sheets it has
+
+
+def next_round_refusal(round: Round, *, computed: bool | None = None) -> str | None:
+    """Why no next round may be planned from this round now (in words), or None (two queries;
+    one when the caller knows whether the results are ``computed``)."""
+    if not round_phase(round).can_plan_next:
+        return _("评分截止、成绩计算之后，才能按本轮成绩安排复评。")
+    if computed is None:
+        computed = RoundUncertainty.objects.filter(round=round).exists()
+    if not computed:
+        return _("请先计算本轮成绩。")
+    later = Round.objects.filter(contest_id=round.contest_id, order__gt=round.order).order_by("order").first()
+    if later is not None:
+        return _("这届大赛在本轮之后已有“%(name)s”，不能再按本轮成绩新建复评。") % {"name": later.name}
+    return None
+
+
+def recommend_next_round(*, round: Round, budget: int, target: float = NEXT_TARGET) -> NextRoundPlan:
+    """Which entries the next round should see and how many extra judges each should get
+    (``judging.results.next_round``), from the round's kept simulations (five queries)."""
+    kept = RoundUncertainty.objects.filter(round=round).first()
+    refusal = next_round_refusal(round, computed=kept is not None)
+    if refusal:
+        raise JudgingError(refusal)
+    if budget is None or budget < 0:
+        raise JudgingError(_("评分表预算不能为负数。"))
+    if target is None or target < 0:
+        raise JudgingError(_("目标不能为负数。"))
+    sure = Uncertainty.loads(kept.data)
+    rows = list(
+        RoundResult.objects.filter(round=round)
+        .order_by("combined_rank")
+        .values_list("round_entry_id", "round_entry__entry_id", "round_entry__blind_code", "sheets")
+    )
+    mine = np.array(sorted(r[0] for r in rows), dtype=np.int64)
+    where = sure.positions(mine)
+    chance_all = sure.top_chance(kept.top)
+    entries = sure.entries[where]
+    judges = Judge.objects.filter(active=True).count()
+    seen = dict(
+        Assignment.objects.filter(
+            round__contest_id=round.contest_id,
+            round__order__lte=round.order,
+            round_entry__entry_id__in=[r[1] for r in rows],
+        )
+        .values("round_entry__entry_id")
+        .annotate(n=Count("judge_id", distinct=True))
+        .values_list("round_entry__entry_id", "n")
+    )
+    entry_of = {r[0]: r[1] for r in rows}
+    room = [min(MAX_EXTRA, max(judges - seen.get(entry_of[int(e)], 0), 0)) for e in entries]
+    sheets = {r[0]: r[3] for r in rows}
+    candidates = candidates_from(
+        entries, chance_all[where], sure.low[where], sure.high[where], [sheets[int(e)] for e in entries], room
+    )
+    top_ids = [r[0] for r in rows[: kept.top]]
+    advice = recommend(
+        candidates,
+        sigma=sure.sigma,
+        budget=int(budget),
+        target=float(target),
+        misses_before=sure.misses(top_ids).expected,
+    )
+    return NextRoundPlan(
+        round=round,
+        top=kept.top,
+        recommendation=advice,
+        codes={r[0]: r[2] for r in rows},
+        chance={int(e): float(c) for e, c in zip(entries, chance_all[where], strict=True)},
+        sheets=sheets,
+    )
+
+
+def create_next_round(
+    *, round: Round, by, budget: int, target: float = NEXT_TARGET, name: str | None = None
+) -> Round:
+    """Create the next round from the recommendation, in one step: the entries it carries
+    advance from this round; the new round takes them (``entry_source`` advanced), with this
+    round's rubric and method, one fit of both rounds' sheets (``combine_earlier``), and each
+    entry's extra judges (``RoundEntry.judges_needed``: 0 for an entry that goes on without new
+    sheets). Its assignment is then run like any round's (``assign_round``)."""
+    with transaction.atomic():
+        round = Round.objects.select_for_update().get(pk=round.pk)
+        plan = recommend_next_round(round=round, budget=budget, target=target)
+        advice = plan.recommendation
+        carried = advice.carried
+        if not carried:
+            raise JudgingError(_("没有需要复评的项目：本轮所有项目的入选把握都已接近 0 或 100%。"))
+        now = timezone.now()
+        most = max(advice.extra.values(), default=0)
+        nxt = Round.objects.create(
+            contest_id=round.contest_id,
+            name=(name or "").strip()[:50] or _("复评"),
+            order=(Round.objects.filter(contest_id=round.contest_id).aggregate(m=Max("order"))["m"] or 0) + 1,
+            scoring_opens=now,
+            scoring_closes=now + timedelta(days=NEXT_ROUND_DAYS),
+            judges_per_entry=max(most, 1),
+            min_sheets=round.required_sheets,
+            entry_source=Round.Source.ADVANCED,
+            proportional_to_capacity=round.proportional_to_capacity,
+            method=round.method,
+            shrinkage=round.shrinkage,
+            disagreement_threshold=round.disagreement_threshold,
+            tie_criterion_position=round.tie_criterion_position,
+            stage_weight=round.stage_weight,
+            combine_earlier=True,
+        )
+        Criterion.objects.bulk_create(
+            Criterion(
+                round=nxt,
+                name=c.name,
+                guidance=c.guidance,
+                max_points=c.max_points,
+                weight=c.weight,
+                sort_order=c.sort_order,
+            )
+            for c in Criterion.objects.filter(round=round).order_by("sort_order", "pk")
+        )
+        _mark_advanced(
+            round=round,
+            chosen=set(carried),
+            by=by,
+            after={
+                "next_round": nxt.pk,
+                "budget": advice.budget,
+                "sheets": advice.sheets,
+                "misses_before": round_figure(advice.misses_before),
+                "misses_after": round_figure(advice.misses_after),
+            },
+        )
+        round_sync_entries(round=nxt, by=by)
+        entry_of = dict(RoundEntry.objects.filter(pk__in=carried).values_list("pk", "entry_id"))
+        wanted: dict[int, list[int]] = {}
+        for round_entry_id in carried:
+            wanted.setdefault(advice.extra.get(round_entry_id, 0), []).append(entry_of[round_entry_id])
+        for count, entry_ids in wanted.items():  # at most MAX_EXTRA + 1 updates
+            RoundEntry.objects.filter(round=nxt, entry_id__in=entry_ids).update(judges_needed=count)
+    return nxt
+
+
+def round_figure(value: float) -> float:
+    return round(float(value), 2)

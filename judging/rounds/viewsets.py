@@ -171,6 +171,7 @@ class RoundViewSet(ModelViewSet):
                     FieldPanel("method"),
                     FieldRowPanel([FieldPanel("shrinkage"), FieldPanel("disagreement_threshold")]),
                     FieldRowPanel([FieldPanel("tie_criterion_position"), FieldPanel("stage_weight")]),
+                    FieldPanel("combine_earlier"),
                 ],
                 heading=_("计分"),
                 help_text=_("修改后请在“成绩”页重新计算；每种方法的分数都会保留，并排显示。"),

@@ -1019,9 +1019,10 @@ def test_ranking_page_query_count_is_constant(n, organizer, organizer_client, dj
 
     # Session, user, its permissions (2), profile, groups, the round, computations, summary,
     # criteria, the entries short of sheets (list and count), the uncertainty figures, count and
-    # page of the ranking, the calibration effect (2), and the admin menu's locale and page and
-    # collection permissions.
-    response = count_queries(organizer_client, page(round, "results"), django_assert_num_queries, 21)
+    # page of the ranking, the calibration effect (2), the recommendation for a next round (its
+    # simulations, any later round, the results, active judges, judges who saw each entry), and
+    # the admin menu's locale and page and collection permissions.
+    response = count_queries(organizer_client, page(round, "results"), django_assert_num_queries, 26)
 
     assert len(response.context["results"]) == n
 
