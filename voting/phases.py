@@ -56,3 +56,9 @@ def started_q(*, now=None) -> Q:
 def due_for_freezing_q(*, now=None) -> Q:
     """Windows that have closed but whose tallies are not frozen yet, as a filter."""
     return Q(closes_at__lte=now or timezone.now()) & ~Q(status=VotingWindow.Status.FROZEN)
+
+
+def mark_frozen(window: VotingWindow, *, now) -> None:
+    """Record on ``window`` (not saved) that its final tallies are fixed."""
+    window.status = VotingWindow.Status.FROZEN
+    window.frozen_at = now

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ..ballots import counters
 from ..errors import VotingError
 from ..models import Vote, VoteEntry, VotingWindow
-from ..phases import due_for_freezing_q, window_phase
+from ..phases import due_for_freezing_q, mark_frozen, window_phase
 
 
 def database_counts(*, window: VotingWindow) -> dict[int, int]:
@@ -45,8 +45,7 @@ def window_freeze(*, window: VotingWindow, now=None) -> VotingWindow:
         VoteEntry.objects.filter(window=window).update(
             final_votes=Coalesce(Subquery(valid, output_field=IntegerField()), 0)
         )
-        window.status = VotingWindow.Status.FROZEN
-        window.frozen_at = now
+        mark_frozen(window, now=now)
         window.save(update_fields=["status", "frozen_at"])
     counts_reconcile(window=window)
     return window
