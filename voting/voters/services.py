@@ -83,7 +83,7 @@ def code_request(*, window: VotingWindow, number: str, now=None) -> Verification
         VerificationCode.objects.filter(pk=sent.pk).delete()
         logger.warning("voting code not sent (%s): %s", type(error).__name__, error)
         if isinstance(error, SmsRejected):
-            raise GatewayDown(_("短信未能发送到这个号码，请检查号码后重试。")) from error
+            raise GatewayDown(_("短信未能发出，请检查号码后重试；如仍不行，请稍后再试。")) from error
         raise GatewayDown(_("短信服务暂时不可用，验证码未能发出，请稍后再试。")) from error
     return sent
 
