@@ -35,7 +35,9 @@ def shown_counts(*, window: VotingWindow) -> dict[int, int] | None:
 
 
 def tally_rows(*, window: VotingWindow) -> QuerySet[VoteEntry]:
-    """Every entry of the vote with its counted and voided votes, most votes first (one query)."""
+    """Every entry of the vote with its counted and voided votes, most votes first (the frozen
+    tallies once frozen), entries left out of the vote last (one query)."""
+    first = "-final_votes" if window_phase(window).frozen else "-valid"
     return (
         VoteEntry.objects.filter(window=window)
         .select_related("entry__category", "entry__team__organization__county")
@@ -43,7 +45,7 @@ def tally_rows(*, window: VotingWindow) -> QuerySet[VoteEntry]:
             valid=Count("votes", filter=Q(votes__voided_at__isnull=True)),
             voided=Count("votes", filter=Q(votes__voided_at__isnull=False)),
         )
-        .order_by("-included", "-valid", "code")
+        .order_by("-included", first, "-valid", "code")
     )
 
 

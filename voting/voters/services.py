@@ -132,3 +132,29 @@ def code_verify(*, window: VotingWindow, number: str, code: str, now=None) -> Vo
         sent.save(update_fields=["attempts", "used_at"])
         voter.save(update_fields=["failed_attempts", "locked_until"])
     raise VerificationError(failure)
+
+
+def voters_purge(*, year: int, force: bool = False) -> dict:
+    """After a contest: delete the voters of the contests of ``year`` (their number hashes) and
+    their codes, and anonymise their votes (no voter, address, subnet or device left; entry,
+    day, time and voiding stay, so the tallies still add up). Refused while a window of those
+    contests is not frozen, unless ``force``."""
+    from django.db.models import Q
+
+    from ..models import Vote
+    from ..phases import window_phase
+
+    windows = list(VotingWindow.objects.filter(contest__year=year))
+    if not force and any(not window_phase(window).frozen for window in windows):
+        raise VerificationError(_("该年度还有未锁定结果的投票，不能删除投票人信息。"))
+    with transaction.atomic():
+        voters = Voter.objects.filter(contest__year=year)
+        codes = VerificationCode.objects.filter(voter__in=voters).delete()[0]
+        votes = (
+            Vote.objects.filter(Q(window__contest__year=year))
+            .exclude(voter__isnull=True, address__isnull=True, subnet="", device_id="")
+            .update(voter=None, address=None, subnet="", device_id="")
+        )
+        count = voters.count()
+        voters.delete()
+    return {"voters": count, "codes": codes, "votes": votes}
