@@ -118,3 +118,23 @@ def test_next_never_leaves_the_vote(window, capsys):
         {"number": number(5), "code": code, "action": "verify", "next": "https://evil.example/"},
     )
     assert answer["Location"] == f"/vote/{window.contest.slug}/"
+
+
+def test_the_pages_speak_english_when_asked(window, settings):
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    item = VoteEntry.objects.filter(window=window).first()
+    gallery = client.get(f"/vote/{window.contest.slug}/").content.decode()
+    assert "Search projects" in gallery and "All counties" in gallery and "0 votes" in gallery
+    entry = client.get(f"/vote/{window.contest.slug}/e/{item.code}/").content.decode()
+    assert "Vote for this project" in entry
+    verify = client.get(f"/vote/{window.contest.slug}/verify/").content.decode()
+    assert "Send code" in verify and "Verify and continue" in verify
+
+
+def test_pages_with_a_voters_state_are_never_stored_by_a_proxy(window):
+    item = VoteEntry.objects.filter(window=window).first()
+    client = Client()
+    for path in (f"/vote/{window.contest.slug}/", f"/vote/{window.contest.slug}/e/{item.code}/"):
+        assert "private" in client.get(path)["Cache-Control"]
+    assert "no-store" in client.get(f"/vote/{window.contest.slug}/verify/")["Cache-Control"]

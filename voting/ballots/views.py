@@ -4,17 +4,19 @@ answer and writes nothing. ``Accept: application/json`` gets the answer as JSON.
 
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from common.http import client_address
 
 from ..errors import VoteRefused
 from ..gallery.selectors import gallery_entry
-from ..gallery.views import entry_context, window_or_404
+from ..gallery.views import entry_context, verify_url, window_or_404
 from ..voters import session
 from .services import vote_cast
 
 
+@never_cache
 @require_POST
 def vote(request, slug, code):
     window = window_or_404(slug)
@@ -24,7 +26,7 @@ def vote(request, slug, code):
     wants_json = "application/json" in request.headers.get("Accept", "")
     voter_id = session.voter_id(request, window=window)
     if voter_id is None and not wants_json and window.phase.takes_votes:
-        return redirect(entry_context(request, window, item)["verify_url"])
+        return redirect(verify_url(window, item))
     try:
         ballot = vote_cast(
             window=window,

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from common.renditions import SCREEN, WIDTHS, rendition_response
@@ -42,6 +43,8 @@ def voter_state(request, window) -> dict:
     }
 
 
+# The pages say what this browser's voter has voted for: kept by the browser only, and asked again.
+@cache_control(private=True, no_cache=True)
 @require_http_methods(["GET", "HEAD"])
 def gallery(request, slug):
     window = window_or_404(slug)
@@ -83,6 +86,7 @@ def gallery(request, slug):
     return response
 
 
+@cache_control(private=True, no_cache=True)
 @require_http_methods(["GET", "HEAD"])
 def entry_page(request, slug, code):
     window = window_or_404(slug)
@@ -94,6 +98,14 @@ def entry_page(request, slug, code):
     response = render(request, "voting/entry.html", entry_context(request, window, item))
     session.ensure_device(request, response)
     return response
+
+
+def verify_url(window, item) -> str:
+    return (
+        reverse("voting:verify", args=[window.contest.slug])
+        + "?next="
+        + reverse("voting:entry", args=[window.contest.slug, item.code])
+    )
 
 
 def entry_context(request, window, item, **extra) -> dict:
@@ -114,9 +126,7 @@ def entry_context(request, window, item, **extra) -> dict:
         "share_url": absolute_url("voting:entry", window.contest.slug, item.code),
         "share_image": share_image,
         "nonce": secrets.token_urlsafe(24),
-        "verify_url": reverse("voting:verify", args=[window.contest.slug])
-        + "?next="
-        + reverse("voting:entry", args=[window.contest.slug, item.code]),
+        "verify_url": verify_url(window, item),
         **voter_state(request, window),
         **extra,
     }

@@ -4,6 +4,7 @@ What they typed stays in the form whatever is refused; a gateway that is down is
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from ..errors import VerificationError
@@ -21,6 +22,7 @@ def _next_url(request, slug: str) -> str:
     return prefix
 
 
+@never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def verify(request, slug):
     window = window_or_404(slug)
