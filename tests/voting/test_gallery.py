@@ -204,3 +204,18 @@ def test_counts_are_shown_refreshed_once_a_minute_or_hidden(capsys, time_machine
     page = client.get(url(window)).content.decode()
     assert "vote-card-votes" not in page
     assert "vote-entry-votes" not in client.get(url(window, "e", item.code)).content.decode()
+
+
+def test_an_entry_page_takes_the_same_number_of_queries_for_1_or_6_photos():
+    window = make_window(entries=2)
+    one, six = VoteEntry.objects.filter(window=window).order_by("pk")
+    factories.add_photo(one.entry)
+    for _ in range(6):
+        factories.add_photo(six.entry)
+    client = Client()
+    client.get(url(window))
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url(window, "e", one.code)).status_code == 200
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url(window, "e", six.code)).status_code == 200
+    assert len(few) == len(many) <= 6

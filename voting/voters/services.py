@@ -48,7 +48,7 @@ def code_request(*, window: VotingWindow, number: str, now=None) -> Verification
     number = _number(number)
     code = keys.new_code()
     with transaction.atomic():
-        voter, _created = Voter.objects.get_or_create(
+        voter, created = Voter.objects.get_or_create(
             contest_id=window.contest_id, number_hash=keys.number_hash(number), defaults={"created_at": now}
         )
         voter = Voter.objects.select_for_update().get(pk=voter.pk)
@@ -81,6 +81,8 @@ def code_request(*, window: VotingWindow, number: str, now=None) -> Verification
         )
     except SmsError as error:
         VerificationCode.objects.filter(pk=sent.pk).delete()
+        if created:  # a number first seen now: nothing of it is kept
+            Voter.objects.filter(pk=voter.pk, verified_at__isnull=True, codes__isnull=True).delete()
         logger.warning("voting code not sent (%s): %s", type(error).__name__, error)
         if isinstance(error, SmsRejected):
             raise GatewayDown(_("短信未能发出，请检查号码后重试；如仍不行，请稍后再试。")) from error
