@@ -139,3 +139,26 @@ def test_supervisors_read_and_others_get_404():
     coordinator.force_login(factories.coordinator_for(factories.CountyFactory()))
     assert coordinator.get(f"/admin/voting/{window.pk}/").status_code == 404
     assert coordinator.get("/admin/voting/").status_code == 404
+
+
+def test_the_back_office_warns_while_the_rounds_judges_score(organizer_client):
+    from judging.phases import SCORING
+    from tests.judging.factories import set_status
+
+    contest = factories.ContestFactory()
+    round = RoundFactory(contest=contest)
+    eligible_entry(contest)
+    sync(round)
+    now = timezone.now()
+    window = window_save(
+        window=VotingWindow(
+            contest=contest,
+            round=round,
+            title="投票",
+            opens_at=now + timedelta(days=1),
+            closes_at=now + timedelta(days=8),
+        )
+    )
+    assert "破坏匿名评审" not in organizer_client.get(f"/admin/voting/{window.pk}/").content.decode()
+    set_status(round, SCORING)
+    assert "破坏匿名评审" in organizer_client.get(f"/admin/voting/{window.pk}/").content.decode()
