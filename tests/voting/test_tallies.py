@@ -3,6 +3,7 @@ final tallies frozen when the window closes, the xlsx export with voided votes a
 voters purged after the contest with their votes kept, anonymised."""
 
 import io
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from common.cache import ResilientRedisCache
 from voting.ballots import counters
 from voting.ballots.services import vote_cast
 from voting.errors import VoteRefused, VotingError
@@ -127,3 +129,47 @@ def test_counts_shown_come_from_the_counters_and_fill_a_missing_one(voted):
     window.refresh_from_db()
     assert shown_counts(window=window) is None
     assert counts_reconcile(window=window) == shown
+
+
+def redis_caches(location: str) -> dict:
+    return {
+        "default": {
+            "BACKEND": "common.cache.ResilientRedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": f"voting-test-{uuid.uuid4().hex}",  # apart from any other run on this Redis
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+
+
+def test_with_redis_the_counters_count_each_vote_and_the_reconcile_agrees(
+    settings, capsys, django_capture_on_commit_callbacks
+):
+    settings.CACHES = redis_caches("redis://127.0.0.1:6379/11")
+    ResilientRedisCache._down_until = 0.0
+    window = make_window(entries=2, max_votes_per_day=2)
+    items = list(VoteEntry.objects.filter(window=window).order_by("pk"))
+    ids = [item.pk for item in items]
+    counts_reconcile(window=window)
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(3):
+            voter = verified_voter(window, capsys, n=n)
+            vote_cast(window=window, code=items[0].code, voter_id=voter.pk, nonce=nonce())
+        vote_cast(window=window, code=items[1].code, voter_id=voter.pk, nonce=nonce())
+    assert counters.read(window_id=window.pk, vote_entry_ids=ids) == {ids[0]: 3, ids[1]: 1}
+    call_command("reconcile_votes", "--window", str(window.pk))
+    assert counters.read(window_id=window.pk, vote_entry_ids=ids) == database_counts(window=window)
+
+
+def test_with_redis_down_votes_are_still_taken_and_counted_from_the_database(
+    settings, capsys, django_capture_on_commit_callbacks
+):
+    settings.CACHES = redis_caches("redis://127.0.0.1:1/0")  # nothing listens there
+    ResilientRedisCache._down_until = 0.0
+    window = make_window(entries=1)
+    item = VoteEntry.objects.get(window=window)
+    voter = verified_voter(window, capsys)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert vote_cast(window=window, code=item.code, voter_id=voter.pk, nonce=nonce()).created
+    assert shown_counts(window=window) == {item.pk: 1}
+    ResilientRedisCache._down_until = 0.0
