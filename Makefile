@@ -104,7 +104,7 @@ bench: install-dev
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/bandit -q -r common accounts competition judging awards cms config tasking --severity-level high
+	$(VENV)/bin/bandit -q -r common accounts competition judging awards voting cms config tasking --severity-level high
 	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 

@@ -2,14 +2,15 @@
 needs already joined or prefetched, so that a page's query count does not grow with its data.
 """
 
-from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.roles import is_organizer, is_supervisor
 
 from . import phases, rules
-from .models import Category, Contest, County, CountyQuota, Entry, EntryEvent, Team
+from .models import Category, Contest, County, CountyQuota, Entry, EntryEvent, EntryPhoto, Team
 
 
 def open_contests(*, now=None) -> QuerySet[Contest]:
@@ -229,3 +230,21 @@ def entry_titles(*, ids) -> dict[int, str]:
     """Entries' titles by id, for naming them in audit records (one query)."""
     ids = {pk for pk in ids if isinstance(pk, int)}
     return dict(Entry.objects.filter(pk__in=ids).values_list("pk", "title")) if ids else {}
+
+
+def entry_photos(*, entry_id: int) -> list[EntryPhoto]:
+    """An entry's stored photos (cleaned of metadata when uploaded), in order."""
+    return list(EntryPhoto.objects.filter(entry_id=entry_id).order_by("sort_order", "pk"))
+
+
+def entry_photo_count(*, entry_ref: str = "entry_id"):
+    """For annotating rows that name an entry (``entry_ref``): its number of photos (0 for
+    none), as one subquery."""
+    counts = (
+        EntryPhoto.objects.filter(entry_id=OuterRef(entry_ref))
+        .order_by()
+        .values("entry")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)

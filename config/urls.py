@@ -37,6 +37,8 @@ urlpatterns = [
     # A certificate's public verification page, which its QR code opens.
     path("verify/", include("awards.certificates.urls")),
     path("messages/", include("messaging.urls")),
+    # The public vote of a contest (gallery, verification, votes): voting/.
+    path("vote/", include("voting.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("cms.urls")),
 ]

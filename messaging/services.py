@@ -209,6 +209,14 @@ def _notify_quietly(**kwargs) -> None:
         logger.exception("could not queue the messages of %s", kwargs.get("kind"))
 
 
+def send_sms_now(*, phone: str, body: str, template_code: str = "", params: dict | None = None) -> None:
+    """Send one SMS through the gateway now, in this request, without keeping it in the outbox:
+    for what must arrive at once or not at all and must not be stored (a verification code, whose
+    number is kept only as a keyed hash). Raises ``SmsError`` (``SmsRejected`` when refused for
+    good) for the caller to tell the person; nothing is retried."""
+    get_backend().send(phone=phone, body=body, template_code=template_code, params=params or {})
+
+
 # --- Delivery (run by messaging.tasks.send_messages) ----------------------------------------
 
 

@@ -5,10 +5,10 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("common", "accounts", "competition", "judging", "awards", "cms", "tasking", "config")
+APPS = ("common", "accounts", "competition", "judging", "awards", "voting", "cms", "tasking", "config")
 # Status values of rounds, shortlists and contests as code and as template text.
 LITERALS = [
-    re.compile(r"\b(Round|Shortlist)\.Status\.[A-Z]+"),
+    re.compile(r"\b(Round|Shortlist|VotingWindow)\.Status\.[A-Z]+"),
     re.compile(r"Contest\.Stage\.[A-Z]+"),
     re.compile(r"""(round|shortlist)\.status\s*[!=]=\s*["']"""),
     re.compile(

@@ -35,7 +35,7 @@ CATALOGUE = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
 COMPILED = CATALOGUE.with_suffix(".mo")
 # The folders makemessages reads (the Makefile's `messages` target reads these and nothing else
 # of ours: .venv, tests, scripts, bench and generated folders are ignored there).
-SOURCE_FOLDERS = ("competition", "judging", "cms", "config", "templates")
+SOURCE_FOLDERS = ("competition", "judging", "voting", "cms", "config", "templates")
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # The language switcher names the other language in that language.

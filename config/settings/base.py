@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "competition",
     "judging",
     "awards",
+    "voting",
     "cms",
     # Before django_tasks_db: our `db_worker` (heartbeat, orphan recovery) overrides its own.
     "tasking",
@@ -265,6 +266,23 @@ MESSAGING_MAX_ATTEMPTS = env_int("MESSAGING_MAX_ATTEMPTS", 4)
 MESSAGING_TASK_BATCH = env_int("MESSAGING_TASK_BATCH", 20)
 # SMS of one task waiting for the gateway at the same time.
 MESSAGING_SMS_CONCURRENCY = env_int("MESSAGING_SMS_CONCURRENCY", 8)
+
+# --- Public voting (voting/) ----------------------------------------------------------------
+# The key of the hash that stands for a voter's mobile number (HMAC-SHA256; the number itself is
+# never stored, docs/privacy.md). Set it in production and keep it for the whole contest: a new
+# key makes every number a new voter. Unset, it is derived from DJANGO_SECRET_KEY.
+VOTING_NUMBER_KEY = env_str("VOTING_NUMBER_KEY")
+# A code is valid for VOTING_CODE_TTL seconds; a number is locked for VOTING_LOCK_MINUTES after
+# VOTING_CODE_MAX_ATTEMPTS wrong codes; a new code no sooner than VOTING_CODE_RESEND_SECONDS.
+VOTING_CODE_TTL = env_int("VOTING_CODE_TTL", 5 * 60)
+VOTING_CODE_MAX_ATTEMPTS = env_int("VOTING_CODE_MAX_ATTEMPTS", 5)
+VOTING_LOCK_MINUTES = env_int("VOTING_LOCK_MINUTES", 30)
+VOTING_CODE_RESEND_SECONDS = env_int("VOTING_CODE_RESEND_SECONDS", 60)
+# The code's SMS template at the provider (Alibaba: an approved "verification code" template
+# with the variable ``code``).
+VOTING_SMS_TEMPLATE_CODE = env_str("VOTING_SMS_TEMPLATE_CODE")
+# How long a verified number may vote from the same browser without a new code.
+VOTING_VERIFIED_HOURS = env_int("VOTING_VERIFIED_HOURS", 12)
 
 # --- Background tasks -----------------------------------------------------------------------
 # In-process (ImmediateBackend) unless DJANGO_TASKS_BACKEND=django_tasks_db.DatabaseBackend:

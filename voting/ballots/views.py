@@ -1,0 +1,54 @@
+"""A vote: POST with the page's nonce. The answer is the entry's page with the thank-you (and
+what is left today) or the reason in Chinese; a replayed POST (same nonce) gets the same
+answer and writes nothing. ``Accept: application/json`` gets the answer as JSON."""
+
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from common.http import client_address
+
+from ..errors import VoteRefused
+from ..gallery.selectors import gallery_entry
+from ..gallery.views import entry_context, verify_url, window_or_404
+from ..voters import session
+from .services import vote_cast
+
+
+@never_cache
+@require_POST
+def vote(request, slug, code):
+    window = window_or_404(slug)
+    item = gallery_entry(window=window, code=code) if window.phase.public else None
+    if item is None:
+        raise Http404
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    voter_id = session.voter_id(request, window=window)
+    if voter_id is None and not wants_json and window.phase.takes_votes:
+        return redirect(verify_url(window, item))
+    try:
+        ballot = vote_cast(
+            window=window,
+            code=code,
+            voter_id=voter_id,
+            nonce=request.POST.get("nonce", ""),
+            address=client_address(request),
+            device_id=session.device_id(request),
+        )
+    except VoteRefused as error:
+        if wants_json:
+            return JsonResponse({"ok": False, "message": error.message}, status=409)
+        context = entry_context(request, window, item, refusal=error.message)
+        return render(request, "voting/entry.html", context, status=409)
+    if wants_json:
+        return JsonResponse(
+            {
+                "ok": True,
+                "vote": ballot.vote.nonce,
+                "replay": not ballot.created,
+                "left_today": ballot.left_today,
+            }
+        )
+    context = entry_context(request, window, item, thanks=ballot)
+    return render(request, "voting/entry.html", context)

@@ -1,0 +1,53 @@
+"""The voter proves a mobile number: ask for a code (button "获取验证码"), type it ("验证").
+What they typed stays in the form whatever is refused; a gateway that is down is said so."""
+
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from ..errors import VerificationError
+from ..gallery.views import window_or_404
+from . import session
+from .forms import VerifyForm
+from .services import code_request, code_verify
+
+
+def _next_url(request, slug: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    prefix = f"/vote/{slug}/"
+    if target.startswith(prefix) and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+        return target
+    return prefix
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def verify(request, slug):
+    window = window_or_404(slug)
+    phase = window.phase
+    form = VerifyForm(request.POST or None)
+    context = {"window": window, "contest": window.contest, "phase": phase, "next": _next_url(request, slug)}
+    sent = False
+    if request.method == "POST" and phase.takes_votes and form.is_valid():
+        action = request.POST.get("action")
+        try:
+            if action == "send":
+                code_request(window=window, number=form.cleaned_data["number"])
+                sent = True
+            else:
+                voter = code_verify(
+                    window=window, number=form.cleaned_data["number"], code=form.cleaned_data["code"]
+                )
+                session.remember(request, voter=voter)
+                return redirect(context["next"])
+        except VerificationError as error:
+            form.add_error(None, error.message)
+            sent = action != "send"
+    context.update(form=form, sent=sent, verified=session.voter_id(request, window=window) is not None)
+    if request.method == "POST" and not phase.takes_votes:
+        context["refusal"] = _("投票现在不在进行中。")
+    response = render(request, "voting/verify.html", context, status=200)
+    session.ensure_device(request, response)
+    return response

@@ -1,0 +1,161 @@
+"""网络投票 in the back office (under 评审管理): the windows, a window's settings (organizers
+create and change them; supervisors read), its tallies with the export, and freezing the final
+tallies once the window has closed. Anyone else gets a 404."""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView, View
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.base import ViewSet
+
+from accounts.access import BackOfficeMenuItem, OrganizersChangeSupervisorsRead
+from judging.menu import JUDGING_SUBMENU_HOOK
+from judging.phases import round_phase
+
+from ..errors import VotingError
+from ..models import VotingWindow
+from ..tallies.exports import XLSX_TYPE, tallies_xlsx
+from ..tallies.selectors import tally_rows, window_totals
+from ..tallies.services import window_freeze
+from .forms import WindowForm
+from .selectors import window_for_admin, windows_for_admin
+from .services import window_save
+
+MAX_ROWS = 2000
+
+
+def judges_scoring(window: VotingWindow) -> bool:
+    """Whether the judges of the window's round are still scoring: the gallery shows the teams,
+    counties and texts that their blind review hides (DESIGN §4.1), so the organizer is warned."""
+    return bool(window.round_id) and round_phase(window.round).can_score and not window.phase.frozen
+
+
+class WindowMixin(OrganizersChangeSupervisorsRead):
+    def load(self, pk=None, **kwargs):
+        self.window = None
+        if pk is not None:
+            self.window = window_for_admin(pk=pk)
+            if self.window is None:
+                raise Http404
+
+
+class WindowsIndexView(WindowMixin, WagtailAdminTemplateMixin, TemplateView):
+    template_name = "voting/admin/index.html"
+    page_title = gettext_lazy("网络投票")
+    header_icon = "pick"
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "windows": windows_for_admin(),
+            "can_change": self.can_change,
+        }
+
+
+class WindowFormView(WindowMixin, WagtailAdminTemplateMixin, TemplateView):
+    template_name = "voting/admin/form.html"
+    header_icon = "pick"
+
+    def get_page_title(self):
+        return _("修改投票") if self.window else _("新建投票")
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("voting_admin:index"), "label": _("网络投票")},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, form=None, **kwargs):
+        form = form or WindowForm(instance=self.window)
+        return {
+            **super().get_context_data(**kwargs),
+            "form": form,
+            "window": self.window,
+            "can_change": self.can_change,
+        }
+
+    def post(self, request, *args, **kwargs):
+        form = WindowForm(request.POST, instance=self.window or VotingWindow())
+        if form.is_valid():
+            try:
+                window = window_save(window=form.save(commit=False))
+            except VotingError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("投票设置已保存。"))
+                return redirect("voting_admin:tally", window.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class WindowTallyView(WindowMixin, WagtailAdminTemplateMixin, TemplateView):
+    template_name = "voting/admin/tally.html"
+    header_icon = "pick"
+
+    def get_page_title(self):
+        return self.window.title
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("voting_admin:index"), "label": _("网络投票")},
+            {"url": "", "label": self.window.title},
+        ]
+
+    def get_context_data(self, **kwargs):
+        rows = list(tally_rows(window=self.window)[: MAX_ROWS + 1])
+        return {
+            **super().get_context_data(**kwargs),
+            "window": self.window,
+            "phase": self.window.phase,
+            "rows": rows[:MAX_ROWS],
+            "more": len(rows) > MAX_ROWS,
+            "totals": window_totals(window=self.window),
+            "can_change": self.can_change,
+            "public_url": reverse("voting:gallery", args=[self.window.contest.slug]),
+            "judges_scoring": judges_scoring(self.window),
+        }
+
+
+class WindowFreezeView(WindowMixin, View):
+    def post(self, request, *args, **kwargs):
+        try:
+            window_freeze(window=self.window)
+        except VotingError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("最终票数已锁定。"))
+        return redirect("voting_admin:tally", self.window.pk)
+
+
+class WindowExportView(WindowMixin, View):
+    def get(self, request, *args, **kwargs):
+        response = HttpResponse(tallies_xlsx(window=self.window), content_type=XLSX_TYPE)
+        name = f"votes-{self.window.contest.year}-{self.window.pk}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+class VotingViewSet(ViewSet):
+    name = "voting_admin"
+    url_prefix = "voting"
+    icon = "pick"
+    menu_label = gettext_lazy("网络投票")
+    menu_item_class = BackOfficeMenuItem
+    menu_hook = JUDGING_SUBMENU_HOOK
+    menu_order = 170
+
+    def get_urlpatterns(self):
+        return [
+            path("", WindowsIndexView.as_view(), name="index"),
+            path("add/", WindowFormView.as_view(), name="add"),
+            path("<int:pk>/", WindowTallyView.as_view(), name="tally"),
+            path("<int:pk>/edit/", WindowFormView.as_view(), name="edit"),
+            path("<int:pk>/freeze/", WindowFreezeView.as_view(), name="freeze"),
+            path("<int:pk>/export/", WindowExportView.as_view(), name="export"),
+        ]
+
+
+voting_viewset = VotingViewSet()

@@ -1,0 +1,29 @@
+"""Reads of windows: the window a contest's gallery shows, and the back office's lists."""
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from ..models import VotingWindow
+from ..phases import started_q
+
+
+def gallery_window(*, slug: str, now=None) -> VotingWindow | None:
+    """The window a contest's gallery (/vote/<slug>/) shows: the latest that has opened, else
+    the next to open; None when the contest has none."""
+    now = now or timezone.now()
+    windows = VotingWindow.objects.filter(contest__slug=slug).select_related("contest")
+    started = windows.filter(started_q(now=now)).order_by("-opens_at", "-pk").first()
+    return started or windows.order_by("opens_at", "pk").first()
+
+
+def windows_for_admin() -> QuerySet[VotingWindow]:
+    return VotingWindow.objects.select_related("contest", "round").annotate(
+        entry_count=Count("vote_entries", filter=Q(vote_entries__included=True), distinct=True),
+    )
+
+
+def window_for_admin(*, pk) -> VotingWindow | None:
+    try:
+        return VotingWindow.objects.select_related("contest", "round").filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None
