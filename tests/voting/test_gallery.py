@@ -31,7 +31,7 @@ def url(window, *parts) -> str:
 
 def test_the_gallery_lists_the_entries_in_the_vote_with_filters():
     contest = factories.ContestFactory()
-    other_county = factories.OrganizationFactory(county=factories.CountyFactory(name="平顺县"))
+    other_county = factories.OrganizationFactory(county=factories.CountyFactory(name="黎城县"))
     eligible_entry(contest, title="银龄课堂", category=factories.category("education"))
     eligible_entry(
         contest,
