@@ -24,3 +24,28 @@ def reconcile_counts(window_id: int | None = None) -> dict:
 @task()
 def freeze_closed_windows() -> list[int]:
     return freeze_due_windows()
+
+
+@task()
+def flag_votes(window_id: int | None = None) -> dict:
+    """The anomaly flags (``voting.flags``) of one window, or of every window not frozen that
+    has opened; how many votes each reason flags, per window. Safe to run again at any time."""
+    from .flags import flags_compute
+
+    windows = VotingWindow.objects.filter(started_q())
+    if window_id is not None:
+        windows = windows.filter(pk=window_id)
+    else:
+        windows = windows.exclude(status=VotingWindow.Status.FROZEN)
+    return {str(window.pk): flags_compute(window=window) for window in windows}
+
+
+@task()
+def reconcile_views() -> dict:
+    """Page views counted in the cache added to each entry's ``page_views``."""
+    from .flags import views_reconcile
+
+    return {
+        str(window.pk): sum(views_reconcile(window=window).values())
+        for window in VotingWindow.objects.filter(started_q()).exclude(status=VotingWindow.Status.FROZEN)
+    }
