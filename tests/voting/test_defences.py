@@ -220,3 +220,18 @@ def test_entry_page_views_are_counted(window):
         browser.get(f"/vote/{window.contest.slug}/e/{item.code}/")
     assert counters.views_take(window_id=window.pk, vote_entry_ids=[item.pk]) == {item.pk: 3}
     assert counters.views_take(window_id=window.pk, vote_entry_ids=[item.pk]) == {}
+
+
+def test_the_refusals_are_translated(window, tight):
+    from django.utils import translation
+
+    voters = make_voters(window, 3)
+    with translation.override("en"), pytest.raises(RateLimited, match="Too many requests"):
+        for i in range(10):
+            guarded_vote_cast(
+                window=window,
+                code=codes(window)[i % 3],
+                voter_id=voters[i // 3].pk,
+                nonce=nonce(),
+                client=Client(address="192.0.2.77"),
+            )

@@ -209,11 +209,12 @@ class WindowFlagsView(WindowMixin, WagtailAdminTemplateMixin, TemplateView):
         except VotingError as error:
             messages.error(request, error.message)
             return self.render_to_response(self.get_context_data(reason_text=text))
-        verb = _("作废") if action == "void" else _("恢复")
+        if action == "void":
+            said = _("已作废 %(n)s 张投票；有效票由 %(before)s 张变为 %(after)s 张。")
+        else:
+            said = _("已恢复 %(n)s 张投票；有效票由 %(before)s 张变为 %(after)s 张。")
         messages.success(
-            request,
-            _("已%(verb)s %(n)s 张投票；有效票由 %(before)s 张变为 %(after)s 张。")
-            % {"verb": verb, "n": done.changed, "before": done.valid_before, "after": done.valid_after},
+            request, said % {"n": done.changed, "before": done.valid_before, "after": done.valid_after}
         )
         return redirect(back)
 
