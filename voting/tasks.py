@@ -30,8 +30,11 @@ def freeze_closed_windows() -> list[int]:
 def flag_votes(window_id: int | None = None) -> dict:
     """The anomaly flags (``voting.flags``) of one window, or of every window not frozen that
     has opened; how many votes each reason flags, per window. Safe to run again at any time."""
+    from captcha.models import CaptchaStore
+
     from .flags import flags_compute
 
+    CaptchaStore.remove_expired()  # images not answered within their 5 minutes
     windows = VotingWindow.objects.filter(started_q())
     if window_id is not None:
         windows = windows.filter(pk=window_id)

@@ -235,3 +235,15 @@ def test_the_refusals_are_translated(window, tight):
                 nonce=nonce(),
                 client=Client(address="192.0.2.77"),
             )
+
+
+def test_images_not_answered_in_time_are_removed_by_the_task(window, time_machine):
+    from datetime import timedelta
+
+    from voting.tasks import flag_votes
+
+    CaptchaStore.generate_key()
+    time_machine.move_to(window.opens_at + timedelta(days=1, minutes=6))
+    fresh = CaptchaStore.generate_key()
+    flag_votes.call(window.pk)
+    assert list(CaptchaStore.objects.values_list("hashkey", flat=True)) == [fresh]
