@@ -13,12 +13,14 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from accounts.access import BackOfficeMenuItem, OrganizersChangeSupervisorsRead
+from competition.models import Entry
 from judging.menu import JUDGING_SUBMENU_HOOK
 from judging.phases import round_phase
 
 from ..errors import VotingError
 from ..models import VoteFlag, VotingWindow
 from ..reviews import before_after, flag_groups, flagged_votes, reviews, votes_restore, votes_void
+from ..tallies.combined import combined_results
 from ..tallies.exports import XLSX_TYPE, tallies_xlsx
 from ..tallies.selectors import tally_rows, window_totals
 from ..tallies.services import window_freeze
@@ -118,7 +120,14 @@ class WindowTallyView(WindowMixin, WagtailAdminTemplateMixin, TemplateView):
             "can_change": self.can_change,
             "public_url": reverse("voting:gallery", args=[self.window.contest.slug]),
             "judges_scoring": judges_scoring(self.window),
+            "combined": self.combined(),
         }
+
+    def combined(self) -> list[dict]:
+        """The round's ranking with the vote beside it (or in it, with a weight): the top 100."""
+        rows = combined_results(window=self.window)[:100]
+        titles = dict(Entry.objects.filter(pk__in=[r.entry_id for r in rows]).values_list("pk", "title"))
+        return [{"row": r, "title": titles.get(r.entry_id, "")} for r in rows]
 
 
 class WindowFreezeView(WindowMixin, View):
