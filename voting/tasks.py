@@ -2,10 +2,11 @@
 closed frozen. Both are safe to run at any time and any number of times (``manage.py
 reconcile_votes`` and ``manage.py freeze_votes`` run them from cron)."""
 
+from django.db.models import Q
 from django.tasks import task
 
 from .models import VotingWindow
-from .phases import started_q
+from .phases import not_frozen_q, started_q
 from .tallies.services import counts_reconcile, freeze_due_windows
 
 
@@ -35,11 +36,8 @@ def flag_votes(window_id: int | None = None) -> dict:
     from .flags import flags_compute
 
     CaptchaStore.remove_expired()  # images not answered within their 5 minutes
-    windows = VotingWindow.objects.filter(started_q())
-    if window_id is not None:
-        windows = windows.filter(pk=window_id)
-    else:
-        windows = windows.exclude(status=VotingWindow.Status.FROZEN)
+    chosen = Q(pk=window_id) if window_id is not None else not_frozen_q()
+    windows = VotingWindow.objects.filter(started_q(), chosen)
     return {str(window.pk): flags_compute(window=window) for window in windows}
 
 
@@ -50,5 +48,5 @@ def reconcile_views() -> dict:
 
     return {
         str(window.pk): sum(views_reconcile(window=window).values())
-        for window in VotingWindow.objects.filter(started_q()).exclude(status=VotingWindow.Status.FROZEN)
+        for window in VotingWindow.objects.filter(started_q(), not_frozen_q())
     }
