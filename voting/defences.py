@@ -76,7 +76,7 @@ def hit(key: str, *, period: int, now) -> int:
     full = f"voting:rl:{key}:{slot}"
     cache.add(full, 0, timeout=period + 5)
     try:
-        return cache.incr(full)
+        return cache.incr(full) or 0  # None: Redis down, nothing counted (fails open)
     except ValueError:  # evicted between add and incr
         cache.add(full, 1, timeout=period + 5)
         return 1
@@ -168,7 +168,7 @@ def guarded_vote_cast(
     cap = getattr(settings, "VOTING_PREFIX_DAILY_VOTES", DEFAULT_PREFIX_DAILY_VOTES)
     cache.add(key, 0, timeout=26 * 3600)
     try:
-        taken = cache.incr(key)
+        taken = cache.incr(key) or 0  # None: Redis down (fails open)
     except ValueError:
         taken = 1
     written = False

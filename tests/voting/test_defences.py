@@ -247,3 +247,38 @@ def test_images_not_answered_in_time_are_removed_by_the_task(window, time_machin
     fresh = CaptchaStore.generate_key()
     flag_votes.call(window.pk)
     assert list(CaptchaStore.objects.values_list("hashkey", flat=True)) == [fresh]
+
+
+def test_on_a_real_redis_the_limits_hold_and_with_redis_down_nothing_fails(settings, capsys):
+    from common.cache import ResilientRedisCache
+
+    from .test_tallies import redis_caches
+
+    window = make_window(entries=3, max_votes_per_day=3)
+    voters = make_voters(window, 10)
+    settings.VOTING_RATE_LIMITS = {"vote": {"subnet": (5, 60)}}
+    settings.CACHES = redis_caches("redis://127.0.0.1:6379/11")
+    ResilientRedisCache._down_until = 0.0
+    with pytest.raises(RateLimited):
+        for i in range(10):
+            guarded_vote_cast(
+                window=window,
+                code=codes(window)[i % 3],
+                voter_id=voters[i // 3].pk,
+                nonce=nonce(),
+                client=Client(address=f"198.51.100.{i + 1}"),
+            )
+    assert Vote.objects.count() == 5
+
+    settings.CACHES = redis_caches("redis://127.0.0.1:1/0")  # nothing listens there
+    ResilientRedisCache._down_until = 0.0
+    ballot = guarded_vote_cast(
+        window=window,
+        code=codes(window)[0],
+        voter_id=voters[5].pk,
+        nonce=nonce(),
+        client=Client("198.51.100.9"),
+    )
+    assert ballot.created
+    assert guarded_code_request(window=window, number=number(1), client=Client("198.51.100.9")).pk
+    ResilientRedisCache._down_until = 0.0
