@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from common.http import client_address
 
-from ..defences import Client, guarded_vote_cast
+from ..defences import Client, RateLimited, guarded_vote_cast
 from ..errors import VoteRefused
 from ..gallery.selectors import gallery_entry
 from ..gallery.views import entry_context, verify_url, window_or_404
@@ -36,10 +36,11 @@ def vote(request, slug, code):
             client=Client(address=client_address(request), device_id=session.device_id(request)),
         )
     except VoteRefused as error:
+        status = 429 if isinstance(error, RateLimited) else 409  # 429: too many requests
         if wants_json:
-            return JsonResponse({"ok": False, "message": error.message}, status=409)
+            return JsonResponse({"ok": False, "message": error.message}, status=status)
         context = entry_context(request, window, item, refusal=error.message)
-        return render(request, "voting/entry.html", context, status=409)
+        return render(request, "voting/entry.html", context, status=status)
     if wants_json:
         return JsonResponse(
             {
