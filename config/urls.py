@@ -39,6 +39,8 @@ urlpatterns = [
     path("messages/", include("messaging.urls")),
     # The public vote of a contest (gallery, verification, votes): voting/.
     path("vote/", include("voting.urls")),
+    # The image challenge's pictures (django-simple-captcha), asked for by the vote's defences.
+    path("captcha/", include("captcha.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("cms.urls")),
 ]

@@ -110,6 +110,8 @@ class VoteEntry(models.Model):
     code = models.CharField(max_length=12, unique=True, default=vote_entry_code, editable=False)
     included = models.BooleanField(_("参加投票"), default=True)
     final_votes = models.PositiveIntegerField(_("最终票数"), null=True, blank=True, editable=False)
+    # Views of the entry's public page: counted in the cache, added here by ``reconcile_views``.
+    page_views = models.PositiveIntegerField(_("页面浏览量"), default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -129,6 +131,9 @@ class Voter(models.Model):
 
     contest = models.ForeignKey(Contest, on_delete=models.PROTECT, related_name="+")
     number_hash = models.CharField(max_length=64)
+    # The keyed hash of the number's first 7 digits (its block): the daily cap per block and the
+    # flag for numbers registered in sequence read it; the digits themselves are never stored.
+    prefix_hash = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
     verified_at = models.DateTimeField(null=True, blank=True)
     failed_attempts = models.PositiveSmallIntegerField(default=0)
@@ -195,3 +200,51 @@ class Vote(models.Model):
 
     def __str__(self):
         return f"vote {self.pk}"
+
+
+class VoteFlag(models.Model):
+    """A reason to doubt a vote, found by ``voting.flags`` (the task ``flag_votes``). A flag
+    never changes the vote: the organizer decides (void or restore, ``VoteReview``)."""
+
+    class Reason(models.TextChoices):
+        BURST = "burst", _("同一网段或地址短时间内集中投给同一项目")
+        SEQUENCE = "sequence", _("同一号段的号码集中验证（疑似连号）")
+        REGULAR = "regular", _("投票间隔过于规律（疑似脚本）")
+        VIEWS = "views", _("票数远超项目页面浏览量")
+
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="flags")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    detail = models.CharField(max_length=200, blank=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["vote", "reason"]
+        verbose_name = _("可疑投票标记")
+        verbose_name_plural = _("可疑投票标记")
+        constraints = [models.UniqueConstraint(fields=["vote", "reason"], name="vote_flag_once_per_reason")]
+
+    def __str__(self):
+        return f"{self.vote_id}:{self.reason}"
+
+
+class VoteReview(models.Model):
+    """One organizer decision on one vote (void or restore), with who, when and why; never
+    changed or deleted, so the supervisor reads the whole history."""
+
+    class Action(models.TextChoices):
+        VOID = "void", _("作废")
+        RESTORE = "restore", _("恢复")
+
+    vote = models.ForeignKey(Vote, on_delete=models.PROTECT, related_name="reviews")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    reason = models.CharField(max_length=300)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("投票审核记录")
+        verbose_name_plural = _("投票审核记录")
+
+    def __str__(self):
+        return f"{self.action} {self.vote_id}"

@@ -53,6 +53,11 @@ def started_q(*, now=None) -> Q:
     return Q(opens_at__lte=now or timezone.now())
 
 
+def not_frozen_q() -> Q:
+    """Windows whose final tallies are not fixed yet, as a filter."""
+    return ~Q(status=VotingWindow.Status.FROZEN)
+
+
 def due_for_freezing_q(*, now=None) -> Q:
     """Windows that have closed but whose tallies are not frozen yet, as a filter."""
     return Q(closes_at__lte=now or timezone.now()) & ~Q(status=VotingWindow.Status.FROZEN)

@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "judging",
     "awards",
     "voting",
+    # The image challenge of the vote's defences (voting/defences.py).
+    "captcha",
     "cms",
     # Before django_tasks_db: our `db_worker` (heartbeat, orphan recovery) overrides its own.
     "tasking",
@@ -283,6 +285,16 @@ VOTING_CODE_RESEND_SECONDS = env_int("VOTING_CODE_RESEND_SECONDS", 60)
 VOTING_SMS_TEMPLATE_CODE = env_str("VOTING_SMS_TEMPLATE_CODE")
 # How long a verified number may vote from the same browser without a new code.
 VOTING_VERIFIED_HOURS = env_int("VOTING_VERIFIED_HOURS", 12)
+# Rate limits of the vote (voting/defences.py): {"code"|"vote": {"address"|"subnet"|"device":
+# (most, per seconds)}}, merged over the defaults there; and the accepted votes a day from the
+# numbers of one 7-digit block per window.
+VOTING_RATE_LIMITS: dict = {}
+VOTING_PREFIX_DAILY_VOTES = env_int("VOTING_PREFIX_DAILY_VOTES", 500)
+# The image challenge (django-simple-captcha): 4 characters, valid 5 minutes.
+CAPTCHA_LENGTH = 4
+CAPTCHA_TIMEOUT = 5
+CAPTCHA_IMAGE_SIZE = (120, 44)
+CAPTCHA_FONT_SIZE = 30
 
 # --- Background tasks -----------------------------------------------------------------------
 # In-process (ImmediateBackend) unless DJANGO_TASKS_BACKEND=django_tasks_db.DatabaseBackend:

@@ -29,3 +29,31 @@ def read(*, window_id: int, vote_entry_ids) -> dict[int, int | None]:
 
 def store(*, window_id: int, counts: dict[int, int]) -> None:
     cache.set_many({counter_key(window_id, pk): n for pk, n in counts.items()}, timeout=None)
+
+
+def views_key(window_id: int, vote_entry_id: int) -> str:
+    return f"voting:views:{window_id}:{vote_entry_id}"
+
+
+def view_bump(*, window_id: int, vote_entry_id: int) -> None:
+    """One more view of an entry's public page (added to ``VoteEntry.page_views`` by the
+    task ``reconcile_views``)."""
+    key = views_key(window_id, vote_entry_id)
+    cache.add(key, 0, timeout=None)
+    with contextlib.suppress(ValueError):
+        cache.incr(key)
+
+
+def views_take(*, window_id: int, vote_entry_ids) -> dict[int, int]:
+    """The views counted since the last take, taken out of the counters (decremented by what
+    was read, so views counted meanwhile stay for the next take)."""
+    ids = list(vote_entry_ids)
+    found = cache.get_many([views_key(window_id, pk) for pk in ids])
+    taken = {}
+    for pk in ids:
+        n = found.get(views_key(window_id, pk)) or 0
+        if n > 0:
+            with contextlib.suppress(ValueError):
+                cache.decr(views_key(window_id, pk), n)
+                taken[pk] = n
+    return taken

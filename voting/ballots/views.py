@@ -9,11 +9,11 @@ from django.views.decorators.http import require_POST
 
 from common.http import client_address
 
+from ..defences import Client, RateLimited, guarded_vote_cast
 from ..errors import VoteRefused
 from ..gallery.selectors import gallery_entry
 from ..gallery.views import entry_context, verify_url, window_or_404
 from ..voters import session
-from .services import vote_cast
 
 
 @never_cache
@@ -28,19 +28,19 @@ def vote(request, slug, code):
     if voter_id is None and not wants_json and window.phase.takes_votes:
         return redirect(verify_url(window, item))
     try:
-        ballot = vote_cast(
+        ballot = guarded_vote_cast(
             window=window,
             code=code,
             voter_id=voter_id,
             nonce=request.POST.get("nonce", ""),
-            address=client_address(request),
-            device_id=session.device_id(request),
+            client=Client(address=client_address(request), device_id=session.device_id(request)),
         )
     except VoteRefused as error:
+        status = 429 if isinstance(error, RateLimited) else 409  # 429: too many requests
         if wants_json:
-            return JsonResponse({"ok": False, "message": error.message}, status=409)
+            return JsonResponse({"ok": False, "message": error.message}, status=status)
         context = entry_context(request, window, item, refusal=error.message)
-        return render(request, "voting/entry.html", context, status=409)
+        return render(request, "voting/entry.html", context, status=status)
     if wants_json:
         return JsonResponse(
             {

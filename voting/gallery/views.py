@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from common.renditions import SCREEN, WIDTHS, rendition_response
 from tasking.mail import absolute_url
 
+from ..ballots import counters
 from ..tallies.selectors import shown_counts
 from ..voters import session
 from ..windows.selectors import gallery_window
@@ -96,6 +97,8 @@ def entry_page(request, slug, code):
     if item is None:
         raise Http404
     response = render(request, "voting/entry.html", entry_context(request, window, item))
+    if request.method == "GET":
+        counters.view_bump(window_id=window.pk, vote_entry_id=item.pk)
     session.ensure_device(request, response)
     return response
 

@@ -34,6 +34,14 @@ def number_hash(number: str) -> str:
     return hmac.new(_key(), b"number:" + number.encode(), hashlib.sha256).hexdigest()
 
 
+PREFIX_DIGITS = 7
+
+
+def prefix_hash(number: str) -> str:
+    """The keyed hash of the number's block (its first 7 digits: operator and area)."""
+    return hmac.new(_key(), b"prefix:" + number[:PREFIX_DIGITS].encode(), hashlib.sha256).hexdigest()
+
+
 def code_hash(code: str, *, voter_id: int) -> str:
     return hmac.new(_key(), f"code:{voter_id}:{code}".encode(), hashlib.sha256).hexdigest()
 

@@ -49,7 +49,9 @@ def code_request(*, window: VotingWindow, number: str, now=None) -> Verification
     code = keys.new_code()
     with transaction.atomic():
         voter, created = Voter.objects.get_or_create(
-            contest_id=window.contest_id, number_hash=keys.number_hash(number), defaults={"created_at": now}
+            contest_id=window.contest_id,
+            number_hash=keys.number_hash(number),
+            defaults={"created_at": now, "prefix_hash": keys.prefix_hash(number)},
         )
         voter = Voter.objects.select_for_update().get(pk=voter.pk)
         if voter.locked_until and voter.locked_until > now:

@@ -2,16 +2,20 @@
 What they typed stays in the form whatever is refused; a gateway that is down is said so."""
 
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from common.http import client_address
+
+from ..defences import ChallengeRequired, Client, challenge_needed, challenge_new, guarded_code_request
 from ..errors import VerificationError
 from ..gallery.views import window_or_404
 from . import session
 from .forms import VerifyForm
-from .services import code_request, code_verify
+from .services import code_verify
 
 
 def _next_url(request, slug: str) -> str:
@@ -30,11 +34,18 @@ def verify(request, slug):
     form = VerifyForm(request.POST or None)
     context = {"window": window, "contest": window.contest, "phase": phase, "next": _next_url(request, slug)}
     sent = False
+    client = Client(address=client_address(request), device_id=session.device_id(request))
     if request.method == "POST" and phase.takes_votes and form.is_valid():
         action = request.POST.get("action")
         try:
             if action == "send":
-                code_request(window=window, number=form.cleaned_data["number"])
+                guarded_code_request(
+                    window=window,
+                    number=form.cleaned_data["number"],
+                    client=client,
+                    challenge_key=request.POST.get("challenge_key", ""),
+                    challenge_answer=request.POST.get("challenge", ""),
+                )
                 sent = True
             else:
                 voter = code_verify(
@@ -42,9 +53,14 @@ def verify(request, slug):
                 )
                 session.remember(request, voter=voter)
                 return redirect(context["next"])
+        except ChallengeRequired as error:
+            form.add_error(None, error.message)
         except VerificationError as error:
             form.add_error(None, error.message)
             sent = action != "send"
+    if phase.takes_votes and challenge_needed(client=client):
+        key = challenge_new()
+        context["challenge"] = {"key": key, "image": reverse("captcha-image", args=[key])}
     context.update(form=form, sent=sent, verified=session.voter_id(request, window=window) is not None)
     if request.method == "POST" and not phase.takes_votes:
         context["refusal"] = _("投票现在不在进行中。")
