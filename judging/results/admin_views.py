@@ -1,5 +1,7 @@
 """成绩, 评委统计 and 晋级: the ranking with every method, judge statistics, advancement."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
@@ -164,20 +166,25 @@ class ResultsView(RoundPageView):
             return section
         advice = plan.recommendation
         order = sorted(advice.extra, key=lambda pk: (abs(plan.chance[pk] - 0.5), plan.codes[pk]))
+        listed = order[:NEXT_ROUND_LISTED]
         section.update(
             plan=plan,
             advice=advice,
             budget=budget,
             target=target,
             more=max(len(order) - NEXT_ROUND_LISTED, 0),
+            # Carried entries without a checkbox (settled in, or boundary entries not listed):
+            # they go into the new round unless the organizer chooses from the full list.
+            unlisted=sorted(set(advice.carried) - set(listed)),
             rows=[
                 {
+                    "pk": pk,
                     "code": plan.codes[pk],
                     "chance": plan.chance[pk],
                     "sheets": plan.sheets[pk],
                     "extra": advice.extra[pk],
                 }
-                for pk in order[:NEXT_ROUND_LISTED]
+                for pk in listed
             ],
         )
         return section
@@ -212,9 +219,14 @@ class ResultsView(RoundPageView):
                     budget=form.cleaned_data["budget"],
                     target=form.cleaned_data["target"],
                     name=form.cleaned_data["name"],
+                    # The checkboxes of the recommendation (all ticked unless the organizer
+                    # unticked some); a post without them keeps the whole recommendation.
+                    entry_ids=request.POST.getlist("entry") if request.POST.get("choose") else None,
                 )
             except DomainError as error:
                 messages.error(request, error.message)
+                kept = {key: request.POST.get(key, "") for key in ("budget", "target")}
+                return redirect(self.url() + "?" + urlencode(kept) + "#next-round")
             else:
                 messages.success(
                     request,

@@ -446,23 +446,63 @@ def recommend_next_round(*, round: Round, budget: int, target: float = NEXT_TARG
     )
 
 
+def chosen_entries(plan: NextRoundPlan, entry_ids) -> list[int]:
+    """The round entries of the recommendation that the organizer kept (``entry_ids``, round
+    entry ids; None: all of them). An id the recommendation does not carry is refused."""
+    carried = plan.recommendation.carried
+    if entry_ids is None:
+        return carried
+    chosen = set()
+    for value in entry_ids:
+        try:
+            chosen.add(int(value))
+        except (TypeError, ValueError):
+            raise JudgingError(_("所选项目有误，请刷新页面后重新选择。")) from None
+    foreign = chosen - set(carried)
+    if foreign:
+        codes = sorted(
+            RoundEntry.objects.filter(pk__in=foreign, round=plan.round).values_list("blind_code", flat=True)
+        )
+        if codes:
+            raise JudgingError(
+                _("%(codes)s 不在本次复评建议中，不能加入复评；请刷新页面后重新选择。")
+                % {"codes": "、".join(codes)}
+            )
+        raise JudgingError(_("所选项目不属于本轮，请刷新页面后重新选择。"))
+    if not chosen:
+        raise JudgingError(_("请至少选择一个进入复评的项目。"))
+    return sorted(chosen)
+
+
 def create_next_round(
-    *, round: Round, by, budget: int, target: float = NEXT_TARGET, name: str | None = None
+    *,
+    round: Round,
+    by,
+    budget: int,
+    target: float = NEXT_TARGET,
+    name: str | None = None,
+    entry_ids=None,
 ) -> Round:
     """Create the next round from the recommendation, in one step: the entries it carries
     advance from this round; the new round takes them (``entry_source`` advanced), with this
     round's rubric and method, one fit of both rounds' sheets (``combine_earlier``), and each
     entry's extra judges (``RoundEntry.judges_needed``: 0 for an entry that goes on without new
-    sheets). Its assignment is then run like any round's (``assign_round``)."""
+    sheets). Its assignment is then run like any round's (``assign_round``).
+
+    ``entry_ids`` (round entry ids of this round): the organizer's choice among the entries the
+    recommendation carries (the others are dropped with their extra judges); None keeps all.
+    An id outside the recommendation is refused, and so is an empty choice."""
     with transaction.atomic():
         round = Round.objects.select_for_update().get(pk=round.pk)
         plan = recommend_next_round(round=round, budget=budget, target=target)
         advice = plan.recommendation
-        carried = advice.carried
-        if not carried:
+        if not advice.carried:
             raise JudgingError(_("没有需要复评的项目：本轮所有项目的入选把握都已接近 0 或 100%。"))
+        carried = chosen_entries(plan, entry_ids)
+        dropped = sorted(set(advice.carried) - set(carried))
+        extra = {pk: advice.extra.get(pk, 0) for pk in carried}
         now = timezone.now()
-        most = max(advice.extra.values(), default=0)
+        most = max(extra.values(), default=0)
         nxt = Round.objects.create(
             contest_id=round.contest_id,
             name=(name or "").strip()[:50] or _("复评"),
@@ -498,7 +538,8 @@ def create_next_round(
             after={
                 "next_round": nxt.pk,
                 "budget": advice.budget,
-                "sheets": advice.sheets,
+                "sheets": sum(extra.values()),
+                "dropped": sorted(plan.codes[pk] for pk in dropped),
                 "misses_before": round_figure(advice.misses_before),
                 "misses_after": round_figure(advice.misses_after),
             },
@@ -507,7 +548,7 @@ def create_next_round(
         entry_of = dict(RoundEntry.objects.filter(pk__in=carried).values_list("pk", "entry_id"))
         wanted: dict[int, list[int]] = {}
         for round_entry_id in carried:
-            wanted.setdefault(advice.extra.get(round_entry_id, 0), []).append(entry_of[round_entry_id])
+            wanted.setdefault(extra[round_entry_id], []).append(entry_of[round_entry_id])
         for count, entry_ids in wanted.items():  # at most MAX_EXTRA + 1 updates
             RoundEntry.objects.filter(round=nxt, entry_id__in=entry_ids).update(judges_needed=count)
     return nxt

@@ -1,0 +1,132 @@
+"""The organizer drops entries from the recommendation before creating the second round:
+the service takes the chosen round entries and refuses others in words; the results page
+offers a ticked checkbox per listed entry."""
+
+import re
+
+import pytest
+
+from judging.errors import JudgingError
+from judging.models import JudgingEvent, Round, RoundEntry
+from judging.results.services import create_next_round, recommend_next_round
+from tests.judging.results.test_next_round import ROUNDS, first, judges  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.django_db
+
+
+def recommended(round):
+    return recommend_next_round(round=round, budget=10, target=0)
+
+
+def test_only_the_chosen_entries_go_on_with_their_judges(first, admin_user):  # noqa: F811
+    round, round_entries = first
+    plan = recommended(round)
+    advice = plan.recommendation
+    dropped = max(advice.extra, key=lambda pk: advice.extra[pk])
+    assert advice.extra[dropped] > 0
+    chosen = [pk for pk in advice.carried if pk != dropped]
+
+    made = create_next_round(round=round, by=admin_user, budget=10, target=0, entry_ids=chosen)
+
+    entry_of = {re.pk: re.entry_id for re in round_entries}
+    got = dict(RoundEntry.objects.filter(round=made).values_list("entry_id", "judges_needed"))
+    assert got == {entry_of[pk]: advice.extra.get(pk, 0) for pk in chosen}
+    assert entry_of[dropped] not in got
+    advanced = set(RoundEntry.objects.filter(round=round, advanced=True).values_list("pk", flat=True))
+    assert advanced == set(chosen)
+    event = JudgingEvent.objects.get(round=round, kind=JudgingEvent.Kind.ADVANCED)
+    assert event.after["dropped"] == [plan.codes[dropped]]
+    assert event.after["sheets"] == advice.sheets - advice.extra[dropped]
+
+
+def test_ids_as_strings_from_a_form_are_taken(first, admin_user):  # noqa: F811
+    round, _ = first
+    carried = recommended(round).recommendation.carried
+    made = create_next_round(
+        round=round, by=admin_user, budget=10, target=0, entry_ids=[str(pk) for pk in carried]
+    )
+    assert made.round_entries.count() == len(carried)
+
+
+def test_an_entry_outside_the_recommendation_is_refused_by_its_code(first, admin_user):  # noqa: F811
+    round, round_entries = first
+    advice = recommended(round).recommendation
+    outside = advice.settled_out[0]
+    code = next(re.blind_code for re in round_entries if re.pk == outside)
+
+    with pytest.raises(JudgingError, match=re.escape(f"{code} 不在本次复评建议中")):
+        create_next_round(
+            round=round, by=admin_user, budget=10, target=0, entry_ids=[*advice.carried, outside]
+        )
+    assert Round.objects.filter(contest=round.contest).count() == 1
+    assert not RoundEntry.objects.filter(round=round, advanced=True).exists()
+
+
+@pytest.mark.parametrize(
+    ("ids", "message"),
+    [([], "请至少选择一个进入复评的项目。"), (["abc"], "所选项目有误"), ([999999], "所选项目不属于本轮")],
+)
+def test_empty_garbled_or_foreign_choices_are_refused(first, admin_user, ids, message):  # noqa: F811
+    round, _ = first
+    with pytest.raises(JudgingError, match=message):
+        create_next_round(round=round, by=admin_user, budget=10, target=0, entry_ids=ids)
+    assert Round.objects.filter(contest=round.contest).count() == 1
+
+
+def test_the_page_ticks_every_listed_entry_and_carries_the_rest(first, organizer_client):  # noqa: F811
+    round, _ = first
+    advice = recommended(round).recommendation
+    html = organizer_client.get(f"{ROUNDS}{round.pk}/results/", {"budget": "10", "target": "0"}).content.decode()
+    ticked = {int(pk) for pk in re.findall(r'name="entry" value="(\d+)" form="next-round-create"[^>]*checked', html)}
+    hidden = {int(pk) for pk in re.findall(r'type="hidden" name="entry" value="(\d+)"', html)}
+    assert ticked == set(advice.extra)  # every boundary entry is listed here (fewer than 30)
+    assert hidden == set(advice.settled_in)
+    assert 'name="choose" value="1"' in html
+
+
+def test_the_organizer_unticks_an_entry_and_creates_the_round(first, organizer_client):  # noqa: F811
+    round, _ = first
+    advice = recommended(round).recommendation
+    dropped = sorted(advice.extra)[0]
+    chosen = [pk for pk in advice.carried if pk != dropped]
+    response = organizer_client.post(
+        f"{ROUNDS}{round.pk}/results/",
+        {"action": "create_next_round", "budget": "10", "target": "0", "choose": "1", "entry": chosen},
+    )
+    made = Round.objects.get(contest=round.contest, order=round.order + 1)
+    assert response.status_code == 302
+    assert set(made.round_entries.values_list("entry_id", flat=True)) == set(
+        RoundEntry.objects.filter(pk__in=chosen).values_list("entry_id", flat=True)
+    )
+
+
+def test_a_page_post_with_nothing_ticked_says_why_and_keeps_the_budget(first, organizer_client):  # noqa: F811
+    round, _ = first
+    response = organizer_client.post(
+        f"{ROUNDS}{round.pk}/results/",
+        {"action": "create_next_round", "budget": "10", "target": "0", "choose": "1"},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "请至少选择一个进入复评的项目。" in html
+    assert 'value="10"' in html  # the budget asked for is still in the form
+    assert Round.objects.filter(contest=round.contest).count() == 1
+
+
+def test_a_post_of_an_entry_not_recommended_creates_nothing(first, organizer_client):  # noqa: F811
+    round, _ = first
+    advice = recommended(round).recommendation
+    response = organizer_client.post(
+        f"{ROUNDS}{round.pk}/results/",
+        {
+            "action": "create_next_round",
+            "budget": "10",
+            "target": "0",
+            "choose": "1",
+            "entry": [*advice.carried, advice.settled_out[0]],
+        },
+        follow=True,
+    )
+    assert "不在本次复评建议中" in response.content.decode()
+    assert Round.objects.filter(contest=round.contest).count() == 1
