@@ -25,6 +25,7 @@ from judging.results.selectors import (
     advance_preview,
     calibration_effect,
     category_score_histograms,
+    default_top,
     entries_short_of_sheets,
     far_judge_count,
     judge_sheet_totals,
@@ -37,6 +38,7 @@ from judging.results.selectors import (
     separate_parts,
 )
 from judging.results.services import (
+    UNCERTAINTY_TOP,
     advance,
     compute_round_results,
     create_next_round,
@@ -56,6 +58,8 @@ CALIBRATION_TOP = 100
 SHORT_LISTED = 20
 # Boundary entries listed in the recommendation for the next round (most uncertain first).
 NEXT_ROUND_LISTED = 30
+# The largest N of "入选把握" the compute form takes.
+MAX_TOP = 100_000
 
 
 def agreement_level(value: float | None) -> str:
@@ -143,6 +147,9 @@ class ResultsView(RoundPageView):
             tie_criterion=criteria[position] if 0 <= position < len(criteria) else None,
             effect=calibration_effect(round=self.round, top=CALIBRATION_TOP) if summary["entries"] else None,
             can_add_judge=self.phase.can_assign,
+            # What the organizer typed when it was refused, else the N used last.
+            top=self.request.GET.get("top", "")[:20]
+            or (uncertainty.top if uncertainty else default_top(round=self.round, fallback=UNCERTAINTY_TOP)),
             scoring=self.phase.can_score,
             next_round=self.next_round(summary["entries"]) if uncertainty else None,
         )
@@ -193,8 +200,12 @@ class ResultsView(RoundPageView):
         action = request.POST.get("action")
         if action == "compute":
             previous = round_computations(round=self.round, limit=1)
+            top = int_or_none(request.POST.get("top", "").strip() or UNCERTAINTY_TOP)
+            if top is None or not 1 <= top <= MAX_TOP:
+                messages.error(request, _("“入选名额”请填写 1 到 100000 之间的整数，例如入围名单的名额 100。"))
+                return redirect(self.url() + "?" + urlencode({"top": request.POST.get("top", "")[:20]}))
             try:
-                computation = compute_round_results(round=self.round, by=request.user)
+                computation = compute_round_results(round=self.round, by=request.user, top=top)
             except DomainError as error:
                 messages.error(request, error.message)
             else:

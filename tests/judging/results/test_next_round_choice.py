@@ -7,7 +7,7 @@ import re
 import pytest
 
 from judging.errors import JudgingError
-from judging.models import JudgingEvent, Round, RoundEntry
+from judging.models import JudgingEvent, Round, RoundEntry, RoundUncertainty
 from judging.results.services import create_next_round, recommend_next_round
 from tests.judging.results.test_next_round import ROUNDS, first, judges  # noqa: F401 (fixtures)
 
@@ -130,3 +130,38 @@ def test_a_post_of_an_entry_not_recommended_creates_nothing(first, organizer_cli
     )
     assert "不在本次复评建议中" in response.content.decode()
     assert Round.objects.filter(contest=round.contest).count() == 1
+
+
+# --- The N of 入选把握 chosen when computing from the page --------------------------------------
+
+
+def test_the_page_computes_with_the_places_typed_and_offers_them_next_time(first, organizer_client):  # noqa: F811
+    round, _ = first
+    html = organizer_client.get(f"{ROUNDS}{round.pk}/results/").content.decode()
+    assert 'name="top" value="4"' in html  # the N the last computation used
+
+    organizer_client.post(f"{ROUNDS}{round.pk}/results/", {"action": "compute", "top": "6"})
+
+    assert RoundUncertainty.objects.get(round=round).top == 6
+    html = organizer_client.get(f"{ROUNDS}{round.pk}/results/").content.decode()
+    assert 'name="top" value="6"' in html
+
+
+def test_a_later_round_offers_the_earlier_rounds_places(first, admin_user, organizer_client):  # noqa: F811
+    round, _ = first
+    made = create_next_round(round=round, by=admin_user, budget=10, target=0)
+    html = organizer_client.get(f"{ROUNDS}{made.pk}/results/").content.decode()
+    assert 'name="top" value="4"' in html
+
+
+@pytest.mark.parametrize("typed", ["0", "十", "-3", "100001"])
+def test_bad_places_are_refused_in_words_and_kept(first, organizer_client, typed):  # noqa: F811
+    round, _ = first
+    response = organizer_client.post(
+        f"{ROUNDS}{round.pk}/results/", {"action": "compute", "top": typed}, follow=True
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "“入选名额”请填写 1 到 100000 之间的整数" in html
+    assert f'name="top" value="{typed}"' in html
+    assert RoundUncertainty.objects.get(round=round).top == 4
