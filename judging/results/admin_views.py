@@ -14,7 +14,7 @@ from common.pages import int_or_none, paginate, query_suffix
 from competition.models import category_label
 from competition.selectors import contest_categories
 from judging.assignment.services import add_judge_for_disagreement
-from judging.models import JudgeResult, RoundEntry
+from judging.models import JudgeResult, RoundEntry, chance_text
 from judging.results.charts import Histogram, box, box_plot, histogram_rows
 from judging.results.forms import AdvanceForm, NextRoundForm
 from judging.results.next_round import TARGET as NEXT_TARGET
@@ -188,6 +188,7 @@ class ResultsView(RoundPageView):
                     "pk": pk,
                     "code": plan.codes[pk],
                     "chance": plan.chance[pk],
+                    "chance_text": chance_text(plan.chance[pk]),
                     "sheets": plan.sheets[pk],
                     "extra": advice.extra[pk],
                 }

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from judging.errors import JudgingError
-from judging.models import JudgingEvent, Round, RoundEntry, RoundUncertainty
+from judging.models import JudgingEvent, Round, RoundEntry, RoundUncertainty, chance_text
 from judging.results.services import create_next_round, recommend_next_round
 from tests.judging.results.test_next_round import ROUNDS, first, judges  # noqa: F401 (fixtures)
 
@@ -165,3 +165,11 @@ def test_bad_places_are_refused_in_words_and_kept(first, organizer_client, typed
     assert "“入选名额”请填写 1 到 100000 之间的整数" in html
     assert f'name="top" value="{typed}"' in html
     assert RoundUncertainty.objects.get(round=round).top == 4
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(None, "—"), (0.0, "<1%"), (0.004, "<1%"), (0.005, "1%"), (0.42, "42%"), (0.995, "99%"), (0.996, ">99%")],
+)
+def test_a_chance_between_the_ends_never_reads_0_or_100_percent(value, text):
+    assert chance_text(value) == text
