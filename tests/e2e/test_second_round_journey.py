@@ -121,6 +121,8 @@ def test_organizer_aims_a_second_round_at_the_unsure_band(live_server, open_page
     texts = [t.strip() for t in admin.locator("table.results-compact tbody td:last-child").all_inner_texts()]
     percents = [int(m.group(1)) for t in texts if (m := re.match(r"(\d+)%", t))]
     assert sum(5 <= p <= 95 for p in percents) >= 5, texts
+    # Scoring has closed: no button to add a judge that would only be refused.
+    expect(admin.get_by_role("button", name="加派一位评委")).to_have_count(0)
 
     # --- The shortlist preview of 10 from the first round says how many are expected wrong. ---
     preview_before = preview_shortlist(admin, base, contest, "初评")

@@ -8,7 +8,8 @@ import pytest
 
 from judging.errors import JudgingError
 from judging.models import JudgingEvent, Round, RoundEntry, RoundUncertainty, chance_text
-from judging.results.services import create_next_round, recommend_next_round
+from judging.results.services import compute_round_results, create_next_round, recommend_next_round
+from tests.judging.result_factories import entry_in, scored_round
 from tests.judging.results.test_next_round import ROUNDS, first, judges  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +174,16 @@ def test_bad_places_are_refused_in_words_and_kept(first, organizer_client, typed
 )
 def test_a_chance_between_the_ends_never_reads_0_or_100_percent(value, text):
     assert chance_text(value) == text
+
+
+def test_no_add_a_judge_button_once_scoring_has_closed(contest, judges, organizer_client):  # noqa: F811
+    """A flagged entry of a closed round: the page says to reopen scoring, and offers no
+    button that would only be refused."""
+    for _ in range(3):
+        entry_in(contest)
+    round, _ = scored_round(contest, {(0, 0): 90, (0, 1): 40, (1, 0): 70, (1, 1): 72, (2, 2): 60}, judges=judges)
+    compute_round_results(round=round, top=2)
+    html = organizer_client.get(f"{ROUNDS}{round.pk}/results/").content.decode()
+    assert 'class="results-flagged"' in html
+    assert "加派评委需要本轮处于评分中" in html
+    assert "加派一位评委" not in html
