@@ -145,7 +145,9 @@ class ResultsView(RoundPageView):
             query=query,
             flagged=flagged,
             tie_criterion=criteria[position] if 0 <= position < len(criteria) else None,
-            effect=calibration_effect(round=self.round, top=CALIBRATION_TOP) if summary["entries"] else None,
+            effect=calibration_effect(round=self.round, top=uncertainty.top if uncertainty else CALIBRATION_TOP)
+            if summary["entries"]
+            else None,
             can_add_judge=self.phase.can_assign,
             # What the organizer typed when it was refused, else the N used last.
             top=self.request.GET.get("top", "")[:20]

@@ -110,6 +110,7 @@ def test_organizer_aims_a_second_round_at_the_unsure_band(live_server, open_page
     expect(admin.get_by_text(f"已计算成绩：{ENTRIES} 个项目，{3 * ENTRIES} 份评分表。")).to_be_visible()
     expect(admin.locator("#uncertainty")).to_contain_text(f"按总成绩排在前 {PLACES} 名的项目中，预计约")
     before = misses_in(admin, "#uncertainty")
+    expect(admin.get_by_text(f"评委校准的影响：按平均分排在前 {PLACES} 名的项目中")).to_be_visible()
     assert before >= 2
     ranking = admin.locator("table.results-compact tbody tr")
     expect(ranking.first).to_be_visible()
