@@ -162,14 +162,21 @@ class ResultsView(RoundPageView):
         there is none now."""
         if form is None:
             data = self.request.GET if "budget" in self.request.GET else None
-            form = NextRoundForm(data, initial={"budget": 2 * entries, "target": NEXT_TARGET})
+            form = NextRoundForm(
+                data,
+                categories=contest_categories(contest=self.round.contest),
+                initial={"budget": 2 * entries, "target": NEXT_TARGET},
+            )
         section = {"form": form, "refusal": None, "plan": None, "rows": []}
         if form.is_bound and not form.is_valid():
             return section
         budget = form.cleaned_data["budget"] if form.is_bound else 2 * entries
         target = form.cleaned_data["target"] if form.is_bound else NEXT_TARGET
+        per_category = form.per_category() if form.is_bound else {}
         try:
-            plan = recommend_next_round(round=self.round, budget=budget, target=target)
+            plan = recommend_next_round(
+                round=self.round, budget=budget, target=target, per_category=per_category
+            )
         except DomainError as error:
             section["refusal"] = error.message
             return section
@@ -221,7 +228,7 @@ class ResultsView(RoundPageView):
                     text = _("已计算成绩：%(entries)s 个项目，%(sheets)s 份评分表。")
                 messages.success(request, text % names)
         elif action == "create_next_round":
-            form = NextRoundForm(request.POST)
+            form = NextRoundForm(request.POST, categories=contest_categories(contest=self.round.contest))
             if not form.is_valid():
                 for errors in form.errors.values():
                     messages.error(request, errors[0])
@@ -233,13 +240,18 @@ class ResultsView(RoundPageView):
                     budget=form.cleaned_data["budget"],
                     target=form.cleaned_data["target"],
                     name=form.cleaned_data["name"],
+                    per_category=form.per_category(),
                     # The checkboxes of the recommendation (all ticked unless the organizer
                     # unticked some); a post without them keeps the whole recommendation.
                     entry_ids=request.POST.getlist("entry") if request.POST.get("choose") else None,
                 )
             except DomainError as error:
                 messages.error(request, error.message)
-                kept = {key: request.POST.get(key, "") for key in ("budget", "target")}
+                kept = {
+                    key: value
+                    for key, value in request.POST.items()
+                    if key in ("budget", "target") or key.startswith("places_")
+                }
                 return redirect(self.url() + "?" + urlencode(kept) + "#next-round")
             else:
                 messages.success(

@@ -3,7 +3,7 @@ computation keeps the digests of its inputs and ranking, so recomputation is che
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
@@ -373,6 +373,7 @@ class NextRoundPlan:
     codes: dict[int, str]  # round entry id → blind code
     chance: dict[int, float]  # round entry id → chance of the true top ``top``
     sheets: dict[int, int]  # round entry id → submitted sheets it has
+    per_category: dict[str, int] = field(default_factory=dict)  # category places, when chosen so
 
 
 def next_round_refusal(round: Round, *, computed: bool | None = None) -> str | None:
@@ -390,9 +391,17 @@ def next_round_refusal(round: Round, *, computed: bool | None = None) -> str | N
     return None
 
 
-def recommend_next_round(*, round: Round, budget: int, target: float = NEXT_TARGET) -> NextRoundPlan:
+def recommend_next_round(
+    *, round: Round, budget: int, target: float = NEXT_TARGET, per_category: dict[str, int] | None = None
+) -> NextRoundPlan:
     """Which entries the next round should see and how many extra judges each should get
-    (``judging.results.next_round``), from the round's kept simulations (five queries)."""
+    (``judging.results.next_round``), from the round's kept simulations (five queries; six
+    with ``per_category``).
+
+    ``per_category`` (category code → places): the list is chosen by category places (as
+    ``advance`` does), so an entry's chance is of being among the true best of its category's
+    places, and the misses are counted within categories; without it, the top N kept with the
+    results (``RoundUncertainty.top``)."""
     kept = RoundUncertainty.objects.filter(round=round).first()
     refusal = next_round_refusal(round, computed=kept is not None)
     if refusal:
@@ -409,7 +418,28 @@ def recommend_next_round(*, round: Round, budget: int, target: float = NEXT_TARG
     )
     mine = np.array(sorted(r[0] for r in rows), dtype=np.int64)
     where = sure.positions(mine)
-    chance_all = sure.top_chance(kept.top)
+    places = {code: int(n) for code, n in (per_category or {}).items() if n and int(n) > 0}
+    if any(int(n) < 0 for n in (per_category or {}).values()):
+        raise JudgingError(_("类别名额不能为负数。"))
+    if places:
+        # Every simulated entry's category (entries of earlier rounds fitted together too).
+        category_of = dict(
+            RoundEntry.objects.filter(pk__in=sure.entries.tolist()).values_list("pk", "entry__category__code")
+        )
+        chance_all = sure.category_chance(category_of, places)
+        taken: dict[str, int] = {}
+        listed = []
+        for row in rows:
+            code = category_of.get(row[0])
+            if taken.get(code, 0) < places.get(code, 0):
+                taken[code] = taken.get(code, 0) + 1
+                listed.append(row[0])
+        misses_before = sure.category_misses(listed, category_of, places).expected
+        top = sum(places.values())
+    else:
+        chance_all = sure.top_chance(kept.top)
+        misses_before = sure.misses([r[0] for r in rows[: kept.top]]).expected
+        top = kept.top
     entries = sure.entries[where]
     judges = Judge.objects.filter(active=True).count()
     seen = dict(
@@ -428,17 +458,17 @@ def recommend_next_round(*, round: Round, budget: int, target: float = NEXT_TARG
     candidates = candidates_from(
         entries, chance_all[where], sure.low[where], sure.high[where], [sheets[int(e)] for e in entries], room
     )
-    top_ids = [r[0] for r in rows[: kept.top]]
     advice = recommend(
         candidates,
         sigma=sure.sigma,
         budget=int(budget),
         target=float(target),
-        misses_before=sure.misses(top_ids).expected,
+        misses_before=misses_before,
     )
     return NextRoundPlan(
         round=round,
-        top=kept.top,
+        top=top,
+        per_category=places,
         recommendation=advice,
         codes={r[0]: r[2] for r in rows},
         chance={int(e): float(c) for e, c in zip(entries, chance_all[where], strict=True)},
@@ -482,6 +512,7 @@ def create_next_round(
     target: float = NEXT_TARGET,
     name: str | None = None,
     entry_ids=None,
+    per_category: dict[str, int] | None = None,
 ) -> Round:
     """Create the next round from the recommendation, in one step: the entries it carries
     advance from this round; the new round takes them (``entry_source`` advanced), with this
@@ -494,7 +525,7 @@ def create_next_round(
     An id outside the recommendation is refused, and so is an empty choice."""
     with transaction.atomic():
         round = Round.objects.select_for_update().get(pk=round.pk)
-        plan = recommend_next_round(round=round, budget=budget, target=target)
+        plan = recommend_next_round(round=round, budget=budget, target=target, per_category=per_category)
         advice = plan.recommendation
         if not advice.carried:
             raise JudgingError(_("没有需要复评的项目：本轮所有项目的入选把握都已接近 0 或 100%。"))
@@ -542,6 +573,7 @@ def create_next_round(
                 "dropped": sorted(plan.codes[pk] for pk in dropped),
                 "misses_before": round_figure(advice.misses_before),
                 "misses_after": round_figure(advice.misses_after),
+                "per_category": plan.per_category,
             },
         )
         round_sync_entries(round=nxt, by=by)

@@ -187,3 +187,80 @@ def test_no_add_a_judge_button_once_scoring_has_closed(contest, judges, organize
     assert 'class="results-flagged"' in html
     assert "加派评委需要本轮处于评分中" in html
     assert "加派一位评委" not in html
+
+
+# --- Category places ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def by_category(contest, judges):  # noqa: F811
+    """Twelve entries in two categories (alternating), scored as ``first``; results computed."""
+    from tests.judging.results.test_next_round import ENTRIES, first_sheets
+
+    for n in range(ENTRIES):
+        entry_in(contest, category=("education", "health")[n % 2])
+    round, round_entries = scored_round(contest, first_sheets(), judges=judges)
+    compute_round_results(round=round, top=4)
+    return round, round_entries
+
+
+def test_with_category_places_the_chances_are_of_each_categorys_places(by_category):
+    round, round_entries = by_category
+    plan = recommend_next_round(round=round, budget=10, target=0, per_category={"education": 2, "health": 2})
+    assert plan.top == 4 and plan.per_category == {"education": 2, "health": 2}
+    # Within each category the chances add up to its places (every entry has a result).
+    category = {re.pk: re.entry.category.code for re in round_entries}
+    for code in ("education", "health"):
+        assert sum(c for pk, c in plan.chance.items() if category[pk] == code) == pytest.approx(2)
+    plain = recommend_next_round(round=round, budget=10, target=0)
+    assert plain.per_category == {}
+    assert plan.chance != plain.chance
+    # A category without places: its entries have no chance and are not carried.
+    only = recommend_next_round(round=round, budget=10, target=0, per_category={"education": 3, "health": 0})
+    assert only.top == 3
+    for pk in only.recommendation.carried:
+        assert category[pk] == "education"
+
+
+def test_negative_category_places_are_refused(by_category):
+    round, _ = by_category
+    with pytest.raises(JudgingError, match="类别名额不能为负数"):
+        recommend_next_round(round=round, budget=10, per_category={"education": -1})
+
+
+def test_the_round_is_created_for_category_places(by_category, admin_user):
+    round, _ = by_category
+    places = {"education": 2, "health": 2}
+    advice = recommend_next_round(round=round, budget=10, target=0, per_category=places).recommendation
+    made = create_next_round(round=round, by=admin_user, budget=10, target=0, per_category=places)
+    assert made.round_entries.count() == len(advice.carried)
+    event = JudgingEvent.objects.get(round=round, kind=JudgingEvent.Kind.ADVANCED)
+    assert event.after["per_category"] == places
+
+
+def test_the_page_takes_category_places_and_carries_them_into_the_creation(by_category, organizer_client):
+    round, _ = by_category
+    html = organizer_client.get(
+        f"{ROUNDS}{round.pk}/results/",
+        {"budget": "10", "target": "0", "places_education": "2", "places_health": "2"},
+    ).content.decode()
+    assert "按类别名额选出的 4 个项目中" in html
+    assert 'type="hidden" name="places_education" value="2"' in html
+    response = organizer_client.post(
+        f"{ROUNDS}{round.pk}/results/",
+        {"action": "create_next_round", "budget": "10", "target": "0", "places_education": "2", "places_health": "2"},
+    )
+    assert response.status_code == 302
+    event = JudgingEvent.objects.get(round=round, kind=JudgingEvent.Kind.ADVANCED)
+    assert event.after["per_category"] == {"education": 2, "health": 2}
+
+
+def test_bad_category_places_on_the_page_are_said_and_kept(by_category, organizer_client):
+    round, _ = by_category
+    response = organizer_client.get(
+        f"{ROUNDS}{round.pk}/results/", {"budget": "10", "target": "0", "places_education": "两个"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "请填写整数名额。" in html and 'value="两个"' in html
+    assert "按此建议新建复评轮次" not in html
