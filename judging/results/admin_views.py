@@ -145,7 +145,9 @@ class ResultsView(RoundPageView):
             query=query,
             flagged=flagged,
             tie_criterion=criteria[position] if 0 <= position < len(criteria) else None,
-            effect=calibration_effect(round=self.round, top=uncertainty.top if uncertainty else CALIBRATION_TOP)
+            effect=calibration_effect(
+                round=self.round, top=uncertainty.top if uncertainty else CALIBRATION_TOP
+            )
             if summary["entries"]
             else None,
             can_add_judge=self.phase.can_assign,
@@ -212,7 +214,9 @@ class ResultsView(RoundPageView):
             previous = round_computations(round=self.round, limit=1)
             top = int_or_none(request.POST.get("top", "").strip() or UNCERTAINTY_TOP)
             if top is None or not 1 <= top <= MAX_TOP:
-                messages.error(request, _("“入选名额”请填写 1 到 100000 之间的整数，例如入围名单的名额 100。"))
+                messages.error(
+                    request, _("“入选名额”请填写 1 到 100000 之间的整数，例如入围名单的名额 100。")
+                )
                 return redirect(self.url() + "?" + urlencode({"top": request.POST.get("top", "")[:20]}))
             try:
                 computation = compute_round_results(round=self.round, by=request.user, top=top)

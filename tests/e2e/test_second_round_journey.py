@@ -95,7 +95,7 @@ def preview_shortlist(page: Page, base: str, contest, round_name: str) -> int:
     return misses_in(page, "#misses")
 
 
-def test_organizer_aims_a_second_round_at_the_unsure_band(live_server, open_page, tmp_path):
+def test_organizer_aims_a_second_round_at_the_unsure_band(live_server, open_page, tmp_path):  # noqa: F811
     rng = random.Random(13)
     contest, first, entries, judges = seed(rng)
     organizer = factories.organizer(username="zuweihui")

@@ -77,8 +77,12 @@ def test_empty_garbled_or_foreign_choices_are_refused(first, admin_user, ids, me
 def test_the_page_ticks_every_listed_entry_and_carries_the_rest(first, organizer_client):  # noqa: F811
     round, _ = first
     advice = recommended(round).recommendation
-    html = organizer_client.get(f"{ROUNDS}{round.pk}/results/", {"budget": "10", "target": "0"}).content.decode()
-    ticked = {int(pk) for pk in re.findall(r'name="entry" value="(\d+)" form="next-round-create"[^>]*checked', html)}
+    html = organizer_client.get(
+        f"{ROUNDS}{round.pk}/results/", {"budget": "10", "target": "0"}
+    ).content.decode()
+    ticked = {
+        int(pk) for pk in re.findall(r'name="entry" value="(\d+)" form="next-round-create"[^>]*checked', html)
+    }
     hidden = {int(pk) for pk in re.findall(r'type="hidden" name="entry" value="(\d+)"', html)}
     assert ticked == set(advice.extra)  # every boundary entry is listed here (fewer than 30)
     assert hidden == set(advice.settled_in)
@@ -170,7 +174,15 @@ def test_bad_places_are_refused_in_words_and_kept(first, organizer_client, typed
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(None, "—"), (0.0, "<1%"), (0.004, "<1%"), (0.005, "1%"), (0.42, "42%"), (0.995, "99%"), (0.996, ">99%")],
+    [
+        (None, "—"),
+        (0.0, "<1%"),
+        (0.004, "<1%"),
+        (0.005, "1%"),
+        (0.42, "42%"),
+        (0.995, "99%"),
+        (0.996, ">99%"),
+    ],
 )
 def test_a_chance_between_the_ends_never_reads_0_or_100_percent(value, text):
     assert chance_text(value) == text
@@ -181,7 +193,9 @@ def test_no_add_a_judge_button_once_scoring_has_closed(contest, judges, organize
     button that would only be refused."""
     for _ in range(3):
         entry_in(contest)
-    round, _ = scored_round(contest, {(0, 0): 90, (0, 1): 40, (1, 0): 70, (1, 1): 72, (2, 2): 60}, judges=judges)
+    round, _ = scored_round(
+        contest, {(0, 0): 90, (0, 1): 40, (1, 0): 70, (1, 1): 72, (2, 2): 60}, judges=judges
+    )
     compute_round_results(round=round, top=2)
     html = organizer_client.get(f"{ROUNDS}{round.pk}/results/").content.decode()
     assert 'class="results-flagged"' in html
@@ -248,7 +262,13 @@ def test_the_page_takes_category_places_and_carries_them_into_the_creation(by_ca
     assert 'type="hidden" name="places_education" value="2"' in html
     response = organizer_client.post(
         f"{ROUNDS}{round.pk}/results/",
-        {"action": "create_next_round", "budget": "10", "target": "0", "places_education": "2", "places_health": "2"},
+        {
+            "action": "create_next_round",
+            "budget": "10",
+            "target": "0",
+            "places_education": "2",
+            "places_health": "2",
+        },
     )
     assert response.status_code == 302
     event = JudgingEvent.objects.get(round=round, kind=JudgingEvent.Kind.ADVANCED)
