@@ -145,6 +145,9 @@ def test_organizer_aims_a_second_round_at_the_unsure_band(live_server, open_page
     for n in range(count):
         expect(boxes.nth(n)).to_be_checked()
     shoot_admin(admin, "second-round-02-ranking-and-recommendation")
+    # The category places fold open on a click (left empty: the list is by total places).
+    section.get_by_text("按类别名额（可选）").click()
+    expect(section.get_by_text("入围或晋级按类别名额选出时")).to_be_visible()
 
     # The organizer drops the listed entry farthest from 50 % and creates the round.
     dropped_code = section.locator("tbody tr").last.locator("td").nth(1).inner_text().strip()
