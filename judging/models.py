@@ -603,7 +603,8 @@ def chance_text(value: float | None) -> str:
         return "<1%"
     if value > 0.995:
         return ">99%"
-    return f"{round(100 * value)}%"
+    # Between the two ends a whole percentage never reads 0 % or 100 % (0.005 would round to 0).
+    return f"{min(max(round(100 * value), 1), 99)}%"
 
 
 class RoundUncertainty(models.Model):

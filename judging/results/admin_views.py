@@ -1,5 +1,7 @@
 """成绩, 评委统计 and 晋级: the ranking with every method, judge statistics, advancement."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
@@ -12,7 +14,7 @@ from common.pages import int_or_none, paginate, query_suffix
 from competition.models import category_label
 from competition.selectors import contest_categories
 from judging.assignment.services import add_judge_for_disagreement
-from judging.models import JudgeResult, RoundEntry
+from judging.models import JudgeResult, RoundEntry, chance_text
 from judging.results.charts import Histogram, box, box_plot, histogram_rows
 from judging.results.forms import AdvanceForm, NextRoundForm
 from judging.results.next_round import TARGET as NEXT_TARGET
@@ -23,6 +25,7 @@ from judging.results.selectors import (
     advance_preview,
     calibration_effect,
     category_score_histograms,
+    default_top,
     entries_short_of_sheets,
     far_judge_count,
     judge_sheet_totals,
@@ -35,6 +38,7 @@ from judging.results.selectors import (
     separate_parts,
 )
 from judging.results.services import (
+    UNCERTAINTY_TOP,
     advance,
     compute_round_results,
     create_next_round,
@@ -54,6 +58,8 @@ CALIBRATION_TOP = 100
 SHORT_LISTED = 20
 # Boundary entries listed in the recommendation for the next round (most uncertain first).
 NEXT_ROUND_LISTED = 30
+# The largest N of "入选把握" the compute form takes.
+MAX_TOP = 100_000
 
 
 def agreement_level(value: float | None) -> str:
@@ -139,8 +145,15 @@ class ResultsView(RoundPageView):
             query=query,
             flagged=flagged,
             tie_criterion=criteria[position] if 0 <= position < len(criteria) else None,
-            effect=calibration_effect(round=self.round, top=CALIBRATION_TOP) if summary["entries"] else None,
+            effect=calibration_effect(
+                round=self.round, top=uncertainty.top if uncertainty else CALIBRATION_TOP
+            )
+            if summary["entries"]
+            else None,
             can_add_judge=self.phase.can_assign,
+            # What the organizer typed when it was refused, else the N used last.
+            top=self.request.GET.get("top", "")[:20]
+            or (uncertainty.top if uncertainty else default_top(round=self.round, fallback=UNCERTAINTY_TOP)),
             scoring=self.phase.can_score,
             next_round=self.next_round(summary["entries"]) if uncertainty else None,
         )
@@ -151,33 +164,46 @@ class ResultsView(RoundPageView):
         there is none now."""
         if form is None:
             data = self.request.GET if "budget" in self.request.GET else None
-            form = NextRoundForm(data, initial={"budget": 2 * entries, "target": NEXT_TARGET})
+            form = NextRoundForm(
+                data,
+                categories=contest_categories(contest=self.round.contest),
+                initial={"budget": 2 * entries, "target": NEXT_TARGET},
+            )
         section = {"form": form, "refusal": None, "plan": None, "rows": []}
         if form.is_bound and not form.is_valid():
             return section
         budget = form.cleaned_data["budget"] if form.is_bound else 2 * entries
         target = form.cleaned_data["target"] if form.is_bound else NEXT_TARGET
+        per_category = form.per_category() if form.is_bound else {}
         try:
-            plan = recommend_next_round(round=self.round, budget=budget, target=target)
+            plan = recommend_next_round(
+                round=self.round, budget=budget, target=target, per_category=per_category
+            )
         except DomainError as error:
             section["refusal"] = error.message
             return section
         advice = plan.recommendation
         order = sorted(advice.extra, key=lambda pk: (abs(plan.chance[pk] - 0.5), plan.codes[pk]))
+        listed = order[:NEXT_ROUND_LISTED]
         section.update(
             plan=plan,
             advice=advice,
             budget=budget,
             target=target,
             more=max(len(order) - NEXT_ROUND_LISTED, 0),
+            # Carried entries without a checkbox (settled in, or boundary entries not listed):
+            # they go into the new round unless the organizer chooses from the full list.
+            unlisted=sorted(set(advice.carried) - set(listed)),
             rows=[
                 {
+                    "pk": pk,
                     "code": plan.codes[pk],
                     "chance": plan.chance[pk],
+                    "chance_text": chance_text(plan.chance[pk]),
                     "sheets": plan.sheets[pk],
                     "extra": advice.extra[pk],
                 }
-                for pk in order[:NEXT_ROUND_LISTED]
+                for pk in listed
             ],
         )
         return section
@@ -186,8 +212,14 @@ class ResultsView(RoundPageView):
         action = request.POST.get("action")
         if action == "compute":
             previous = round_computations(round=self.round, limit=1)
+            top = int_or_none(request.POST.get("top", "").strip() or UNCERTAINTY_TOP)
+            if top is None or not 1 <= top <= MAX_TOP:
+                messages.error(
+                    request, _("“入选名额”请填写 1 到 100000 之间的整数，例如入围名单的名额 100。")
+                )
+                return redirect(self.url() + "?" + urlencode({"top": request.POST.get("top", "")[:20]}))
             try:
-                computation = compute_round_results(round=self.round, by=request.user)
+                computation = compute_round_results(round=self.round, by=request.user, top=top)
             except DomainError as error:
                 messages.error(request, error.message)
             else:
@@ -200,7 +232,7 @@ class ResultsView(RoundPageView):
                     text = _("已计算成绩：%(entries)s 个项目，%(sheets)s 份评分表。")
                 messages.success(request, text % names)
         elif action == "create_next_round":
-            form = NextRoundForm(request.POST)
+            form = NextRoundForm(request.POST, categories=contest_categories(contest=self.round.contest))
             if not form.is_valid():
                 for errors in form.errors.values():
                     messages.error(request, errors[0])
@@ -212,9 +244,19 @@ class ResultsView(RoundPageView):
                     budget=form.cleaned_data["budget"],
                     target=form.cleaned_data["target"],
                     name=form.cleaned_data["name"],
+                    per_category=form.per_category(),
+                    # The checkboxes of the recommendation (all ticked unless the organizer
+                    # unticked some); a post without them keeps the whole recommendation.
+                    entry_ids=request.POST.getlist("entry") if request.POST.get("choose") else None,
                 )
             except DomainError as error:
                 messages.error(request, error.message)
+                kept = {
+                    key: value
+                    for key, value in request.POST.items()
+                    if key in ("budget", "target") or key.startswith("places_")
+                }
+                return redirect(self.url() + "?" + urlencode(kept) + "#next-round")
             else:
                 messages.success(
                     request,

@@ -63,3 +63,26 @@ class NextRoundForm(forms.Form):
         error_messages={"invalid": gettext_lazy("请填写一个数。")},
     )
     name = forms.CharField(label=gettext_lazy("新轮次名称"), max_length=50, required=False)
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.categories = list(categories)
+        for category in self.categories:
+            self.fields[f"places_{category.code}"] = forms.IntegerField(
+                label=category.label,
+                min_value=0,
+                max_value=100000,
+                required=False,
+                error_messages={"invalid": gettext_lazy("请填写整数名额。")},
+            )
+
+    def place_fields(self):
+        return [self[f"places_{category.code}"] for category in self.categories]
+
+    def per_category(self) -> dict[str, int]:
+        """The category places typed (category code → places), without empty or zero ones."""
+        return {
+            c.code: self.cleaned_data[f"places_{c.code}"]
+            for c in self.categories
+            if self.cleaned_data.get(f"places_{c.code}")
+        }

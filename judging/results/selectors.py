@@ -131,6 +131,18 @@ def round_uncertainty(*, round: Round) -> RoundUncertainty | None:
     return RoundUncertainty.objects.filter(round=round).defer("data").first()
 
 
+def default_top(*, round: Round, fallback: int) -> int:
+    """The N of "入选把握" to offer when computing the round: the one its last computation
+    used, else the latest earlier round's of the contest, else ``fallback`` (one query)."""
+    top = (
+        RoundUncertainty.objects.filter(round__contest_id=round.contest_id, round__order__lte=round.order)
+        .order_by("-round__order")
+        .values_list("top", flat=True)
+        .first()
+    )
+    return top or fallback
+
+
 def round_simulations(*, round_id: int) -> Uncertainty | None:
     """The kept simulations of the round's latest computation (one query), or None."""
     data = RoundUncertainty.objects.filter(round_id=round_id).values_list("data", flat=True).first()

@@ -3,7 +3,7 @@ computation keeps the digests of its inputs and ranking, so recomputation is che
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
@@ -373,6 +373,7 @@ class NextRoundPlan:
     codes: dict[int, str]  # round entry id → blind code
     chance: dict[int, float]  # round entry id → chance of the true top ``top``
     sheets: dict[int, int]  # round entry id → submitted sheets it has
+    per_category: dict[str, int] = field(default_factory=dict)  # category places, when chosen so
 
 
 def next_round_refusal(round: Round, *, computed: bool | None = None) -> str | None:
@@ -390,9 +391,17 @@ def next_round_refusal(round: Round, *, computed: bool | None = None) -> str | N
     return None
 
 
-def recommend_next_round(*, round: Round, budget: int, target: float = NEXT_TARGET) -> NextRoundPlan:
+def recommend_next_round(
+    *, round: Round, budget: int, target: float = NEXT_TARGET, per_category: dict[str, int] | None = None
+) -> NextRoundPlan:
     """Which entries the next round should see and how many extra judges each should get
-    (``judging.results.next_round``), from the round's kept simulations (five queries)."""
+    (``judging.results.next_round``), from the round's kept simulations (five queries; six
+    with ``per_category``).
+
+    ``per_category`` (category code → places): the list is chosen by category places (as
+    ``advance`` does), so an entry's chance is of being among the true best of its category's
+    places, and the misses are counted within categories; without it, the top N kept with the
+    results (``RoundUncertainty.top``)."""
     kept = RoundUncertainty.objects.filter(round=round).first()
     refusal = next_round_refusal(round, computed=kept is not None)
     if refusal:
@@ -409,7 +418,28 @@ def recommend_next_round(*, round: Round, budget: int, target: float = NEXT_TARG
     )
     mine = np.array(sorted(r[0] for r in rows), dtype=np.int64)
     where = sure.positions(mine)
-    chance_all = sure.top_chance(kept.top)
+    places = {code: int(n) for code, n in (per_category or {}).items() if n and int(n) > 0}
+    if any(int(n) < 0 for n in (per_category or {}).values()):
+        raise JudgingError(_("类别名额不能为负数。"))
+    if places:
+        # Every simulated entry's category (entries of earlier rounds fitted together too).
+        category_of = dict(
+            RoundEntry.objects.filter(pk__in=sure.entries.tolist()).values_list("pk", "entry__category__code")
+        )
+        chance_all = sure.category_chance(category_of, places)
+        taken: dict[str, int] = {}
+        listed = []
+        for row in rows:
+            code = category_of.get(row[0])
+            if taken.get(code, 0) < places.get(code, 0):
+                taken[code] = taken.get(code, 0) + 1
+                listed.append(row[0])
+        misses_before = sure.category_misses(listed, category_of, places).expected
+        top = sum(places.values())
+    else:
+        chance_all = sure.top_chance(kept.top)
+        misses_before = sure.misses([r[0] for r in rows[: kept.top]]).expected
+        top = kept.top
     entries = sure.entries[where]
     judges = Judge.objects.filter(active=True).count()
     seen = dict(
@@ -428,17 +458,17 @@ def recommend_next_round(*, round: Round, budget: int, target: float = NEXT_TARG
     candidates = candidates_from(
         entries, chance_all[where], sure.low[where], sure.high[where], [sheets[int(e)] for e in entries], room
     )
-    top_ids = [r[0] for r in rows[: kept.top]]
     advice = recommend(
         candidates,
         sigma=sure.sigma,
         budget=int(budget),
         target=float(target),
-        misses_before=sure.misses(top_ids).expected,
+        misses_before=misses_before,
     )
     return NextRoundPlan(
         round=round,
-        top=kept.top,
+        top=top,
+        per_category=places,
         recommendation=advice,
         codes={r[0]: r[2] for r in rows},
         chance={int(e): float(c) for e, c in zip(entries, chance_all[where], strict=True)},
@@ -446,23 +476,64 @@ def recommend_next_round(*, round: Round, budget: int, target: float = NEXT_TARG
     )
 
 
+def chosen_entries(plan: NextRoundPlan, entry_ids) -> list[int]:
+    """The round entries of the recommendation that the organizer kept (``entry_ids``, round
+    entry ids; None: all of them). An id the recommendation does not carry is refused."""
+    carried = plan.recommendation.carried
+    if entry_ids is None:
+        return carried
+    chosen = set()
+    for value in entry_ids:
+        try:
+            chosen.add(int(value))
+        except (TypeError, ValueError):
+            raise JudgingError(_("所选项目有误，请刷新页面后重新选择。")) from None
+    foreign = chosen - set(carried)
+    if foreign:
+        codes = sorted(
+            RoundEntry.objects.filter(pk__in=foreign, round=plan.round).values_list("blind_code", flat=True)
+        )
+        if codes:
+            raise JudgingError(
+                _("%(codes)s 不在本次复评建议中，不能加入复评；请刷新页面后重新选择。")
+                % {"codes": "、".join(codes)}
+            )
+        raise JudgingError(_("所选项目不属于本轮，请刷新页面后重新选择。"))
+    if not chosen:
+        raise JudgingError(_("请至少选择一个进入复评的项目。"))
+    return sorted(chosen)
+
+
 def create_next_round(
-    *, round: Round, by, budget: int, target: float = NEXT_TARGET, name: str | None = None
+    *,
+    round: Round,
+    by,
+    budget: int,
+    target: float = NEXT_TARGET,
+    name: str | None = None,
+    entry_ids=None,
+    per_category: dict[str, int] | None = None,
 ) -> Round:
     """Create the next round from the recommendation, in one step: the entries it carries
     advance from this round; the new round takes them (``entry_source`` advanced), with this
     round's rubric and method, one fit of both rounds' sheets (``combine_earlier``), and each
     entry's extra judges (``RoundEntry.judges_needed``: 0 for an entry that goes on without new
-    sheets). Its assignment is then run like any round's (``assign_round``)."""
+    sheets). Its assignment is then run like any round's (``assign_round``).
+
+    ``entry_ids`` (round entry ids of this round): the organizer's choice among the entries the
+    recommendation carries (the others are dropped with their extra judges); None keeps all.
+    An id outside the recommendation is refused, and so is an empty choice."""
     with transaction.atomic():
         round = Round.objects.select_for_update().get(pk=round.pk)
-        plan = recommend_next_round(round=round, budget=budget, target=target)
+        plan = recommend_next_round(round=round, budget=budget, target=target, per_category=per_category)
         advice = plan.recommendation
-        carried = advice.carried
-        if not carried:
+        if not advice.carried:
             raise JudgingError(_("没有需要复评的项目：本轮所有项目的入选把握都已接近 0 或 100%。"))
+        carried = chosen_entries(plan, entry_ids)
+        dropped = sorted(set(advice.carried) - set(carried))
+        extra = {pk: advice.extra.get(pk, 0) for pk in carried}
         now = timezone.now()
-        most = max(advice.extra.values(), default=0)
+        most = max(extra.values(), default=0)
         nxt = Round.objects.create(
             contest_id=round.contest_id,
             name=(name or "").strip()[:50] or _("复评"),
@@ -498,16 +569,18 @@ def create_next_round(
             after={
                 "next_round": nxt.pk,
                 "budget": advice.budget,
-                "sheets": advice.sheets,
+                "sheets": sum(extra.values()),
+                "dropped": sorted(plan.codes[pk] for pk in dropped),
                 "misses_before": round_figure(advice.misses_before),
                 "misses_after": round_figure(advice.misses_after),
+                "per_category": plan.per_category,
             },
         )
         round_sync_entries(round=nxt, by=by)
         entry_of = dict(RoundEntry.objects.filter(pk__in=carried).values_list("pk", "entry_id"))
         wanted: dict[int, list[int]] = {}
         for round_entry_id in carried:
-            wanted.setdefault(advice.extra.get(round_entry_id, 0), []).append(entry_of[round_entry_id])
+            wanted.setdefault(extra[round_entry_id], []).append(entry_of[round_entry_id])
         for count, entry_ids in wanted.items():  # at most MAX_EXTRA + 1 updates
             RoundEntry.objects.filter(round=nxt, entry_id__in=entry_ids).update(judges_needed=count)
     return nxt

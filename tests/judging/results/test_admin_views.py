@@ -1022,7 +1022,7 @@ def test_ranking_page_query_count_is_constant(n, organizer, organizer_client, dj
     # page of the ranking, the calibration effect (2), the recommendation for a next round (its
     # simulations, any later round, the results, active judges, judges who saw each entry), and
     # the admin menu's locale and page and collection permissions.
-    response = count_queries(organizer_client, page(round, "results"), django_assert_num_queries, 26)
+    response = count_queries(organizer_client, page(round, "results"), django_assert_num_queries, 27)
 
     assert len(response.context["results"]) == n
 
