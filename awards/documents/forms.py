@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from awards.documents.seal import MAX_BYTES, seal_png
+from awards.documents.services import SETTINGS_FIELDS
 from awards.errors import AwardsError
 from awards.models import DocumentSettings
 
@@ -21,15 +22,7 @@ class DocumentSettingsForm(forms.ModelForm):
 
     class Meta:
         model = DocumentSettings
-        fields = [
-            "issuing_body",
-            "issue_date",
-            "list_title",
-            "certificate_title",
-            "compendium_title",
-            "thank_you_letters",
-            "judge_letters",
-        ]
+        fields = list(SETTINGS_FIELDS)
         widgets = {"issue_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         help_texts = {
             "issuing_body": gettext_lazy("留空则为“志愿服务项目大赛组委会”。"),

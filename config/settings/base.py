@@ -33,8 +33,6 @@ INSTALLED_APPS = [
     "judging",
     "awards",
     "voting",
-    # The image challenge of the vote's defences (voting/defences.py).
-    "captcha",
     "cms",
     # Before django_tasks_db: our `db_worker` (heartbeat, orphan recovery) overrides its own.
     "tasking",
@@ -63,6 +61,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # The image challenge of the vote's defences (voting/defences.py). Last: the apps listed
+    # first win a translation, and its own zh_Hans would reword Django's and Wagtail's
+    # ("这个字段是必须的" for every required field).
+    "captcha",
 ]
 
 MIDDLEWARE = [
