@@ -145,12 +145,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     # Fails open (common/cache.py): with Redis down the site serves from the database, and
-    # sessions (cached_db) are read from the database; short timeouts keep a dead Redis cheap.
+    # sessions (cached_db) are read from the database; short timeouts keep a dead Redis cheap
+    # (REDIS_TIMEOUT seconds; a test stack on a loaded machine waits longer).
+    REDIS_TIMEOUT = float(env_str("REDIS_TIMEOUT", "0.5"))
     CACHES = {
         "default": {
             "BACKEND": "common.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
