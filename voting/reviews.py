@@ -115,7 +115,10 @@ def _review(*, window, action, by, reason, vote_ids=(), flag_reason="", now=None
         if window_phase(VotingWindow.objects.select_for_update().get(pk=window.pk), now=now).frozen:
             raise VotingError(_("投票结果已锁定，不能再作废或恢复投票。"))
         before = window_totals(window=window)["valid"]
-        ids = list(votes.select_for_update().values_list("pk", flat=True).distinct())
+        # The votes (distinct: a vote may carry several flags), then their rows locked
+        # (PostgreSQL takes no FOR UPDATE together with DISTINCT).
+        chosen = list(votes.values_list("pk", flat=True).distinct())
+        ids = list(Vote.objects.select_for_update().filter(pk__in=chosen).values_list("pk", flat=True))
         if voiding:
             Vote.objects.filter(pk__in=ids).update(voided_at=now, void_reason=reason, voided_by=by)
         else:
