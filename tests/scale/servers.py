@@ -3,7 +3,7 @@
 ``two_server_stack()`` builds, on 127.0.0.1 only:
 
 - a fresh PostgreSQL database (postgres@127.0.0.1:5432), dropped WITH (FORCE) at the end;
-- Redis database REDIS_DB of 127.0.0.1:6379, flushed at the start and at the end;
+- a Redis database of 127.0.0.1:6379 claimed for this run (REDIS_DBS), emptied at the end;
 - moto's S3-compatible server in its own process, with an empty bucket;
 - the schema and a small demo (``seed_demo --stage judging``: judges with sheets to score),
   made by manage.py in a child process, while another collects the static files;
@@ -39,8 +39,10 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-REDIS_DB = 9
-REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
+# Redis databases a stack may claim: not those other tests (7, 11) or the benches (13, 14) use,
+# so that two test runs on one machine (or CI beside a developer's run) never flush each other's.
+REDIS_DBS = (9, 10, 12, 15)
+REDIS_CLAIM_KEY = "vc-scale:claimed-by"
 S3_KEYS = {"aws_access_key_id": "vc-scale", "aws_secret_access_key": "vc-scale-secret"}
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 # The demo's accounts (competition/demo.py: DEMO_PASSWORD, DEMO_CONTEST_SLUG).
@@ -234,15 +236,21 @@ def _create_database(stack: contextlib.ExitStack) -> str:
     return f"postgresql://postgres@127.0.0.1:5432/{name}"
 
 
-def _redis(stack: contextlib.ExitStack) -> None:
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=5, socket_connect_timeout=5)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        raise StackError(f"Redis at 127.0.0.1:6379 is needed: {exc}") from exc
-    client.flushdb()
-    stack.callback(client.close)
-    stack.callback(client.flushdb)
+def _redis(stack: contextlib.ExitStack) -> str:
+    """A Redis database of our own: the first of REDIS_DBS no other stack has claimed (the
+    claim expires, so a killed run frees its database), emptied again when the stack ends."""
+    for db in REDIS_DBS:
+        client = redis.Redis(host="127.0.0.1", port=6379, db=db, socket_timeout=5, socket_connect_timeout=5)
+        try:
+            claimed = client.set(REDIS_CLAIM_KEY, str(os.getpid()), nx=True, ex=2 * 3600)
+        except redis.RedisError as exc:
+            raise StackError(f"Redis at 127.0.0.1:6379 is needed: {exc}") from exc
+        if claimed:
+            stack.callback(client.close)
+            stack.callback(client.flushdb)
+            return f"redis://127.0.0.1:6379/{db}"
+        client.close()
+    raise StackError(f"every Redis database of {REDIS_DBS} is claimed by another test run")
 
 
 def _s3_server(stack: contextlib.ExitStack, tmp: Path) -> tuple[str, str]:
@@ -285,7 +293,7 @@ def _wait_healthy(server: Server, deadline: float) -> None:
 def two_server_stack(tmp: Path, *, workers: int = 2) -> Iterator[Stack]:
     with contextlib.ExitStack() as stack:
         database_url = _create_database(stack)
-        _redis(stack)
+        redis_url = _redis(stack)
         s3_url, bucket = _s3_server(stack, tmp)
         media_root = tmp / "media"  # must stay empty: media go to S3
         env = child_env(
@@ -299,7 +307,7 @@ def two_server_stack(tmp: Path, *, workers: int = 2) -> Iterator[Stack]:
             DJANGO_SECURE_COOKIES="false",
             DJANGO_HSTS_SECONDS="0",
             DATABASE_URL=database_url,
-            REDIS_URL=REDIS_URL,
+            REDIS_URL=redis_url,
             # These tests check what the servers share, not how fast they give up on Redis: on a
             # loaded machine (CI on 2 cores) a reply can take longer than the 0.5 s default, and
             # the server would then keep a session in the database only for a while.
@@ -363,7 +371,7 @@ def two_server_stack(tmp: Path, *, workers: int = 2) -> Iterator[Stack]:
         for server in servers:
             _wait_healthy(server, deadline)
 
-        yield Stack(database_url, REDIS_URL, s3_url, bucket, media_root, servers)
+        yield Stack(database_url, redis_url, s3_url, bucket, media_root, servers)
 
 
 # --- a browser ---------------------------------------------------------------------------------

@@ -153,7 +153,7 @@ def test_a_session_started_on_one_server_is_valid_on_the_other(stack, servers):
     assert f"{judge_name}，您好" in on_b.text
     assert on_b.headers["Cache-Control"] == "private, no-store"
     # The session lives in the shared Redis (cached_db sessions), not in a server's memory.
-    assert stack.redis().keys(f"*django.contrib.sessions.cached_db{cookies['sessionid']}")
+    assert stack.redis().keys(f"*django.contrib.sessions.cached_db{cookies['sessionid']}"), stack.logs()
     # Logging out on B ends it on A too.
     page = browser.form_page(b, "/judging/")
     logout = browser.post(
