@@ -13,7 +13,7 @@ from django.utils import timezone
 from PIL import Image
 
 from competition.models import Entry
-from judging.phases import SCORING
+from judging.phases import CLOSED, SCORING
 from tests import factories
 from tests.files import gps_exif, jpeg_bytes
 from tests.judging.factories import RoundFactory, eligible_entry, set_status, sync
@@ -133,8 +133,12 @@ def test_a_round_vote_shows_the_photos_frozen_for_judges_and_needs_the_guardians
     window.refresh_from_db()
     item = VoteEntry.objects.get(window=window, entry=entry)
     client = Client()
+    photo = url(window, "e", item.code, "photo", "1", "320.jpg").rstrip("/")
+    # While the round's judges score, the vote is held: nothing of it is reachable.
+    assert client.get(photo).status_code == 404
+    set_status(round, CLOSED)
 
-    assert client.get(url(window, "e", item.code, "photo", "1", "320.jpg").rstrip("/")).status_code == 200
+    assert client.get(photo).status_code == 200
     assert client.get(url(window, "e", item.code, "photo", "2", "320.jpg").rstrip("/")).status_code == 404
     Entry.objects.filter(pk=entry.pk).update(consent_guardians=False)
     assert client.get(url(window, "e", item.code, "photo", "1", "320.jpg").rstrip("/")).status_code == 404

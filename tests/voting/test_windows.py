@@ -141,8 +141,8 @@ def test_supervisors_read_and_others_get_404():
     assert coordinator.get("/admin/voting/").status_code == 404
 
 
-def test_the_back_office_warns_while_the_rounds_judges_score(organizer_client):
-    from judging.phases import SCORING
+def test_the_back_office_says_the_vote_is_held_while_judges_score(organizer_client):
+    from judging.phases import CLOSED, SCORING
     from tests.judging.factories import set_status
 
     contest = factories.ContestFactory()
@@ -155,10 +155,17 @@ def test_the_back_office_warns_while_the_rounds_judges_score(organizer_client):
             contest=contest,
             round=round,
             title="投票",
-            opens_at=now + timedelta(days=1),
+            opens_at=now - timedelta(days=1),
             closes_at=now + timedelta(days=8),
-        )
+        ),
+        now=now - timedelta(days=2),
     )
-    assert "破坏匿名评审" not in organizer_client.get(f"/admin/voting/{window.pk}/").content.decode()
+    note = "评分期间投票页面不公开"
+    page = organizer_client.get(f"/admin/voting/{window.pk}/").content.decode()
+    assert note not in page and "投票进行中" in page
     set_status(round, SCORING)
-    assert "破坏匿名评审" in organizer_client.get(f"/admin/voting/{window.pk}/").content.decode()
+    page = organizer_client.get(f"/admin/voting/{window.pk}/").content.decode()
+    assert note in page and "评审专家正在评分，投票暂停" in page
+    assert note in organizer_client.get(f"/admin/voting/{window.pk}/edit/").content.decode()
+    set_status(round, CLOSED)
+    assert note not in organizer_client.get(f"/admin/voting/{window.pk}/").content.decode()

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from ..errors import VoteRefused
 from ..models import Vote, VoteEntry, Voter, VotingWindow
-from ..phases import window_phase
+from ..phases import HELD_MESSAGE, window_phase
 from . import counters
 
 NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -80,6 +80,8 @@ def vote_cast(
         return replay
     phase = window_phase(window, now=now)
     if not phase.takes_votes:
+        if phase.held:
+            raise VoteRefused(str(HELD_MESSAGE))
         if phase.public:
             closed = timezone.localtime(window.closes_at)
             raise VoteRefused(

@@ -16,14 +16,17 @@ from messaging.sms import SmsError, SmsRejected
 
 from ..errors import GatewayDown, VerificationError
 from ..models import VerificationCode, Voter, VotingWindow
-from ..phases import window_phase
+from ..phases import HELD_MESSAGE, window_phase
 from . import keys
 
 logger = logging.getLogger(__name__)
 
 
 def _check_open(window: VotingWindow, now) -> None:
-    if not window_phase(window, now=now).takes_votes:
+    phase = window_phase(window, now=now)
+    if phase.held:
+        raise VerificationError(str(HELD_MESSAGE))
+    if not phase.takes_votes:
         raise VerificationError(_("投票现在不在进行中，无法获取验证码。"))
 
 

@@ -15,7 +15,6 @@ from wagtail.admin.viewsets.base import ViewSet
 from accounts.access import BackOfficeMenuItem, OrganizersChangeSupervisorsRead
 from competition.models import Entry
 from judging.menu import JUDGING_SUBMENU_HOOK
-from judging.phases import round_phase
 
 from ..errors import VotingError
 from ..models import VoteFlag, VotingWindow
@@ -30,12 +29,6 @@ from .selectors import window_for_admin, windows_for_admin
 from .services import window_save
 
 MAX_ROWS = 2000
-
-
-def judges_scoring(window: VotingWindow) -> bool:
-    """Whether the judges of the window's round are still scoring: the gallery shows the teams,
-    counties and texts that their blind review hides (DESIGN §4.1), so the organizer is warned."""
-    return bool(window.round_id) and round_phase(window.round).can_score and not window.phase.frozen
 
 
 class WindowMixin(OrganizersChangeSupervisorsRead):
@@ -119,7 +112,6 @@ class WindowTallyView(WindowMixin, WagtailAdminTemplateMixin, TemplateView):
             "totals": window_totals(window=self.window),
             "can_change": self.can_change,
             "public_url": reverse("voting:gallery", args=[self.window.contest.slug]),
-            "judges_scoring": judges_scoring(self.window),
             "combined": self.combined(),
         }
 

@@ -4,14 +4,18 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from ..models import VotingWindow
-from ..phases import started_q
+from ..phases import judges_scoring_q, started_q
 
 
 def gallery_window(*, slug: str, now=None) -> VotingWindow | None:
     """The window a contest's gallery (/vote/<slug>/) shows: the latest that has opened, else
     the next to open; None when the contest has none."""
     now = now or timezone.now()
-    windows = VotingWindow.objects.filter(contest__slug=slug).select_related("contest")
+    windows = (
+        VotingWindow.objects.filter(contest__slug=slug)
+        .select_related("contest")
+        .annotate(judges_scoring=judges_scoring_q())
+    )
     started = windows.filter(started_q(now=now)).order_by("-opens_at", "-pk").first()
     return started or windows.order_by("opens_at", "pk").first()
 
@@ -19,11 +23,17 @@ def gallery_window(*, slug: str, now=None) -> VotingWindow | None:
 def windows_for_admin() -> QuerySet[VotingWindow]:
     return VotingWindow.objects.select_related("contest", "round").annotate(
         entry_count=Count("vote_entries", filter=Q(vote_entries__included=True), distinct=True),
+        judges_scoring=judges_scoring_q(),
     )
 
 
 def window_for_admin(*, pk) -> VotingWindow | None:
     try:
-        return VotingWindow.objects.select_related("contest", "round").filter(pk=int(pk)).first()
+        return (
+            VotingWindow.objects.select_related("contest", "round")
+            .annotate(judges_scoring=judges_scoring_q())
+            .filter(pk=int(pk))
+            .first()
+        )
     except (TypeError, ValueError):
         return None

@@ -15,7 +15,7 @@ from judging.masking.selectors import round_entry_ids
 
 from ..errors import VotingError
 from ..models import VoteEntry, VotingWindow
-from ..phases import window_phase
+from ..phases import phase_by_time
 
 LOCKED_ONCE_OPEN = ("contest_id", "round_id", "opens_at", "max_votes_per_day")
 
@@ -36,7 +36,7 @@ def _check(window: VotingWindow, *, now) -> None:
     if window.pk is None:
         return
     stored = VotingWindow.objects.get(pk=window.pk)
-    phase = window_phase(stored, now=now)
+    phase = phase_by_time(stored, now=now)
     if phase.frozen:
         raise VotingError(_("投票结果已锁定，不能再修改。"))
     if not phase.can_edit_entries:
@@ -56,7 +56,7 @@ def window_save(*, window: VotingWindow, now=None) -> VotingWindow:
     _check(window, now=now)
     with transaction.atomic():
         window.save()
-        if window_phase(window, now=now).can_edit_entries:
+        if phase_by_time(window, now=now).can_edit_entries:
             window_sync_entries(window=window, now=now)
     return window
 
@@ -65,7 +65,7 @@ def window_sync_entries(*, window: VotingWindow, now=None) -> dict:
     """Make the window's entries the default set (added, or left out when they no longer
     qualify); only before it opens. Returns how many are in and how many were left out."""
     now = now or timezone.now()
-    if not window_phase(window, now=now).can_edit_entries:
+    if not phase_by_time(window, now=now).can_edit_entries:
         raise VotingError(_("投票开始后不能再改变参加投票的项目。"))
     wanted = set(candidate_entries(window=window).values_list("pk", flat=True))
     with transaction.atomic():
