@@ -61,6 +61,9 @@ class Shortlist(models.Model):
     category_max = models.JSONField(default=dict, blank=True)  # category code -> maximum
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.COMMITTED)
     report = models.JSONField(default=dict, blank=True)
+    # How the final score was made when it is not the judges' alone (the public vote's weight),
+    # as the notice prints it; fixed when the list is committed.
+    score_note = models.TextField(blank=True)
     committed_at = models.DateTimeField(default=timezone.now)
     committed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -14,14 +14,26 @@ from awards.tiers.services import tier_for_new_entry, tiers_assign
 from competition.models import Entry
 from competition.phases import contest_phase
 from competition.selectors import contest_by_id
+from judging.extensions import score_share
 from judging.models import Round
 from judging.results.selectors import entry_result, has_results, ranked_entries
 
 
 def shortlist_candidates(*, round: Round) -> list[Candidate]:
+    """The round's entries with a result, best first, by their final score: the judges'
+    combined score, or the score with a registered share (the public vote's weight), ranked
+    anew (ties keep the judges' order). A share that is not ready yet stops the list."""
+    ranked = ranked_entries(round=round)
+    share = score_share(round)
+    if share is not None:
+        if share.not_ready:
+            raise AwardsError(share.not_ready)
+        final = {entry_id: share.scores.get(entry_id, combined) for entry_id, combined, *_ in ranked}
+        ranked = sorted(ranked, key=lambda row: (-final[row[0]], row[2], row[0]))
+        ranked = [(row[0], final[row[0]], rank, *row[3:]) for rank, row in enumerate(ranked, start=1)]
     return [
-        Candidate(entry=entry_id, score=combined, rank=rank, category=category or 0, county=county)
-        for entry_id, combined, rank, category, county in ranked_entries(round=round)
+        Candidate(entry=entry_id, score=score, rank=rank, category=category or 0, county=county)
+        for entry_id, score, rank, category, county in ranked
     ]
 
 
@@ -78,6 +90,8 @@ def shortlist_commit(
         shortlist.category_max = category_max or {}
         shortlist.committed_by = by
         shortlist.committed_at = now
+        share = score_share(round)
+        shortlist.score_note = share.note if share is not None else ""
         shortlist.report = _report(result)
         shortlist.save()
         shortlist.items.all().delete()
@@ -130,11 +144,17 @@ def shortlist_add(
             raise AwardsError(_("该项目没有本轮成绩，不能调入。"))
         if current.items.filter(entry=entry).exists():
             raise AwardsError(_("该项目已在入围名单中。"))
+        rank, score = result.combined_rank, result.combined
+        if score_share(current.round) is not None:
+            # Its final score and rank, as the committed entries have theirs.
+            final = next((c for c in shortlist_candidates(round=current.round) if c.entry == entry.pk), None)
+            if final is not None:
+                rank, score = final.rank, final.score
         item = ShortlistEntry.objects.create(
             shortlist=current,
             entry=entry,
-            rank=result.combined_rank,
-            score=result.combined,
+            rank=rank,
+            score=score,
             via=ShortlistEntry.Via.OVERRIDE,
             tier_id=tier_id or tier_for_new_entry(shortlist=current),
         )
@@ -143,7 +163,7 @@ def shortlist_add(
             kind=ShortlistEvent.Kind.ADDED,
             actor=by,
             before={},
-            after={"entry": entry.pk, "title": entry.title, "rank": result.combined_rank},
+            after={"entry": entry.pk, "title": entry.title, "rank": rank},
             reason=reason,
         )
     return item

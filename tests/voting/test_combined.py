@@ -91,3 +91,71 @@ def test_the_weight_is_explained_in_english_too():
     with translation.override("en"):
         page = browser.get(f"/admin/voting/{window.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "The vote counts 10% of the result" in page
+
+
+# --- the weight in the office's decisions: the shortlist ranks by it and the notice says so ----
+
+
+def weighted_round(weight: int):
+    """A computed round of 4 whose last entry has by far the most votes, in a window over the
+    round with ``weight`` (closed, not frozen yet)."""
+    round, _panel, _entries = scored_round(entries=4)
+    judged = ranked_entries(round=round)
+    window = make_window(round.contest, entries=0, round=round, weight_percent=weight)
+    votes_for(window, judged[-1][0], 30, "1370000")
+    votes_for(window, judged[0][0], 1, "1370001")
+    return round, window, judged
+
+
+def test_the_shortlist_waits_for_a_weighted_vote_to_be_frozen_then_ranks_by_the_combined_score(
+    time_machine,
+):
+    from awards.errors import AwardsError
+    from awards.notice.services import notice_publish
+    from awards.shortlist.services import shortlist_commit, shortlist_preview
+    from voting.tallies.services import window_freeze
+
+    round, window, judged = weighted_round(20)
+    organizer = factories.organizer()
+    with pytest.raises(AwardsError, match="请在投票截止并锁定结果后再生成入围名单"):
+        shortlist_preview(round=round, size=2)
+    with pytest.raises(AwardsError, match="请在投票截止并锁定结果后再生成入围名单"):
+        shortlist_commit(round=round, by=organizer, size=2)
+
+    time_machine.move_to(window.closes_at, tick=False)
+    window_freeze(window=window)
+    combined = combined_results(window=window)
+    assert combined[0].entry_id == judged[-1][0]  # the vote lifts the judges' last to the top
+    shortlist = shortlist_commit(round=round, by=organizer, size=2)
+    items = list(shortlist.items.order_by("rank").values_list("entry_id", "rank", "score"))
+    assert items == [(row.entry_id, row.rank, pytest.approx(row.combined)) for row in combined[:2]]
+    assert "网络投票占 20%" in shortlist.score_note
+
+    notice_publish(shortlist=shortlist, by=organizer, days=5)
+    page = Client().get(f"/notice/{round.contest.slug}/").content.decode()
+    assert "综合得分中网络投票占 20%" in page
+
+
+def test_a_vote_for_reference_only_changes_nothing_in_the_shortlist(time_machine):
+    from awards.shortlist.services import shortlist_commit
+
+    round, window, judged = weighted_round(0)
+    shortlist = shortlist_commit(round=round, by=factories.organizer(), size=2)
+    assert list(shortlist.items.order_by("rank").values_list("entry_id", flat=True)) == [
+        row[0] for row in judged[:2]
+    ]
+    assert shortlist.score_note == ""
+
+
+def test_one_weighted_vote_per_round_and_a_weight_needs_a_round():
+    from voting.errors import VotingError
+    from voting.windows.services import window_save
+
+    round, window, _judged = weighted_round(10)
+    with pytest.raises(VotingError, match="同一轮次只能有一个"):
+        make_window(round.contest, entries=0, round=round, weight_percent=5)
+    make_window(round.contest, entries=0, round=round)  # for reference: allowed
+    with pytest.raises(VotingError, match="请选择它所计入的评审轮次"):
+        make_window(round.contest, entries=0, weight_percent=5)
+    window.weight_percent = 15  # the weighted window itself may still change its weight
+    window_save(window=window)

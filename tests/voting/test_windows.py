@@ -52,7 +52,8 @@ def test_the_default_entries_are_the_rounds_with_consent_and_follow_it_until_ope
 
 
 def test_once_open_only_the_title_counts_weight_and_a_later_close_may_change():
-    window = make_window(entries=1)
+    contest = factories.ContestFactory()
+    window = make_window(contest, entries=1, round=RoundFactory(contest=contest))
     window.max_votes_per_day = 9
     with pytest.raises(VotingError, match="投票开始后不能再修改"):
         window_save(window=window)

@@ -9,10 +9,14 @@ the judges' order, so a weight of 0 gives exactly the judges' ranking. ``combine
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
+from judging.extensions import ScoreShare
+from judging.models import Round
 from judging.results.selectors import ranked_entries
 
 from ..models import VoteEntry, VotingWindow
-from ..phases import window_phase
+from ..phases import phase_by_time, window_phase
 from .services import database_counts
 
 
@@ -62,3 +66,24 @@ def combined_results(*, window: VotingWindow) -> list[CombinedRow]:
     if not judged:
         return []
     return combine(judged, window_votes_by_entry(window=window), window.weight_percent)
+
+
+def vote_score_share(round: Round) -> ScoreShare | None:
+    """The vote's part of the round's final score (registered with judging in ``ready()``, so
+    the shortlist ranks by it and the notice says so): None when no window of the round has a
+    weight; not ready until that window's tallies are frozen."""
+    window = VotingWindow.objects.filter(round=round, weight_percent__gt=0).select_related("round").first()
+    if window is None:
+        return None
+    w = window.weight_percent
+    note = _(
+        "综合得分中网络投票占 %(w)s%%：综合得分 =（1 − %(w)s%%）× 评审得分 + %(w)s%% × 投票得分"
+        "（有效票数 ÷ 最高票数 × 100），未参加投票的项目投票得分为 0。"
+    ) % {"w": w}
+    if not phase_by_time(window).frozen:
+        return ScoreShare(
+            note,
+            not_ready=_("网络投票“%(title)s”计入总成绩 %(w)s%%：请在投票截止并锁定结果后再生成入围名单。")
+            % {"title": window.title, "w": w},
+        )
+    return ScoreShare(note, {row.entry_id: row.combined for row in combined_results(window=window)})

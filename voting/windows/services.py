@@ -33,6 +33,12 @@ def _check(window: VotingWindow, *, now) -> None:
         raise VotingError(_("投票截止时间须晚于开始时间。"))
     if window.round_id and window.round.contest_id != window.contest_id:
         raise VotingError(_("所选评审轮次不属于这个大赛。"))
+    if window.weight_percent and not window.round_id:
+        raise VotingError(_("投票计入总成绩时，请选择它所计入的评审轮次。"))
+    if window.weight_percent:
+        weighted = VotingWindow.objects.filter(round_id=window.round_id, weight_percent__gt=0)
+        if weighted.exclude(pk=window.pk).exists():
+            raise VotingError(_("这个评审轮次已有一个计入总成绩的投票，同一轮次只能有一个。"))
     if window.pk is None:
         return
     stored = VotingWindow.objects.get(pk=window.pk)
