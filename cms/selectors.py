@@ -30,6 +30,7 @@ from competition.models import Category, Contest, County
 from competition.phases import DRAFT, FINAL, NOTICE, RESULTS, REVIEW, SUBMISSION, contest_phase
 from judging.phases import round_step_state
 from judging.rounds.selectors import contest_rounds
+from voting.windows.selectors import vote_taking_votes
 
 from . import cache as public_cache
 from .models import ContestPage, ProjectPage, ShowcaseIndexPage, StoryIndexPage, StoryPage
@@ -184,6 +185,7 @@ def home_context(page) -> dict:
         "showcase": by_class.get(ShowcaseIndexPage),
         "story_index": by_class.get(StoryIndexPage),
         "notice": current_notice(),
+        "vote": vote_taking_votes(),
     }
 
 

@@ -95,6 +95,12 @@ def started_q(*, now=None) -> Q:
     return Q(opens_at__lte=now or timezone.now())
 
 
+def open_by_time_q(*, now=None) -> Q:
+    """Windows whose times say open now (the hold is asked of each: ``window_phase``)."""
+    now = now or timezone.now()
+    return Q(opens_at__lte=now, closes_at__gt=now) & not_frozen_q()
+
+
 def not_frozen_q() -> Q:
     """Windows whose final tallies are not fixed yet, as a filter."""
     return ~Q(status=VotingWindow.Status.FROZEN)

@@ -4,7 +4,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from ..models import VotingWindow
-from ..phases import judges_scoring_q, started_q
+from ..phases import judges_scoring_q, open_by_time_q, started_q, window_phase
 
 
 def gallery_window(*, slug: str, now=None) -> VotingWindow | None:
@@ -18,6 +18,20 @@ def gallery_window(*, slug: str, now=None) -> VotingWindow | None:
     )
     started = windows.filter(started_q(now=now)).order_by("-opens_at", "-pk").first()
     return started or windows.order_by("opens_at", "pk").first()
+
+
+def vote_taking_votes(*, now=None) -> VotingWindow | None:
+    """The window taking votes now (the latest opened), with its contest: what the public
+    site's home page leads readers to; None when no vote is open or it is held (one query)."""
+    now = now or timezone.now()
+    window = (
+        VotingWindow.objects.filter(open_by_time_q(now=now))
+        .select_related("contest")
+        .annotate(judges_scoring=judges_scoring_q())
+        .order_by("-opens_at", "-pk")
+        .first()
+    )
+    return window if window is not None and window_phase(window, now=now).takes_votes else None
 
 
 def windows_for_admin() -> QuerySet[VotingWindow]:
