@@ -112,6 +112,14 @@ def challenge_new() -> str:
     return CaptchaStore.generate_key()
 
 
+def challenge_discard(*, key: str) -> None:
+    """Forget an image the voter asked to replace (it could not be read)."""
+    from captcha.models import CaptchaStore
+
+    if key:
+        CaptchaStore.objects.filter(hashkey=key[:40]).delete()
+
+
 def challenge_solve(*, key: str, answer: str, now=None) -> bool:
     """Whether ``answer`` is the text of the image ``key``; an image is good for one try."""
     from captcha.models import CaptchaStore

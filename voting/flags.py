@@ -4,51 +4,72 @@ again from all its votes each time (``flags_compute``, run by the task ``flag_vo
 
 Four reasons, each a pure function of the votes (``VoteRow``) returning the ids it flags:
 
-* ``burst`` — one entry gets many votes from one network (≥ ``BURST_SUBNET`` within
-  ``BURST_SECONDS``) or from one address (≥ ``BURST_ADDRESS``): a block of votes from an office,
+* ``burst`` — one entry gets many votes from one network (≥ ``burst_subnet`` within
+  ``burst_seconds``) or from one address (≥ ``burst_address``): a block of votes from an office,
   a script or a farm of phones behind one router.
 * ``sequence`` — numbers registered in sequence. The numbers themselves are never stored, only
   keyed hashes of the whole number and of its block (first 7 digits), so "consecutive numbers"
   cannot be seen directly. What can be seen is their trace: numbers bought in bulk come from
   one block and are verified one after another. So: per block, the voters sorted by the time
-  their number was verified; ≥ ``SEQUENCE_MIN`` verifications of one block within
-  ``SEQUENCE_SECONDS`` flag the votes of those voters. (Blocks of 10,000 numbers are shared by
+  their number was verified; ≥ ``sequence_min`` verifications of one block within
+  ``sequence_seconds`` flag the votes of those voters. (Blocks of 10,000 numbers are shared by
   a city's subscribers, so the threshold is a count in a short time, not a count at all.)
 * ``regular`` — votes at machine-regular intervals: per device and per (network, entry), any
-  ``REGULAR_RUN`` consecutive votes whose gaps have a coefficient of variation (standard
-  deviation / mean) below ``REGULAR_CV``. People arrive at random (gaps close to exponential,
+  ``regular_run`` consecutive votes whose gaps have a coefficient of variation (standard
+  deviation / mean) below ``regular_cv``. People arrive at random (gaps close to exponential,
   coefficient near 1); a script's timer gives nearly equal gaps, even with a little jitter.
 * ``views`` — an entry's votes far above its page views (``VoteEntry.page_views``; a vote is
   cast from the entry's page, so people view before they vote): when votes exceed
-  ``VIEWS_RATIO`` × views + ``VIEWS_SLACK``, the excess is attributed to the networks that gave
-  the entry the most votes (at least ``VIEWS_MIN_PER_SUBNET`` each), whose votes are flagged
+  ``views_ratio`` × views + ``views_slack``, the excess is attributed to the networks that gave
+  the entry the most votes (at least ``views_min_per_subnet`` each), whose votes are flagged
   until the excess is covered.
+
+The thresholds (names in lower case above, and ``regular_max_mean``: the longest mean gap, in
+seconds, that still counts as a timer) are ``DEFAULT_THRESHOLDS`` overridden by the setting
+``VOTING_FLAG_THRESHOLDS`` (a dict of some of them), read each time the flags are computed.
 """
 
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
 from .ballots import counters
 from .models import Vote, VoteEntry, VoteFlag, VotingWindow
 
-BURST_SECONDS = 600
-BURST_SUBNET = 10
-BURST_ADDRESS = 5
-SEQUENCE_SECONDS = 1800
-SEQUENCE_MIN = 8
-REGULAR_RUN = 6
-REGULAR_CV = 0.15
-REGULAR_MAX_MEAN = 3600
-VIEWS_RATIO = 1.5
-VIEWS_SLACK = 20
-VIEWS_MIN_PER_SUBNET = 3
-
 Reason = VoteFlag.Reason
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    burst_seconds: float = 600
+    burst_subnet: int = 10
+    burst_address: int = 5
+    sequence_seconds: float = 1800
+    sequence_min: int = 8
+    regular_run: int = 6
+    regular_cv: float = 0.15
+    regular_max_mean: float = 3600
+    views_ratio: float = 1.5
+    views_slack: float = 20
+    views_min_per_subnet: int = 3
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+
+def thresholds() -> Thresholds:
+    """The defaults with ``settings.VOTING_FLAG_THRESHOLDS`` over them (read now)."""
+    configured = getattr(settings, "VOTING_FLAG_THRESHOLDS", None) or {}
+    unknown = set(configured) - {f.name for f in fields(Thresholds)}
+    if unknown:
+        raise ImproperlyConfigured(f"VOTING_FLAG_THRESHOLDS: unknown {', '.join(sorted(unknown))}")
+    return replace(DEFAULT_THRESHOLDS, **configured)
 
 
 @dataclass(frozen=True)
@@ -88,16 +109,18 @@ def _dense(group: list[VoteRow], *, seconds: float, least: int, at=lambda r: r.a
     return flagged
 
 
-def burst(rows: list[VoteRow]) -> set[int]:
+def burst(rows: list[VoteRow], limits: Thresholds | None = None) -> set[int]:
+    t = limits or thresholds()
     flagged: set[int] = set()
     for group in _groups(rows, lambda r: r.subnet and (r.entry_id, r.subnet)).values():
-        flagged |= _dense(group, seconds=BURST_SECONDS, least=BURST_SUBNET)
+        flagged |= _dense(group, seconds=t.burst_seconds, least=t.burst_subnet)
     for group in _groups(rows, lambda r: r.address and (r.entry_id, r.address)).values():
-        flagged |= _dense(group, seconds=BURST_SECONDS, least=BURST_ADDRESS)
+        flagged |= _dense(group, seconds=t.burst_seconds, least=t.burst_address)
     return flagged
 
 
-def sequence(rows: list[VoteRow]) -> set[int]:
+def sequence(rows: list[VoteRow], limits: Thresholds | None = None) -> set[int]:
+    t = limits or thresholds()
     voters: dict[str, dict[int, float]] = defaultdict(dict)
     for row in rows:
         if row.prefix and row.voter_id is not None and row.verified_at is not None:
@@ -107,55 +130,62 @@ def sequence(rows: list[VoteRow]) -> set[int]:
         ordered = sorted(block.items(), key=lambda item: (item[1], item[0]))
         flagged = _dense(
             [VoteRow(pk=voter, entry_id=0, at=when) for voter, when in ordered],
-            seconds=SEQUENCE_SECONDS,
-            least=SEQUENCE_MIN,
+            seconds=t.sequence_seconds,
+            least=t.sequence_min,
         )
         suspects |= flagged
     return {row.pk for row in rows if row.voter_id in suspects}
 
 
-def _regular_runs(group: list[VoteRow]) -> set[int]:
+def _regular_runs(group: list[VoteRow], t: Thresholds) -> set[int]:
     flagged: set[int] = set()
-    for start in range(len(group) - REGULAR_RUN + 1):
-        run = group[start : start + REGULAR_RUN]
+    size = max(2, t.regular_run)
+    for start in range(len(group) - size + 1):
+        run = group[start : start + size]
         gaps = [b.at - a.at for a, b in zip(run, run[1:], strict=False)]
         mean = statistics.fmean(gaps)
-        if mean <= REGULAR_MAX_MEAN and statistics.pstdev(gaps) <= REGULAR_CV * mean:
+        if mean <= t.regular_max_mean and statistics.pstdev(gaps) <= t.regular_cv * mean:
             flagged.update(r.pk for r in run)
     return flagged
 
 
-def regular(rows: list[VoteRow]) -> set[int]:
+def regular(rows: list[VoteRow], limits: Thresholds | None = None) -> set[int]:
+    t = limits or thresholds()
     flagged: set[int] = set()
     for group in _groups(rows, lambda r: r.device).values():
-        flagged |= _regular_runs(group)
+        flagged |= _regular_runs(group, t)
     for group in _groups(rows, lambda r: r.subnet and (r.entry_id, r.subnet)).values():
-        flagged |= _regular_runs(group)
+        flagged |= _regular_runs(group, t)
     return flagged
 
 
-def views(rows: list[VoteRow], page_views: dict[int, int]) -> set[int]:
+def views(rows: list[VoteRow], page_views: dict[int, int], limits: Thresholds | None = None) -> set[int]:
+    t = limits or thresholds()
     flagged: set[int] = set()
     for entry_id, group in _groups(rows, lambda r: r.entry_id).items():
-        excess = len(group) - (VIEWS_RATIO * page_views.get(entry_id, 0) + VIEWS_SLACK)
+        excess = len(group) - (t.views_ratio * page_views.get(entry_id, 0) + t.views_slack)
         if excess <= 0:
             continue
         by_subnet = _groups(group, lambda r: r.subnet)
         for subnet_rows in sorted(by_subnet.values(), key=len, reverse=True):
-            if excess <= 0 or len(subnet_rows) < VIEWS_MIN_PER_SUBNET:
+            if excess <= 0 or len(subnet_rows) < t.views_min_per_subnet:
                 break
             flagged.update(r.pk for r in subnet_rows)
             excess -= len(subnet_rows)
     return flagged
 
 
-def flags_of(rows: list[VoteRow], page_views: dict[int, int]) -> dict[str, set[int]]:
-    """Every reason with the ids of the votes it flags (pure)."""
+def flags_of(
+    rows: list[VoteRow], page_views: dict[int, int], limits: Thresholds | None = None
+) -> dict[str, set[int]]:
+    """Every reason with the ids of the votes it flags (pure given ``limits``; by default the
+    thresholds configured now)."""
+    t = limits or thresholds()
     return {
-        Reason.BURST: burst(rows),
-        Reason.SEQUENCE: sequence(rows),
-        Reason.REGULAR: regular(rows),
-        Reason.VIEWS: views(rows, page_views),
+        Reason.BURST: burst(rows, t),
+        Reason.SEQUENCE: sequence(rows, t),
+        Reason.REGULAR: regular(rows, t),
+        Reason.VIEWS: views(rows, page_views, t),
     }
 
 

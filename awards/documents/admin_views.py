@@ -21,7 +21,7 @@ from accounts.access import BackOfficeMenuItem, OrganizersChangeSupervisorsRead
 from awards.documents.context import built_in_template, document_settings
 from awards.documents.engine import engine_problem
 from awards.documents.forms import DocumentSettingsForm, TemplateForm
-from awards.documents.kinds import KINDS, kinds_of_group
+from awards.documents.kinds import KINDS, kinds_of_group, missing_for_page
 from awards.documents.services import (
     document_request,
     document_settings_save,
@@ -132,6 +132,8 @@ class DocumentsView(DocumentsPageView):
         documents = contest_documents(self.contest)
         problem = engine_problem()
         final = outcome_final(self.contest)
+        # The page's own refresh every 3 seconds (see the template) reuses what it found.
+        auto = self.request.GET.get("auto") == "1"
         rows = []
         for kind in kinds_of_group(None, self.contest):
             document = documents.get(kind.code)
@@ -146,7 +148,7 @@ class DocumentsView(DocumentsPageView):
                         if document is not None and document.file
                         else ""
                     ),
-                    "missing": kind.missing(self.contest) if final and kind.missing else [],
+                    "missing": missing_for_page(self.contest, kind, reuse=auto) if final else [],
                 }
             )
         context.update(
@@ -155,6 +157,7 @@ class DocumentsView(DocumentsPageView):
             engine_problem=problem,
             busy=any(row["busy"] for row in rows),
             status_url=reverse("awards_documents:status", args=[self.contest.pk]),
+            refresh_url=self.url() + "?auto=1",
         )
         return context
 

@@ -22,7 +22,13 @@ from awards.documents.context import base_context, document_template
 from awards.documents.engine import missing_characters, render_pages
 from awards.documents.progress import Built, Progress
 from awards.errors import AwardsError
-from awards.models import Certificate, DocumentSettings, DocumentTemplate, GeneratedDocument
+from awards.models import (
+    DEFAULT_TIER_NAME,
+    Certificate,
+    DocumentSettings,
+    DocumentTemplate,
+    GeneratedDocument,
+)
 from judging.judges.selectors import judges_named
 from tasking.mail import absolute_url
 
@@ -224,12 +230,14 @@ def _sample_context(contest, kind: str) -> dict:
     so not translated) besides the shared context."""
     url = absolute_url("certificate_verify", "SAMPLE-CODE")
     judge = kind == Certificate.Kind.JUDGE
+    with translation.override(settings.LANGUAGE_CODE):  # in the made-up page's language
+        default_tier = str(DEFAULT_TIER_NAME)
     page = CertificatePage(
         serial=f"{contest.year}-{'ZJ' if judge else 'YX'}-001",
         kind=kind,
         team_name="暖阳助老服务队",
         project_title="银龄助老暖心行动",
-        tier_name="优秀志愿服务项目",
+        tier_name=default_tier,
         contest_title=contest.title,
         contest_year=contest.year,
         issued_on=timezone.localdate(),

@@ -9,6 +9,7 @@ it is not queued while the engine cannot run here (``engine.engine_problem``).
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from awards.certificates.selectors import contest_certificates
@@ -104,6 +105,31 @@ TEMPLATE_SAMPLES: dict[str, Callable[..., dict]] = {
     DocumentTemplate.Kind.COMPENDIUM: compendium.sample_compendium_context,
     DocumentTemplate.Kind.JUDGE_THANKS: certificates.sample_judge_thanks_context,
 }
+
+
+MISSING_SECONDS = 15 * 60
+
+
+def _missing_key(contest, kind: DocumentKind) -> str:
+    return f"awards:documents:missing:{contest.pk}:{kind.code}"
+
+
+def missing_for_page(contest, kind: DocumentKind, *, reuse: bool = False) -> list[tuple[str, list[str]]]:
+    """What of ``kind`` no font can print, as the 文书 page shows it. Computed from the
+    contest's texts (their queries and a pass over every character) and kept in the cache;
+    with ``reuse`` (the page refreshing itself every 3 seconds while a document is made) the
+    kept answer is shown again, computed only when there is none. A page the organizer loads
+    computes it afresh, so what they changed meanwhile is seen at once."""
+    if kind.missing is None:
+        return []
+    key = _missing_key(contest, kind)
+    if reuse:
+        kept = cache.get(key)
+        if kept is not None:
+            return [(text, list(chars)) for text, chars in kept]
+    found = kind.missing(contest)
+    cache.set(key, found, MISSING_SECONDS)
+    return found
 
 
 def kinds_of_group(group: str | None, contest=None) -> list[DocumentKind]:

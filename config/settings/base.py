@@ -294,6 +294,12 @@ VOTING_VERIFIED_HOURS = env_int("VOTING_VERIFIED_HOURS", 12)
 # numbers of one 7-digit block per window.
 VOTING_RATE_LIMITS: dict = {}
 VOTING_PREFIX_DAILY_VOTES = env_int("VOTING_PREFIX_DAILY_VOTES", 500)
+# Thresholds of the anomaly flags on votes (voting/flags.py, DEFAULT_THRESHOLDS there): a dict
+# of some of burst_seconds (600), burst_subnet (10 votes of one /24 for one entry in that time),
+# burst_address (5 from one address), sequence_seconds (1800), sequence_min (8 numbers of one
+# block verified in that time), regular_run (6 votes), regular_cv (0.15), regular_max_mean
+# (3600 s), views_ratio (1.5), views_slack (20), views_min_per_subnet (3); read at each run.
+VOTING_FLAG_THRESHOLDS: dict = {}
 # The image challenge (django-simple-captcha): 4 characters, valid 5 minutes.
 CAPTCHA_LENGTH = 4
 CAPTCHA_TIMEOUT = 5

@@ -25,6 +25,7 @@ from cms.models import (
 )
 from competition.demo import DEMO_CONTEST_SLUG
 from competition.models import Category, Contest
+from voting.models import VoteEntry
 
 # One pytest-xdist worker runs them all: the demo is seeded once.
 pytestmark = pytest.mark.xdist_group("demo-site")
@@ -126,3 +127,16 @@ def test_demo_pages_are_indexed_for_search(demo):
     assert projects and all(page.category.code == "education" for page in projects)
     assert [story.slug for story in stories] == ["story-education"]
     assert list(find(StoryPage, "巡河")) == [StoryPage.objects.get(slug="story-environment")]
+
+
+def test_demo_vote_gallery_is_live_with_the_entries_and_their_counts(demo, client):
+    in_vote = VoteEntry.objects.filter(window__contest=demo, included=True)
+
+    response = client.get(f"/vote/{demo.slug}/")
+
+    assert response.status_code == 200
+    shown = [item.code for item in response.context["page"].object_list]
+    assert len(shown) == min(24, in_vote.count()) > 0
+    assert set(shown) <= set(in_vote.values_list("code", flat=True))
+    assert response.context["show_counts"] and sum(card["votes"] for card in response.context["cards"]) > 0
+    assert client.get(f"/vote/{demo.slug}/e/{shown[0]}/").status_code == 200

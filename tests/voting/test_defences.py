@@ -285,3 +285,50 @@ def test_on_a_real_redis_the_limits_hold_and_with_redis_down_nothing_fails(setti
     assert ballot.created
     assert guarded_code_request(window=window, number=number(1), client=Client("198.51.100.9")).pk
     ResilientRedisCache._down_until = 0.0
+
+
+def suspect_page(window, settings):
+    """A browser past half its address's limit on code requests: its page shows the image."""
+    settings.VOTING_RATE_LIMITS = {"code": {"address": (2, 3600), "subnet": (50, 3600), "device": (50, 3600)}}
+    browser = HttpClient(REMOTE_ADDR="192.0.2.60")
+    url = f"/vote/{window.contest.slug}/verify/"
+    for n in range(2):
+        browser.post(url, {"number": number(n), "action": "send"})
+    page = browser.get(url)
+    assert page.context["challenge"]
+    return browser, url, page
+
+
+def test_the_image_has_a_refresh_button_that_fetches_a_new_one(window, settings, capsys):
+    browser, _url, page = suspect_page(window, settings)
+    text = page.content.decode()
+    key = page.context["challenge"]["key"]
+
+    assert "看不清？换一张" in text
+    assert f'data-challenge-refresh="{page.context["challenge"]["refresh"]}"' in text
+    assert 'src="/static/voting/verify.js"' in text
+    answer = browser.get(page.context["challenge"]["refresh"], headers={"x-requested-with": "XMLHttpRequest"})
+    fresh = answer.json()
+    assert answer.status_code == 200 and fresh["key"] != key
+    assert CaptchaStore.objects.filter(hashkey=fresh["key"]).exists()
+    assert fresh["image_url"] == f"/captcha/image/{fresh['key']}/"
+    assert browser.get(fresh["image_url"]).status_code == 200
+
+
+def test_without_javascript_the_refresh_button_brings_a_new_image_and_keeps_the_number(
+    window, settings, capsys
+):
+    browser, url, page = suspect_page(window, settings)
+    key = page.context["challenge"]["key"]
+    capsys.readouterr()
+
+    again = browser.post(
+        url, {"number": number(7), "action": "refresh", "challenge_key": key, "challenge": "ab", "next": ""}
+    )
+
+    text = again.content.decode()
+    assert again.status_code == 200 and again.context["challenge"]["key"] != key
+    assert f'value="{number(7)}"' in text
+    assert "alert-danger" not in text and "验证码已发送" not in text
+    assert not CODE.findall(capsys.readouterr().out)  # nothing sent
+    assert not CaptchaStore.objects.filter(hashkey=key).exists()  # the unreadable one is gone

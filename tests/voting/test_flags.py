@@ -6,6 +6,7 @@ import random
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
 from voting import flags
@@ -96,6 +97,48 @@ def test_flags_are_stored_apart_and_the_votes_stay_as_they_were(window_of_three)
     assert reasons == {"burst", "sequence", "regular"}
     assert VoteFlag.objects.filter(reason="burst").count() == 12
     assert list(Vote.objects.values()) == before
+
+
+def test_the_thresholds_come_from_the_setting_read_at_each_run(window_of_three, settings):
+    window = window_of_three
+    code = VoteEntry.objects.filter(window=window).first().code
+    start = window.opens_at + timedelta(hours=1)
+    voters = Voter.objects.bulk_create(
+        [make_voter(window, f"1370000{i:04d}", start + timedelta(minutes=10 * i)) for i in range(6)]
+    )
+    for i, voter in enumerate(voters):  # six votes of one network, a minute or two apart
+        vote_cast(
+            window=window,
+            code=code,
+            voter_id=voter.pk,
+            nonce=nonce(),
+            address=f"203.0.113.{i + 1}",
+            now=start + timedelta(seconds=47 * i + 13 * (i % 2) + 30),
+        )
+    flagged = lambda: set(VoteFlag.objects.values_list("reason", flat=True))  # noqa: E731
+
+    flags.flags_compute(window=window)
+    assert flagged() == set()  # below every default threshold
+
+    settings.VOTING_FLAG_THRESHOLDS = {"burst_subnet": 6, "sequence_min": 6, "sequence_seconds": 3600}
+    flags.flags_compute(window=window)
+    assert flagged() == {"burst", "sequence"}
+    assert VoteFlag.objects.filter(reason="burst").count() == 6
+
+    settings.VOTING_FLAG_THRESHOLDS = {"burst_subnet": 6, "burst_seconds": 60}
+    flags.flags_compute(window=window)
+    assert flagged() == set()
+
+    settings.VOTING_FLAG_THRESHOLDS = {"views_slack": 2, "views_min_per_subnet": 6}
+    flags.flags_compute(window=window)
+    assert flagged() == {"views"}
+
+
+def test_an_unknown_threshold_is_a_configuration_error(settings):
+    settings.VOTING_FLAG_THRESHOLDS = {"burst_subnets": 3}
+
+    with pytest.raises(ImproperlyConfigured, match="burst_subnets"):
+        flags.flags_of([], {})
 
 
 @pytest.fixture

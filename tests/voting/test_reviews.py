@@ -124,3 +124,63 @@ def test_the_back_office_page_voids_with_a_reason_and_supervisors_read(
     assert supervisor.post(url, {"action": "void", "scope": "group", "group": "burst"}).status_code == 404
     assert organizer.post(url, {"action": "recompute"}).status_code == 302
     assert VoteFlag.objects.filter(reason="burst").count() == 12
+
+
+def flagged_of_size(size: int):
+    """A window with ``size`` entries, each with ``4 * size`` votes from one network flagged for
+    two reasons, half of them voided by one of ``size`` organizers (the log)."""
+    window = make_window(entries=size, max_votes_per_day=5)
+    start = window.opens_at + timedelta(hours=1)
+    votes = []
+    for e, item in enumerate(VoteEntry.objects.filter(window=window).order_by("pk")):
+        for i in range(4 * size):
+            number = f"137{e:04d}{i:04d}"
+            voter = Voter.objects.create(
+                contest=window.contest,
+                number_hash=keys.number_hash(number),
+                prefix_hash=keys.prefix_hash(number),
+                verified_at=start,
+            )
+            votes.append(
+                vote_cast(
+                    window=window,
+                    code=item.code,
+                    voter_id=voter.pk,
+                    nonce=nonce(),
+                    address=f"203.0.{e}.{i + 1}",
+                    now=start + timedelta(seconds=5 * i + 1),
+                ).vote
+            )
+    VoteFlag.objects.bulk_create(
+        VoteFlag(vote=vote, reason=reason) for vote in votes for reason in ("burst", "regular")
+    )
+    for n in range(size):
+        organizer = factories.organizer()
+        votes_void(
+            window=window, by=organizer, reason=f"核实 {n}", vote_ids=[v.pk for v in votes[n :: 2 * size]]
+        )
+    return window
+
+
+# Session, user, permissions and groups (6), the window, the flagged votes and their flags, the
+# groups, the counts before and after, the totals, the log, and the admin's menus (Wagtail: 4).
+PAGE_QUERIES = 17
+
+
+@pytest.mark.parametrize("size", [1, 4])
+@pytest.mark.parametrize("reason", ["", "burst"])
+def test_the_flags_page_takes_as_many_queries_however_many_votes_are_flagged(
+    size, reason, django_assert_num_queries
+):
+    window = flagged_of_size(size)
+    organizer = Client()
+    organizer.force_login(factories.organizer())
+    url = f"/admin/voting/{window.pk}/flags/" + (f"?reason={reason}" if reason else "")
+    organizer.get(url)  # the session and the admin's own first-visit reads
+
+    with django_assert_num_queries(PAGE_QUERIES):
+        page = organizer.get(url)
+
+    assert page.status_code == 200
+    assert len(page.context["votes"]) == 4 * size * size
+    assert len(page.context["reviews"]) == 4 * size * size // 2

@@ -1,5 +1,8 @@
 """The voter proves a mobile number: ask for a code (button "获取验证码"), type it ("验证").
-What they typed stays in the form whatever is refused; a gateway that is down is said so."""
+What they typed stays in the form whatever is refused; a gateway that is down is said so. A
+suspect client first types the characters of an image; "看不清？换一张" fetches another
+(``captcha-refresh``, voting/static/voting/verify.js) or, without JavaScript, posts the form
+back for a new one."""
 
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,7 +13,14 @@ from django.views.decorators.http import require_http_methods
 
 from common.http import client_address
 
-from ..defences import ChallengeRequired, Client, challenge_needed, challenge_new, guarded_code_request
+from ..defences import (
+    ChallengeRequired,
+    Client,
+    challenge_discard,
+    challenge_needed,
+    challenge_new,
+    guarded_code_request,
+)
 from ..errors import VerificationError
 from ..gallery.views import window_or_404
 from . import session
@@ -31,12 +41,17 @@ def _next_url(request, slug: str) -> str:
 def verify(request, slug):
     window = window_or_404(slug)
     phase = window.phase
-    form = VerifyForm(request.POST or None)
+    action = request.POST.get("action")
+    if action == "refresh":
+        # "看不清？换一张" without JavaScript: the form again, with what was typed and a new image.
+        challenge_discard(key=request.POST.get("challenge_key", ""))
+        form = VerifyForm(initial={"number": request.POST.get("number", "")[:20]})
+    else:
+        form = VerifyForm(request.POST or None)
     context = {"window": window, "contest": window.contest, "phase": phase, "next": _next_url(request, slug)}
     sent = False
     client = Client(address=client_address(request), device_id=session.device_id(request))
-    if request.method == "POST" and phase.takes_votes and form.is_valid():
-        action = request.POST.get("action")
+    if request.method == "POST" and phase.takes_votes and form.is_bound and form.is_valid():
         try:
             if action == "send":
                 guarded_code_request(
@@ -60,7 +75,11 @@ def verify(request, slug):
             sent = action != "send"
     if phase.takes_votes and challenge_needed(client=client):
         key = challenge_new()
-        context["challenge"] = {"key": key, "image": reverse("captcha-image", args=[key])}
+        context["challenge"] = {
+            "key": key,
+            "image": reverse("captcha-image", args=[key]),
+            "refresh": reverse("captcha-refresh"),
+        }
     context.update(form=form, sent=sent, verified=session.voter_id(request, window=window) is not None)
     if request.method == "POST" and not phase.takes_votes:
         context["refusal"] = _("投票现在不在进行中。")

@@ -6,11 +6,15 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
+from awards.documents.kinds import KINDS
 from awards.models import DocumentSettings, DocumentTemplate, GeneratedDocument
+from competition.models import Entry
 from tests import factories
 from tests.awards.documents.conftest import featured
 from tests.files import pdf_bytes, png_bytes
@@ -105,6 +109,33 @@ def test_characters_no_font_has_are_reported(contest, organizer_client):
     featured(contest, ["𪚥字公益课堂", "银龄助老"])
     page = organizer_client.get(url("documents", contest)).content.decode()
     assert "字体无法显示的字符" in page and "“𪚥”" in page
+
+
+def test_the_page_s_own_refresh_reuses_the_characters_it_found(
+    contest, organizer_client, django_assert_num_queries
+):
+    featured(contest, ["𪚥字公益课堂", "银龄助老"])
+    GeneratedDocument.objects.create(
+        contest=contest, kind="compendium", status=GeneratedDocument.Status.RUNNING
+    )
+    page = url("documents", contest)
+    first = organizer_client.get(page)
+    assert f'content="3;url={page}?auto=1"' in first.content.decode()
+    with CaptureQueriesContext(connection) as loaded:
+        organizer_client.get(page)
+    # What no font prints is looked for in the list's rows and in the certificates: a query
+    # each on a load the organizer makes, none on the page's own refresh.
+    checks = sum(1 for kind in KINDS.values() if kind.missing)
+
+    with django_assert_num_queries(len(loaded) - checks):
+        refresh = organizer_client.get(page + "?auto=1")
+
+    assert checks == 2 and "“𪚥”" in refresh.content.decode()
+    # The organizer corrects the title: the refresh still shows what it found, their own load
+    # of the page sees the correction at once.
+    Entry.objects.filter(title="𪚥字公益课堂").update(title="公益课堂")
+    assert "“𪚥”" in organizer_client.get(page + "?auto=1").content.decode()
+    assert "“𪚥”" not in organizer_client.get(page).content.decode()
 
 
 def test_without_the_engine_the_page_says_what_to_install_and_queues_no_pdf(

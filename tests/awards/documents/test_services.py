@@ -4,8 +4,10 @@ refused), and a template is saved only once it compiles and renders (the previou
 import io
 
 import pytest
+from django.utils import translation
 from PIL import Image
 
+from awards.documents import certificates
 from awards.documents.context import base_context, document_template
 from awards.documents.seal import seal_png
 from awards.documents.services import (
@@ -192,6 +194,16 @@ def test_a_certificate_template_is_checked_against_a_sample_page(contest, organi
     with pytest.raises(AwardsError, match="第 1 行"):
         document_template_save(contest=contest, kind="certificate", html=broken, by=organizer)
     assert DocumentTemplate.objects.get(contest=contest, kind="certificate").html == html
+
+
+def test_the_sample_certificate_names_the_default_award_as_the_real_ones_do(contest, monkeypatch):
+    monkeypatch.setattr(certificates, "DEFAULT_TIER_NAME", "年度优秀项目")
+    assert certificates.sample_certificate_context(contest)["certificates"][0].tier_name == "年度优秀项目"
+    monkeypatch.undo()
+
+    with translation.override("en"):  # the made-up page is in the site's language, as printed
+        page = certificates.sample_certificate_context(contest)["certificates"][0]
+    assert page.tier_name == "优秀志愿服务项目"
 
 
 def test_a_compendium_template_is_checked_against_the_real_chapters(contest, organizer):
