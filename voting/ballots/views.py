@@ -34,6 +34,7 @@ def vote(request, slug, code):
             voter_id=voter_id,
             nonce=request.POST.get("nonce", ""),
             client=Client(address=client_address(request), device_id=session.device_id(request)),
+            vote_entry=item,
         )
     except VoteRefused as error:
         status = 429 if isinstance(error, RateLimited) else 409  # 429: too many requests
