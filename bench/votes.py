@@ -40,6 +40,7 @@ request (all and accepted only), refusals by reason, errors, the server's own ti
 """
 
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -424,6 +425,58 @@ def check(fixture_path: str, records_path: str) -> None:
 # --- throughput: the run ------------------------------------------------------------------------
 
 
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by gunicorn (master, workers, and the workers already recycled),
+    this process (the clients), PostgreSQL and Redis (the machine's servers: other users' work
+    counts too), and the machine as a whole (busy, all cores)."""
+    import psutil
+
+    def own(process) -> float:
+        times = process.cpu_times()
+        return times.user + times.system
+
+    def reaped(process) -> float:
+        times = process.cpu_times()
+        return times.children_user + times.children_system
+
+    def named(name: str) -> float:
+        total = 0.0
+        for process in psutil.process_iter(["name"]):
+            if process.info["name"] and process.info["name"].startswith(name):
+                with contextlib.suppress(psutil.Error):
+                    parent = process.parent()
+                    first = parent is None or not (parent.name() or "").startswith(name)
+                    total += own(process) + (reaped(process) if first else 0.0)
+        return total
+
+    master = psutil.Process(server_pid)
+    app = own(master) + reaped(master)
+    for worker in master.children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            app += own(worker)
+    machine = psutil.cpu_times()
+    return {
+        "app": app,
+        "clients": own(psutil.Process()),
+        "postgres": named("postgres"),
+        "redis": named("redis-server"),
+        "machine_busy": sum(machine) - machine.idle - getattr(machine, "iowait", 0.0),
+        "machine_all": sum(machine),
+    }
+
+
+def cpu_figures(before: dict, after: dict, requests: int) -> dict:
+    used = {key: after[key] - before[key] for key in before}
+    per = {
+        f"cpu_ms_per_request_{key}": round(1000 * used[key] / requests, 2)
+        for key in ("app", "clients", "postgres", "redis")
+    }
+    per["machine_busy_share"] = (
+        round(used["machine_busy"] / used["machine_all"], 3) if used["machine_all"] else None
+    )
+    return per
+
+
 def throughput_part() -> None:
     import subprocess
 
@@ -448,7 +501,9 @@ def throughput_part() -> None:
         current.mark_access_log()
         load_before = loadavg()
         log(f"{CONCURRENCY} clients, {len(fixture['voters'])} voters, at most {SECONDS:.0f} s")
+        cpu_before = cpu_seconds(current.server.pid)
         records, elapsed = asyncio.run(simulate(current.port, fixture, SECONDS, CONCURRENCY))
+        cpu = cpu_figures(cpu_before, cpu_seconds(current.server.pid), max(1, len(records)))
         load_after = loadavg()
         server = current.access_summary()
         logs = current.error_log_counts()
@@ -499,6 +554,7 @@ def throughput_part() -> None:
                 "errors": dict(sorted(errors.items())),
                 "unexpected_answers": sum(1 for r in records if not expected(r)),
                 **server,
+                **cpu,
                 **logs,
                 "counts": counts,
                 "load_average_before": load_before,

@@ -71,12 +71,9 @@ def gallery_entry(*, window: VotingWindow, code: str) -> VoteEntry | None:
     """One entry in the vote by its public code (None for any other code)."""
     if not code or len(code) > 12:
         return None
-    return (
-        _in_vote(window)
-        .select_related("entry__category", "entry__team__organization__county")
-        .filter(code=code)
-        .first()
-    )
+    # By its unique code: no ordering (the default one joins the window to sort one row).
+    found = _in_vote(window).select_related("entry__category", "entry__team__organization__county")
+    return found.filter(code=code).order_by().first()
 
 
 def public_photos(*, window: VotingWindow, vote_entry: VoteEntry) -> list[PublicPhoto]:
