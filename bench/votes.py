@@ -18,11 +18,12 @@ throughput: votes through the real HTTP view under gunicorn, PostgreSQL and Redi
    as in production behind nginx (docs/deploy.md), so each simulated voter's address comes
    from X-Forwarded-For, as nginx would set it.
 2. ``prepare``: a contest, a window open now over ENTRIES (40) eligible entries, 5 votes a
-   number a day; BENCH_VOTES_VOTERS (6,000) voters who verified a number (Voter rows written
+   number a day; BENCH_VOTES_VOTERS (3,000) voters who verified a number (Voter rows written
    as ``code_verify`` leaves them, numbers in 300 blocks of 7 digits) and a session each
-   (the cached_db session ``voting.voters.session.remember`` writes), a signed device cookie
-   each, addresses over 1,500 /24 networks; the counters set from the database.
-3. BENCH_VOTES_CONCURRENCY (32) clients (asyncio, raw HTTP/1.1, one connection a request as
+   (the cached_db session ``voting.voters.session.remember`` writes, row and cached copy,
+   written in bulk), a device cookie signed as the site signs it, addresses over 1,500 /24
+   networks; the counters set from the database.
+3. BENCH_VOTES_CONCURRENCY (12) clients (asyncio, raw HTTP/1.1, one connection a request as
    gunicorn's sync workers answer) take voters one after another for BENCH_VOTES_SECONDS
    (60). Each voter POSTs (JSON answer, its own nonce, CSRF cookie + header) one vote for
    each of 6 distinct entries: the 6th is over the daily limit; 1 in 20 accepted votes is sent
@@ -32,11 +33,14 @@ throughput: votes through the real HTTP view under gunicorn, PostgreSQL and Redi
    closed and frozen (``window_freeze``): per entry, valid vote rows = live counters =
    reconciled counters = frozen tally; every vote the clients saw accepted has its row (by
    nonce) and no row exists that no client saw accepted (a request that timed out could
-   leave one: counted, not hidden); no voter over the daily limit or twice for one entry.
+   leave one: counted, not hidden); every row has its device id; no voter over the daily
+   limit or twice for one entry.
 
 Figures: accepted votes per second (target ≥ 500 on this machine), p50/p95/p99 of a vote
-request (all and accepted only), refusals by reason, errors, the server's own times
-(access log), the counts check, the load average before and after. docs/voting.md has them.
+request (all and accepted only; the client's time includes the wait for a free worker),
+refusals by reason, errors, the server's own times (access log), CPU per request of gunicorn,
+the clients, PostgreSQL and Redis (psutil), the machine's busy share, the counts check, the
+load average before and after. docs/load.md has the last figures and where the time goes.
 """
 
 import asyncio

@@ -75,13 +75,6 @@ def _limits(kind: str) -> dict[str, tuple[int, int]]:
     return {**DEFAULT_LIMITS[kind], **configured.get(kind, {})}
 
 
-def hit(key: str, *, period: int, now) -> int:
-    """Raise the counter of ``key`` in the current slot of ``period`` seconds; its new value
-    (0 while Redis is down: nothing counted, fails open)."""
-    full = _slot_key(key, period=period, now=now)
-    return hits({full: period + 5})[full]
-
-
 def _suspect_key(name: str, value: str) -> str:
     return f"voting:suspect:{name}:{value}"
 
