@@ -91,7 +91,9 @@ worker: install
 	DJANGO_TASKS_BACKEND=$(TASKS_BACKEND) $(PY) manage.py db_worker --no-reload --queue-name '*'
 
 # `make bench BENCH_PARTS="public"` runs some parts only (city assigner national fairness public copies uploads masking
-# county onboarding stations messages county_report compendium certificates uncertainty).
+# county onboarding stations messages county_report compendium certificates uncertainty second_round votes).
+# votes: the anomaly flags, then votes/s through gunicorn with its own PostgreSQL database and Redis db 14
+# (about 4 minutes; docs/load.md).
 # Not in the default run: BENCH_PARTS=load (locust, ~6 min; docs/load.md) and BENCH_PARTS=faults
 # (restarts PostgreSQL and stops Redis: only when nothing else uses them).
 bench: install-dev

@@ -144,9 +144,23 @@ def http_status(port: int, path: str, timeout: float = 5) -> int:
 class Site:
     """A throw-away database + Redis db + media folder, seeded, and gunicorn serving it."""
 
-    def __init__(self, name: str, *, entries: int, judges: int, redis_db: int = REDIS_DB):
+    def __init__(
+        self,
+        name: str,
+        *,
+        entries: int,
+        judges: int,
+        redis_db: int = REDIS_DB,
+        seed_demo: bool = True,
+        prepare: str = __file__,
+        extra_env: dict | None = None,
+    ):
+        """``seed_demo``: seed the demo contest first (``entries``, ``judges``); ``prepare``:
+        the script whose ``prepare FIXTURE`` sets up what the run needs and writes the fixture
+        (this file's by default); ``extra_env``: more settings for every process."""
         self.name = f"vc_{name}_{os.getpid()}"
         self.entries, self.judges, self.redis_db = entries, judges, redis_db
+        self.seed_demo, self.prepare, self.extra_env = seed_demo, prepare, extra_env or {}
         self.tmp = Path(tempfile.mkdtemp(prefix=f"vc-{name}-"))
         self.server: subprocess.Popen | None = None
         self.port = 0
@@ -169,11 +183,26 @@ class Site:
             "DJANGO_HSTS_SECONDS": "0",
             "DJANGO_ALLOWED_HOSTS": f"{HOST},localhost",
             "DJANGO_LOG_LEVEL": "WARNING",
+            **self.extra_env,
         }
         started = time.perf_counter()
         manage(["migrate", "--noinput", "-v", "0"], self.env)
         log(f"migrated in {time.perf_counter() - started:.0f} s; seeding")
         started = time.perf_counter()
+        if self.seed_demo:
+            self._seed_demo()
+        self.seed_seconds = time.perf_counter() - started
+        log(f"seeded in {self.seed_seconds:.0f} s; preparing")
+        fixture_path = self.tmp / "fixture.json"
+        subprocess.run(
+            [sys.executable, self.prepare, "prepare", str(fixture_path)], cwd=ROOT, env=self.env, check=True
+        )
+        self.fixture = json.loads(fixture_path.read_text())
+        self.fixture_path = fixture_path
+        manage(["collectstatic", "--noinput", "-v", "0"], self.env)
+        return self
+
+    def _seed_demo(self) -> None:
         manage(
             [
                 "seed_demo",
@@ -187,16 +216,6 @@ class Site:
             ],
             self.env,
         )
-        self.seed_seconds = time.perf_counter() - started
-        log(f"seeded in {self.seed_seconds:.0f} s; preparing")
-        fixture_path = self.tmp / "fixture.json"
-        subprocess.run(
-            [sys.executable, __file__, "prepare", str(fixture_path)], cwd=ROOT, env=self.env, check=True
-        )
-        self.fixture = json.loads(fixture_path.read_text())
-        self.fixture_path = fixture_path
-        manage(["collectstatic", "--noinput", "-v", "0"], self.env)
-        return self
 
     def start(self, workers: int | None = None) -> None:
         self.port = free_port()
@@ -303,8 +322,16 @@ class Site:
 
 
 @contextmanager
-def site(name: str, *, entries: int, judges: int, redis_db: int = REDIS_DB, workers: int | None = None):
-    current = Site(name, entries=entries, judges=judges, redis_db=redis_db)
+def site(
+    name: str,
+    *,
+    entries: int,
+    judges: int,
+    redis_db: int = REDIS_DB,
+    workers: int | None = None,
+    **options,
+):
+    current = Site(name, entries=entries, judges=judges, redis_db=redis_db, **options)
     try:
         current.setup()
         current.start(workers)

@@ -182,9 +182,13 @@ def bench_second_round() -> None:
 
 
 def bench_votes() -> None:
-    """The public vote's anomaly flags on a synthetic day (bench/votes.py): the share of a
-    20-network attack flagged and of 20,000 people's votes wrongly flagged, worst of 3 seeds."""
+    """The public vote (bench/votes.py): the anomaly flags on a synthetic day (the share of a
+    20-network attack flagged and of 20,000 people's votes wrongly flagged, worst of 3 seeds);
+    then votes per second and their latency through the real view under gunicorn with its own
+    PostgreSQL database and Redis db 14, and rows = counters = frozen tally after the run."""
     _, out = run(["bench/votes.py", "attack", "20000", "3"], dict(os.environ), capture=True)
+    record_lines(out)
+    _, out = run(["bench/votes.py", "throughput"], dict(os.environ), capture=True)
     record_lines(out)
 
 

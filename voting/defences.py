@@ -4,10 +4,13 @@ and on votes, a daily cap of votes per number block (the first 7 digits, as a ke
 an image challenge (django-simple-captcha) once a client has shown unusual activity.
 
 Counters live in the cache (Redis in production, shared by every app server): one key per
-client and fixed time slot, raised atomically (``add`` then ``incr``) and expiring with the
-slot. Counting comes first, so a script hammering the site is refused cheaply, before any
-database work and before an image is made for it. The cache fails open (common/cache.py):
-with Redis down nothing is limited, and the votes stay bounded by the services' own rules.
+client and fixed time slot, raised atomically (made at 0 with the slot's expiry, then ``incr``;
+a request's keys in one round trip, ``common.cache.hits``) and expiring with the slot.
+Counting comes first, so a script hammering the site is refused cheaply, before any database
+work and before an image is made for it. The daily cap per number block is taken last, under
+the voter's lock once the vote's own rules have passed, and given back if no row is written.
+The cache fails open (common/cache.py): with Redis down nothing is limited, and the votes
+stay bounded by the services' own rules.
 
 Unusual activity = a counter past half its limit: the address, network and device are then
 "suspect" for an hour, and a code request from any of them needs a solved image. Votes need
@@ -25,6 +28,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from common.cache import hits
 
 from .ballots.services import Ballot, subnet_of, vote_cast
 from .errors import VerificationError, VoteRefused
@@ -70,28 +75,25 @@ def _limits(kind: str) -> dict[str, tuple[int, int]]:
     return {**DEFAULT_LIMITS[kind], **configured.get(kind, {})}
 
 
-def hit(key: str, *, period: int, now) -> int:
-    """Raise the counter of ``key`` in the current slot of ``period`` seconds; its new value."""
-    slot = int(now.timestamp()) // period
-    full = f"voting:rl:{key}:{slot}"
-    cache.add(full, 0, timeout=period + 5)
-    try:
-        return cache.incr(full) or 0  # None: Redis down, nothing counted (fails open)
-    except ValueError:  # evicted between add and incr
-        cache.add(full, 1, timeout=period + 5)
-        return 1
-
-
 def _suspect_key(name: str, value: str) -> str:
     return f"voting:suspect:{name}:{value}"
+
+
+def _slot_key(key: str, *, period: int, now) -> str:
+    return f"voting:rl:{key}:{int(now.timestamp()) // period}"
 
 
 def _count(kind: str, client: Client, now) -> None:
     limits = _limits(kind)
     refused = 0
-    for name, value in client.keys().items():
+    slots = {
+        name: (_slot_key(f"{kind}:{name}:{value}", period=limits[name][1], now=now), value)
+        for name, value in client.keys().items()
+    }
+    found = hits({key: limits[name][1] + 5 for name, (key, _) in slots.items()})
+    for name, (key, value) in slots.items():
         most, period = limits[name]
-        n = hit(f"{kind}:{name}:{value}", period=period, now=now)
+        n = found[key]
         if n > most // 2:
             cache.set(_suspect_key(name, value), 1, SUSPECT_SECONDS)
         if n > most:
@@ -160,45 +162,47 @@ def _prefix_key(window: VotingWindow, prefix: str, now) -> str:
 
 
 def guarded_vote_cast(
-    *, window: VotingWindow, code: str, voter_id: int | None, nonce: str, client: Client, now=None
+    *,
+    window: VotingWindow,
+    code: str,
+    voter_id: int | None,
+    nonce: str,
+    client: Client,
+    now=None,
+    vote_entry=None,
 ) -> Ballot:
     """``vote_cast`` behind the limits per client and the daily cap per number block."""
     now = now or timezone.now()
     _count("vote", client, now)
-    prefix = ""
-    if voter_id is not None:
-        prefix = Voter.objects.filter(pk=voter_id).values_list("prefix_hash", flat=True).first() or ""
-    key = _prefix_key(window, prefix, now) if prefix else ""
-    if not key:
-        return _cast(window, code, voter_id, nonce, client, now)
-    # Taken before the vote (atomic, so two votes at once cannot both take the last one) and
-    # given back when no vote was written.
     cap = getattr(settings, "VOTING_PREFIX_DAILY_VOTES", DEFAULT_PREFIX_DAILY_VOTES)
-    cache.add(key, 0, timeout=26 * 3600)
-    try:
-        taken = cache.incr(key) or 0  # None: Redis down (fails open)
-    except ValueError:
-        taken = 1
+    taken: list[str] = []
+
+    def take(voter: Voter) -> None:
+        # Under the voter's lock, every rule passed: a place in the block's day (atomic, so two
+        # votes at once cannot both take the last one), given back below if no row is written.
+        if not voter.prefix_hash:
+            return
+        key = _prefix_key(window, voter.prefix_hash, now)
+        taken.append(key)
+        if hits({key: 26 * 3600})[key] > cap:  # 0: Redis down (fails open)
+            raise VoteRefused(_("您的手机号码所在号段今天的投票已达上限，请明天再来。"))
+
     written = False
     try:
-        if taken > cap:
-            raise VoteRefused(_("您的手机号码所在号段今天的投票已达上限，请明天再来。"))
-        ballot = _cast(window, code, voter_id, nonce, client, now)
+        ballot = vote_cast(
+            window=window,
+            code=code,
+            voter_id=voter_id,
+            nonce=nonce,
+            address=client.address,
+            device_id=client.device_id,
+            now=now,
+            vote_entry=vote_entry,
+            take=take,
+        )
         written = ballot.created
         return ballot
     finally:
-        if not written:
+        if taken and not written:
             with contextlib.suppress(ValueError):
-                cache.decr(key)
-
-
-def _cast(window, code, voter_id, nonce, client: Client, now) -> Ballot:
-    return vote_cast(
-        window=window,
-        code=code,
-        voter_id=voter_id,
-        nonce=nonce,
-        address=client.address,
-        device_id=client.device_id,
-        now=now,
-    )
+                cache.decr(taken[0])

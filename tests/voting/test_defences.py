@@ -165,6 +165,31 @@ def test_the_daily_cap_per_number_block(window, settings):
     assert Vote.objects.count() == 5
 
 
+def test_the_block_cap_is_taken_only_by_a_vote_the_rules_accept(window, settings):
+    # Under the voter's lock, after the rules: a replay of an accepted vote still gets its
+    # answer when the block is full, and a refused vote never holds a place.
+    settings.VOTING_PREFIX_DAILY_VOTES = 1
+    voter, neighbour = make_voters(window, 2)
+    entry_codes = codes(window)
+    same = nonce()
+    first = guarded_vote_cast(
+        window=window, code=entry_codes[0], voter_id=voter.pk, nonce=same, client=Client()
+    )
+    again = guarded_vote_cast(
+        window=window, code=entry_codes[0], voter_id=voter.pk, nonce=same, client=Client()
+    )
+    assert first.created and not again.created and again.vote.pk == first.vote.pk
+    with pytest.raises(VoteRefused, match="已经为这个项目投过票"):
+        guarded_vote_cast(
+            window=window, code=entry_codes[0], voter_id=voter.pk, nonce=nonce(), client=Client()
+        )
+    with pytest.raises(VoteRefused, match="号段今天的投票已达上限"):
+        guarded_vote_cast(
+            window=window, code=entry_codes[1], voter_id=neighbour.pk, nonce=nonce(), client=Client()
+        )
+    assert Vote.objects.count() == 1
+
+
 def test_the_verify_page_shows_the_image_to_a_suspect_client_and_never_fails(window, settings, capsys):
     settings.VOTING_RATE_LIMITS = {"code": {"address": (6, 3600), "subnet": (50, 3600), "device": (50, 3600)}}
     browser = HttpClient(REMOTE_ADDR="192.0.2.50")

@@ -138,3 +138,20 @@ def test_pages_with_a_voters_state_are_never_stored_by_a_proxy(window):
     for path in (f"/vote/{window.contest.slug}/", f"/vote/{window.contest.slug}/e/{item.code}/"):
         assert "private" in client.get(path)["Cache-Control"]
     assert "no-store" in client.get(f"/vote/{window.contest.slug}/verify/")["Cache-Control"]
+
+
+def test_an_accepted_vote_takes_a_fixed_number_of_queries(window, capsys, django_assert_num_queries):
+    # The hot path of the public vote (bench/votes.py): the window, the entry, the session, then
+    # in a savepoint (the test's transaction is around it) the voter's lock, today's votes with
+    # the nonce's row, the insert. In production the session comes from Redis.
+    first, second = VoteEntry.objects.filter(window=window).order_by("pk")
+    type(window).objects.filter(pk=window.pk).update(max_votes_per_day=2)
+    client = Client(headers={"accept": "application/json"})
+    verify(client, window, capsys)
+    url = f"/vote/{window.contest.slug}/e/{{}}/vote/"
+    with django_assert_num_queries(8):
+        answer = client.post(url.format(first.code), {"nonce": nonce()})
+    assert answer.json()["ok"]
+    with django_assert_num_queries(8):
+        answer = client.post(url.format(second.code), {"nonce": nonce()})
+    assert answer.json()["ok"]

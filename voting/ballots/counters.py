@@ -9,15 +9,16 @@ import contextlib
 
 from django.core.cache import cache
 
+from common.cache import incr_existing
+
 
 def counter_key(window_id: int, vote_entry_id: int) -> str:
     return f"voting:count:{window_id}:{vote_entry_id}"
 
 
 def bump(*, window_id: int, vote_entry_id: int) -> None:
-    # No counter yet (ValueError): the reconcile (or the next read) sets it from the database.
-    with contextlib.suppress(ValueError):
-        cache.incr(counter_key(window_id, vote_entry_id))
+    # No counter yet: left alone, the reconcile (or the next read) sets it from the database.
+    incr_existing(counter_key(window_id, vote_entry_id))
 
 
 def read(*, window_id: int, vote_entry_ids) -> dict[int, int | None]:

@@ -20,10 +20,10 @@ from ..voters import session
 @require_POST
 def vote(request, slug, code):
     window = window_or_404(slug)
-    item = gallery_entry(window=window, code=code) if window.phase.public else None
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    item = gallery_entry(window=window, code=code, for_page=not wants_json) if window.phase.public else None
     if item is None:
         raise Http404
-    wants_json = "application/json" in request.headers.get("Accept", "")
     voter_id = session.voter_id(request, window=window)
     if voter_id is None and not wants_json and window.phase.takes_votes:
         return redirect(verify_url(window, item))
@@ -34,6 +34,7 @@ def vote(request, slug, code):
             voter_id=voter_id,
             nonce=request.POST.get("nonce", ""),
             client=Client(address=client_address(request), device_id=session.device_id(request)),
+            vote_entry=item,
         )
     except VoteRefused as error:
         status = 429 if isinstance(error, RateLimited) else 409  # 429: too many requests

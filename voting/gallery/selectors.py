@@ -67,16 +67,16 @@ def gallery_filters(*, window: VotingWindow) -> dict:
     }
 
 
-def gallery_entry(*, window: VotingWindow, code: str) -> VoteEntry | None:
-    """One entry in the vote by its public code (None for any other code)."""
+def gallery_entry(*, window: VotingWindow, code: str, for_page: bool = True) -> VoteEntry | None:
+    """One entry in the vote by its public code (None for any other code), with what its page
+    shows (category, team, county) unless not ``for_page`` (a vote answered in JSON)."""
     if not code or len(code) > 12:
         return None
-    return (
-        _in_vote(window)
-        .select_related("entry__category", "entry__team__organization__county")
-        .filter(code=code)
-        .first()
-    )
+    found = _in_vote(window)
+    if for_page:
+        found = found.select_related("entry__category", "entry__team__organization__county")
+    # By its unique code: no ordering (the default one joins the window to sort one row).
+    return found.filter(code=code).order_by().first()
 
 
 def public_photos(*, window: VotingWindow, vote_entry: VoteEntry) -> list[PublicPhoto]:
