@@ -344,9 +344,14 @@ def site(
 
 
 def prepare(path: str) -> None:
-    """Reopen submission (the demo's published stage closed it) so that teams can edit and
-    submit their drafts, open a second round for scoring assigned to every judge, and write
-    the accounts and public pages the locust users need."""
+    """Give the teams' drafts to next year's contest, open for submission, so that teams can
+    edit and submit them; open a second round of the demo contest for scoring, assigned to
+    every judge; and write the accounts and public pages the locust users need.
+
+    The load test wants, at one moment, readers of a published contest, judges scoring and
+    teams editing drafts. No real contest is in all three phases at once, and the phases
+    refuse to open scoring after publication: this fixture sets the round's status directly
+    and moves the drafts. The pages under load are the real ones."""
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -362,11 +367,20 @@ def prepare(path: str) -> None:
     from judging.assignment.services import assign_round
     from judging.models import Assignment, Round
     from judging.phases import SCORING
-    from judging.rounds.services import round_add_default_rubric, round_set_status
+    from judging.rounds.services import round_add_default_rubric
 
     now = timezone.now()
     contest = Contest.objects.get(slug=DEMO_CONTEST_SLUG)
-    Contest.objects.filter(pk=contest.pk).update(submission_closes=now + timedelta(days=30))
+    following = Contest.objects.create(
+        title=f"{contest.year + 1}年志愿服务项目大赛",
+        year=contest.year + 1,
+        slug="load-next-contest",
+        submission_opens=now - timedelta(days=1),
+        submission_closes=now + timedelta(days=30),
+        max_entries_per_team=contest.max_entries_per_team,
+    )
+    following.categories.set(contest.categories.all())
+    Entry.objects.filter(contest=contest, status=Entry.Status.DRAFT).update(contest=following)
     organizer = get_user_model().objects.get(username="organizer")
     last = Round.objects.filter(contest=contest).order_by("-order").first()
     round = Round.objects.create(
@@ -379,7 +393,7 @@ def prepare(path: str) -> None:
     )
     round_add_default_rubric(round=round)
     report = assign_round(round=round, by=organizer)
-    round_set_status(round=round, to=SCORING, by=organizer)
+    Round.objects.filter(pk=round.pk).update(status=SCORING.status)
     judges = sorted(
         set(
             Assignment.objects.filter(round=round, judge__active=True).values_list(
@@ -389,7 +403,7 @@ def prepare(path: str) -> None:
     )
     teams, seen = [], set()
     for entry in (
-        Entry.objects.filter(contest=contest, status=Entry.Status.DRAFT)
+        Entry.objects.filter(contest=following, status=Entry.Status.DRAFT)
         .select_related("team__user")
         .order_by("pk")
     ):
