@@ -3,9 +3,9 @@
 1. A fresh PostgreSQL database (postgres@127.0.0.1:5432, dropped afterwards) and Redis database
    BENCH_LOAD_REDIS_DB (default 13, flushed before and after) on 127.0.0.1:6379.
 2. migrate; ``seed_demo --entries 600 --judges 60 --stage published`` (the public site with
-   its featured projects and stories); then ``prepare`` (below) reopens submission for the
-   teams' drafts and opens a second round (复评) for scoring, assigned by the real assigner
-   to the 60 judges; collectstatic.
+   its featured projects and stories); then ``prepare`` (below) gives the teams' drafts to
+   next year's contest, open for submission, and opens a second round (复评) for scoring,
+   assigned by the real assigner to the 60 judges; collectstatic.
 3. gunicorn as `make serve` runs it (config/gunicorn.conf.py, DJANGO_DEBUG=false, 127.0.0.1,
    workers as the config decides), on a free port.
 4. locust headless (bench/locustfile.py): 500 readers, 60 judges, 50 teams for 2 minutes.
