@@ -270,6 +270,7 @@ def contest_context(contest: Contest, page=None) -> dict:
         "submission_upcoming": phase is DRAFT,
         "shortlist": shortlist,
         "in_notice": bool(shortlist and takes_objections(shortlist)),
+        "vote": vote_taking_votes(contest=contest),
         "finalized": phase.final,
         "projects": projects,
         "showcase": ShowcaseIndexPage.objects.live().filter(public_q()).first() if projects else None,

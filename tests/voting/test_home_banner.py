@@ -45,3 +45,16 @@ def test_no_banner_while_held_before_opening_or_after_closing(client, time_machi
     assert vote_taking_votes() == window
     time_machine.move_to(window.closes_at, tick=False)
     assert banner(client) is None
+
+
+def test_the_contest_page_leads_to_its_own_open_vote_only(client):
+    from cms.models import ContestPage
+
+    window = make_window(entries=1)
+    other = make_window(entries=1)
+    public_cache.purge()
+    page = ContestPage.objects.get(contest=window.contest)
+    found = BeautifulSoup(client.get(page.url).content.decode(), "html.parser").select_one(".vote-cta")
+    assert found is not None and "网络投票进行中" in found.get_text()
+    assert found.select_one("a")["href"] == f"/vote/{window.contest.slug}/"
+    assert vote_taking_votes(contest=other.contest) == other

@@ -20,13 +20,16 @@ def gallery_window(*, slug: str, now=None) -> VotingWindow | None:
     return started or windows.order_by("opens_at", "pk").first()
 
 
-def vote_taking_votes(*, now=None) -> VotingWindow | None:
-    """The window taking votes now (the latest opened), with its contest: what the public
-    site's home page leads readers to; None when no vote is open or it is held (one query)."""
+def vote_taking_votes(*, contest=None, now=None) -> VotingWindow | None:
+    """The window taking votes now (the latest opened; of ``contest`` if given), with its
+    contest: what the public site's home and contest pages lead readers to; None when no vote
+    is open or it is held (one query)."""
     now = now or timezone.now()
+    windows = VotingWindow.objects.filter(open_by_time_q(now=now))
+    if contest is not None:
+        windows = windows.filter(contest=contest)
     window = (
-        VotingWindow.objects.filter(open_by_time_q(now=now))
-        .select_related("contest")
+        windows.select_related("contest")
         .annotate(judges_scoring=judges_scoring_q())
         .order_by("-opens_at", "-pk")
         .first()
