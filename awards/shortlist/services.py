@@ -19,10 +19,11 @@ from judging.models import Round
 from judging.results.selectors import entry_result, has_results, ranked_entries
 
 
-def shortlist_candidates(*, round: Round) -> list[Candidate]:
+def final_ranking(*, round: Round) -> tuple[list[Candidate], str]:
     """The round's entries with a result, best first, by their final score: the judges'
     combined score, or the score with a registered share (the public vote's weight), ranked
-    anew (ties keep the judges' order). A share that is not ready yet stops the list."""
+    anew (ties keep the judges' order); and the share's note ("" without one). A share that
+    is not ready yet stops the list."""
     ranked = ranked_entries(round=round)
     share = score_share(round)
     if share is not None:
@@ -31,22 +32,30 @@ def shortlist_candidates(*, round: Round) -> list[Candidate]:
         final = {entry_id: share.scores.get(entry_id, combined) for entry_id, combined, *_ in ranked}
         ranked = sorted(ranked, key=lambda row: (-final[row[0]], row[2], row[0]))
         ranked = [(row[0], final[row[0]], rank, *row[3:]) for rank, row in enumerate(ranked, start=1)]
-    return [
+    candidates = [
         Candidate(entry=entry_id, score=score, rank=rank, category=category or 0, county=county)
         for entry_id, score, rank, category, county in ranked
     ]
+    return candidates, share.note if share is not None else ""
+
+
+def shortlist_candidates(*, round: Round) -> list[Candidate]:
+    return final_ranking(round=round)[0]
 
 
 def shortlist_preview(
-    *, round: Round, size: int = 100, county_cap=None, category_min=None, category_max=None
+    *, round: Round, size: int = 100, county_cap=None, category_min=None, category_max=None, candidates=None
 ):
-    """The what-if: the shortlist these constraints would give (nothing is stored)."""
+    """The what-if: the shortlist these constraints would give (nothing is stored), from
+    ``candidates`` if the caller has them already."""
     if not has_results(round=round):
         raise AwardsError(_("请先计算本轮成绩。"))
     rules = constraints_from(
         size=size, county_cap=county_cap, category_min=category_min or {}, category_max=category_max or {}
     )
-    return select(shortlist_candidates(round=round), rules), rules
+    if candidates is None:
+        candidates = shortlist_candidates(round=round)
+    return select(candidates, rules), rules
 
 
 def _report(result: Selection) -> dict:
@@ -69,12 +78,18 @@ def shortlist_commit(
             _("大赛处于“%(phase)s”阶段，不能确定入围名单：请在所有评审轮次截止评分之后再确定。")
             % {"phase": phase.label}
         )
+    candidates, score_note = final_ranking(round=round)
     result, _rules = shortlist_preview(
-        round=round, size=size, county_cap=county_cap, category_min=category_min, category_max=category_max
+        round=round,
+        size=size,
+        county_cap=county_cap,
+        category_min=category_min,
+        category_max=category_max,
+        candidates=candidates,
     )
     if not result.feasible:
         raise AwardsError(_("这些条件无法同时满足，请调整后再确定。"))
-    scores = {c.entry: c for c in shortlist_candidates(round=round)}
+    scores = {c.entry: c for c in candidates}
     with transaction.atomic():
         existing = Shortlist.objects.select_for_update().filter(contest_id=round.contest_id).first()
         if existing is not None and not shortlist_phase(existing).can_recommit:
@@ -90,8 +105,7 @@ def shortlist_commit(
         shortlist.category_max = category_max or {}
         shortlist.committed_by = by
         shortlist.committed_at = now
-        share = score_share(round)
-        shortlist.score_note = share.note if share is not None else ""
+        shortlist.score_note = score_note
         shortlist.report = _report(result)
         shortlist.save()
         shortlist.items.all().delete()
@@ -145,7 +159,7 @@ def shortlist_add(
         if current.items.filter(entry=entry).exists():
             raise AwardsError(_("该项目已在入围名单中。"))
         rank, score = result.combined_rank, result.combined
-        if score_share(current.round) is not None:
+        if current.score_note:
             # Its final score and rank, as the committed entries have theirs.
             final = next((c for c in shortlist_candidates(round=current.round) if c.entry == entry.pk), None)
             if final is not None:

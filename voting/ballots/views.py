@@ -2,7 +2,7 @@
 what is left today) or the reason in Chinese; a replayed POST (same nonce) gets the same
 answer and writes nothing. ``Accept: application/json`` gets the answer as JSON."""
 
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -11,19 +11,15 @@ from common.http import client_address
 
 from ..defences import Client, RateLimited, guarded_vote_cast
 from ..errors import VoteRefused
-from ..gallery.selectors import gallery_entry
-from ..gallery.views import entry_context, verify_url, window_or_404
+from ..gallery.views import entry_context, public_entry_or_404, verify_url
 from ..voters import session
 
 
 @never_cache
 @require_POST
 def vote(request, slug, code):
-    window = window_or_404(slug)
     wants_json = "application/json" in request.headers.get("Accept", "")
-    item = gallery_entry(window=window, code=code, for_page=not wants_json) if window.phase.public else None
-    if item is None:
-        raise Http404
+    window, item = public_entry_or_404(slug, code, for_page=not wants_json)
     voter_id = session.voter_id(request, window=window)
     if voter_id is None and not wants_json and window.phase.takes_votes:
         return redirect(verify_url(window, item))

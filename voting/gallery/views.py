@@ -33,6 +33,15 @@ def window_or_404(slug: str):
     return window
 
 
+def public_entry_or_404(slug: str, code: str, *, for_page: bool = True):
+    """(window, entry in the vote) of a gallery that is public now; 404 otherwise."""
+    window = window_or_404(slug)
+    item = gallery_entry(window=window, code=code, for_page=for_page) if window.phase.public else None
+    if item is None:
+        raise Http404
+    return window, item
+
+
 def voter_state(request, window) -> dict:
     """What the page says about this browser's voter: verified or not, voted today for which."""
     voter_id = session.voter_id(request, window=window)
@@ -90,12 +99,7 @@ def gallery(request, slug):
 @cache_control(private=True, no_cache=True)
 @require_http_methods(["GET", "HEAD"])
 def entry_page(request, slug, code):
-    window = window_or_404(slug)
-    if not window.phase.public:
-        raise Http404
-    item = gallery_entry(window=window, code=code)
-    if item is None:
-        raise Http404
+    window, item = public_entry_or_404(slug, code)
     response = render(request, "voting/entry.html", entry_context(request, window, item))
     if request.method == "GET":
         counters.view_bump(window_id=window.pk, vote_entry_id=item.pk)
@@ -140,12 +144,7 @@ def photo(request, slug, code, position, width):
     """A public photo of an entry in the vote, at one of the rendition widths (bare pixels)."""
     if width not in WIDTHS:
         raise Http404
-    window = window_or_404(slug)
-    if not window.phase.public:
-        raise Http404
-    item = gallery_entry(window=window, code=code)
-    if item is None:
-        raise Http404
+    window, item = public_entry_or_404(slug, code)
     photos = public_photos(window=window, vote_entry=item)
     if not 1 <= position <= len(photos):
         raise Http404
